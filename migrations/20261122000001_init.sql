@@ -1,0 +1,120 @@
+-- Leadline's first schema: people, sources, leads, the inquiries and touches on them, and each
+-- lead's append-only history. Ids are made in Rust; times are UTC.
+
+CREATE TABLE users (
+    id               TEXT PRIMARY KEY,
+    email            TEXT NOT NULL UNIQUE,
+    name             TEXT NOT NULL,
+    role             TEXT NOT NULL CHECK (role IN ('rep', 'marketing', 'manager', 'qualifier', 'admin')),
+    password_hash    TEXT NOT NULL,
+    active           BOOLEAN NOT NULL DEFAULT TRUE,
+    last_assigned_at TIMESTAMP NULL,
+    created_at       TIMESTAMP NOT NULL
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE TABLE sources (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    api_key_hash TEXT NOT NULL UNIQUE,
+    created_at   TIMESTAMP NOT NULL
+);
+
+CREATE TABLE leads (
+    id                 TEXT PRIMARY KEY,
+    name               TEXT NOT NULL,
+    email              TEXT NULL,
+    phone              TEXT NULL,
+    company            TEXT NOT NULL,
+    timeframe          TEXT NOT NULL,
+    free_mail          BOOLEAN NOT NULL,
+    repeat_inquirer    BOOLEAN NOT NULL DEFAULT FALSE,
+    source_id          TEXT NOT NULL REFERENCES sources (id),
+    stage              TEXT NOT NULL,
+    owner_kind         TEXT NOT NULL CHECK (owner_kind IN ('rep', 'marketing', 'qualifier')),
+    owner_id           TEXT NULL REFERENCES users (id),
+    cadence_attempts   INTEGER NOT NULL DEFAULT 0,
+    cadence_started_at TIMESTAMP NULL,
+    conversations      INTEGER NOT NULL DEFAULT 0,
+    next_action        TEXT NULL,
+    next_due_at        TIMESTAMP NULL,
+    received_at        TIMESTAMP NOT NULL,
+    first_attempt_at   TIMESTAMP NULL,
+    last_touch_at      TIMESTAMP NULL,
+    closed_at          TIMESTAMP NULL,
+    CHECK ((owner_kind = 'rep') = (owner_id IS NOT NULL)),
+    CHECK ((stage IN ('won', 'dead')) OR (next_action IS NOT NULL AND next_due_at IS NOT NULL))
+);
+CREATE INDEX leads_email ON leads (email);
+CREATE INDEX leads_phone ON leads (phone);
+CREATE INDEX leads_owner_due ON leads (owner_id, next_due_at);
+CREATE INDEX leads_stage ON leads (stage, received_at);
+
+CREATE TABLE inquiries (
+    id          TEXT PRIMARY KEY,
+    lead_id     TEXT NOT NULL REFERENCES leads (id),
+    source_id   TEXT NOT NULL REFERENCES sources (id),
+    received_at TIMESTAMP NOT NULL,
+    name        TEXT NOT NULL,
+    email       TEXT NULL,
+    phone       TEXT NULL,
+    company     TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    timeframe   TEXT NOT NULL
+);
+CREATE INDEX inquiries_lead ON inquiries (lead_id, received_at);
+
+CREATE TABLE touches (
+    id          TEXT PRIMARY KEY,
+    lead_id     TEXT NOT NULL REFERENCES leads (id),
+    user_id     TEXT NOT NULL REFERENCES users (id),
+    kind        TEXT NOT NULL CHECK (kind IN ('call', 'meeting', 'sms', 'email')),
+    outcome     TEXT NULL,
+    note        TEXT NOT NULL,
+    occurred_at TIMESTAMP NOT NULL
+);
+CREATE INDEX touches_lead ON touches (lead_id, occurred_at);
+
+CREATE TABLE lead_events (
+    id          TEXT PRIMARY KEY,
+    lead_id     TEXT NOT NULL REFERENCES leads (id),
+    occurred_at TIMESTAMP NOT NULL,
+    actor_id    TEXT NULL REFERENCES users (id),
+    kind        TEXT NOT NULL,
+    from_stage  TEXT NULL,
+    to_stage    TEXT NOT NULL,
+    owner_kind  TEXT NOT NULL,
+    owner_id    TEXT NULL,
+    detail      TEXT NOT NULL
+);
+CREATE INDEX lead_events_lead ON lead_events (lead_id, occurred_at);
+
+-- The history is append-only: nothing may change or remove an entry.
+CREATE TRIGGER lead_events_no_update BEFORE UPDATE ON lead_events
+BEGIN
+    SELECT RAISE(ABORT, 'lead history is append-only');
+END;
+CREATE TRIGGER lead_events_no_delete BEFORE DELETE ON lead_events
+BEGIN
+    SELECT RAISE(ABORT, 'lead history is append-only');
+END;
+CREATE TRIGGER leads_no_delete BEFORE DELETE ON leads
+BEGIN
+    SELECT RAISE(ABORT, 'leads are never deleted');
+END;
+
+CREATE TABLE idempotency_keys (
+    source_id  TEXT NOT NULL REFERENCES sources (id),
+    key        TEXT NOT NULL,
+    status     INTEGER NOT NULL,
+    body       TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (source_id, key)
+);

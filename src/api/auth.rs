@@ -1,0 +1,130 @@
+//! Signing in and out, and finding out who is calling. Every other server function starts with
+//! [`require`].
+
+use crate::api::ApiError;
+use crate::domain::role::User;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub use server_side::*;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "leadline_session";
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::SESSION_COOKIE;
+    use crate::api::ApiError;
+    use crate::domain::role::{Role, User};
+    use crate::server::services::accounts;
+    use crate::server::state::AppState;
+    use leptos::prelude::*;
+
+    /// The session token sent with the current request, if any.
+    pub fn session_token() -> Option<String> {
+        let parts = use_context::<http::request::Parts>()?;
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+    }
+
+    /// The signed-in user making this request.
+    pub async fn caller() -> Result<User, ApiError> {
+        let state = expect_context::<AppState>();
+        let token = session_token().ok_or(ApiError::Unauthenticated)?;
+        accounts::session_user(&state.db, state.clock.now(), &token)
+            .await?
+            .ok_or(ApiError::Unauthenticated)
+    }
+
+    /// The caller, if their role is one of `roles`.
+    pub async fn require(roles: &[Role]) -> Result<User, ApiError> {
+        let user = caller().await?;
+        if roles.contains(&user.role) {
+            Ok(user)
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "This needs one of these roles: {}.",
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        }
+    }
+
+    /// A `Set-Cookie` value for the session cookie; `None` clears it.
+    pub fn session_cookie(token: Option<&str>, secure: bool, days: i64) -> String {
+        let mut builder = cookie::Cookie::build((SESSION_COOKIE, token.unwrap_or("").to_string()))
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(cookie::SameSite::Lax);
+        builder = match token {
+            Some(_) => builder.max_age(cookie::time::Duration::days(days)),
+            None => builder.max_age(cookie::time::Duration::ZERO),
+        };
+        builder.build().to_string()
+    }
+
+    pub fn set_cookie(value: &str) {
+        if let Ok(value) = http::HeaderValue::from_str(value) {
+            expect_context::<leptos_axum::ResponseOptions>()
+                .append_header(http::header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// Who is signed in, or `None`.
+#[server(endpoint = "auth/me")]
+pub async fn current_user() -> Result<Option<User>, ApiError> {
+    match caller().await {
+        Ok(user) => Ok(Some(user)),
+        Err(ApiError::Unauthenticated) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Signs in and sends the user to their role's home screen.
+#[server(endpoint = "auth/login")]
+pub async fn login(email: String, password: String) -> Result<(), ApiError> {
+    use crate::server::services::accounts;
+    use crate::server::state::AppState;
+    let state = expect_context::<AppState>();
+    let (user, token) = accounts::sign_in(
+        &state.db,
+        state.clock.now(),
+        state.config.session_days,
+        &email,
+        &password,
+    )
+    .await?;
+    set_cookie(&session_cookie(
+        Some(&token),
+        state.config.secure_cookies,
+        state.config.session_days,
+    ));
+    leptos_axum::redirect(user.role.home_path());
+    Ok(())
+}
+
+/// Ends the session and goes back to the sign-in screen.
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), ApiError> {
+    use crate::server::services::accounts;
+    use crate::server::state::AppState;
+    let state = expect_context::<AppState>();
+    if let Some(token) = session_token() {
+        accounts::sign_out(&state.db, &token).await?;
+    }
+    set_cookie(&session_cookie(None, state.config.secure_cookies, 0));
+    leptos_axum::redirect("/login");
+    Ok(())
+}

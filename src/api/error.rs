@@ -1,0 +1,66 @@
+//! The one error type server functions return. Validation errors and rule refusals reach the
+//! user verbatim; database and internal errors are logged and reach the user only as a
+//! generic message.
+
+use crate::domain::intake::FieldError;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Why a server function did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    #[error("Please sign in.")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("That lead was not found.")]
+    NotFound,
+    #[error("{}", summarise(.0))]
+    Invalid(Vec<FieldError>),
+    /// A follow-up rule said no; the text says why.
+    #[error("{0}")]
+    Refused(String),
+    #[error("Something went wrong on our side and nothing was changed. Please try again.")]
+    Internal,
+    #[error("Could not reach Leadline ({0}). Check the connection and try again.")]
+    Transport(String),
+}
+
+fn summarise(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::server::services::ServiceError> for ApiError {
+    fn from(err: crate::server::services::ServiceError) -> Self {
+        use crate::server::services::ServiceError as S;
+        match err {
+            S::Unauthenticated => ApiError::Unauthenticated,
+            S::Forbidden(why) => ApiError::Forbidden(why),
+            S::NotFound => ApiError::NotFound,
+            S::Invalid(errors) => ApiError::Invalid(errors),
+            S::Refused(why) => ApiError::Refused(why),
+            S::Db(e) => {
+                tracing::error!(error = %e, "database error in a server function");
+                ApiError::Internal
+            }
+            S::Internal(e) => {
+                tracing::error!(error = %e, "internal error in a server function");
+                ApiError::Internal
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! `POST /api/v1/leads`: the public intake API other systems code against.
+//!
+//! - `Authorization: Bearer <source key>`; no or wrong key → 401.
+//! - JSON object with string fields `name`, `email`, `phone`, `company`, `message`,
+//!   `timeframe`; at least one of email or phone. Bad fields → 422 `{"errors":[{field,message}]}`;
+//!   malformed JSON → 400; body over 64 KiB → 413.
+//! - New lead → 201 `{id, owner, stage, repeat: false}`; a known person → 200 with the existing
+//!   lead's id and `repeat: true`. A repeated `Idempotency-Key` gets the first reply again.
+
+use crate::domain::intake::{FieldError, RawInquiry};
+use crate::server::services::{intake, sources, ServiceError};
+use crate::server::state::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// The largest request body intake accepts.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+const FIELDS: [&str; 6] = ["name", "email", "phone", "company", "message", "timeframe"];
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
+}
+
+fn field_errors(errors: &[FieldError]) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        axum::Json(json!({ "errors": errors })),
+    )
+        .into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Reads the JSON object into a raw inquiry; a field that is there but not text is an error.
+fn parse_body(body: &[u8]) -> Result<RawInquiry, Response> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("The body is not valid JSON: {e}"),
+        )
+    })?;
+    let Value::Object(object) = value else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "The body must be a JSON object.",
+        ));
+    };
+    let mut errors = Vec::new();
+    let mut take = |field: &str| match object.get(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errors.push(FieldError::new(field, "must be a string"));
+            None
+        }
+    };
+    let [name, email, phone, company, message, timeframe] = FIELDS.map(&mut take);
+    if !errors.is_empty() {
+        return Err(field_errors(&errors));
+    }
+    Ok(RawInquiry {
+        name,
+        email,
+        phone,
+        company,
+        message,
+        timeframe,
+    })
+}
+
+/// The handler for `POST /api/v1/leads`.
+pub async fn create_lead(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let source = match bearer(&headers) {
+        None => None,
+        Some(key) => match sources::authenticate(&state.db, key).await {
+            Ok(source) => source,
+            Err(e) => return internal(e),
+        },
+    };
+    let Some(source) = source else {
+        let mut response = error(
+            StatusCode::UNAUTHORIZED,
+            "Send the source's API key as 'Authorization: Bearer <key>'.",
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("The body is larger than {} KiB.", MAX_BODY_BYTES / 1024)
+            } else {
+                rejection.body_text()
+            };
+            return error(status, &message);
+        }
+    };
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(key)) if !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY => Some(key),
+        Some(_) => {
+            return field_errors(&[FieldError::new(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            )])
+        }
+    };
+    let raw = match parse_body(&body) {
+        Ok(raw) => raw,
+        Err(response) => return response,
+    };
+    let reply = intake::receive(
+        &state.db,
+        &state.policy,
+        &state.config.phone_region,
+        state.clock.now(),
+        &source,
+        raw,
+        key,
+    )
+    .await;
+    match reply {
+        Ok(reply) => (
+            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK),
+            [(header::CONTENT_TYPE, "application/json")],
+            reply.body,
+        )
+            .into_response(),
+        Err(ServiceError::Invalid(errors)) => field_errors(&errors),
+        Err(e) => internal(e),
+    }
+}
+
+fn internal(err: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %err, "intake failed");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The inquiry could not be stored. Nothing was saved; retry with the same Idempotency-Key.",
+    )
+}

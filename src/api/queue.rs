@@ -1,0 +1,123 @@
+//! The rep's queue: their open leads, most urgent first, and logging a call on one.
+
+use crate::api::ApiError;
+use crate::domain::lead::Stage;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One lead as a work list shows it. Time labels are worked out on the server, so the page
+/// reads the same before and after the WebAssembly loads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadCard {
+    pub id: String,
+    pub name: String,
+    pub company: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub stage: Stage,
+    pub repeat_inquirer: bool,
+    pub free_mail: bool,
+    pub timeframe: String,
+    pub message: String,
+    pub source: String,
+    /// Age since the inquiry, e.g. "12 min".
+    pub age: String,
+    /// What to do next, e.g. "Call (attempt 2 of 6)".
+    pub next_action: String,
+    /// "due in 4 min" or "overdue by 2 h".
+    pub due: String,
+    pub overdue: bool,
+    /// Leave a voicemail if nobody answers.
+    pub voicemail_suggested: bool,
+    /// The latest touch, e.g. "Call: No answer · 3 min ago".
+    pub last_touch: Option<String>,
+    pub touch_count: i64,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn card(
+    row: crate::server::store::leads::WorkRow,
+    now: chrono::DateTime<chrono::Utc>,
+    policy: &crate::domain::cadence::Policy,
+) -> LeadCard {
+    use crate::domain::aging::short_age;
+    use crate::domain::lead::Action;
+    use crate::domain::touch::Touch;
+    let action = row.next_action.as_deref().and_then(Action::parse);
+    let (due, overdue) = match row.next_due_at {
+        Some(due) if due < now => (format!("overdue by {}", short_age(now - due)), true),
+        Some(due) => (format!("due in {}", short_age(due - now)), false),
+        None => (String::new(), false),
+    };
+    let last_touch = row.last_touch_kind.as_deref().and_then(|kind| {
+        let touch = Touch::from_parts(kind, row.last_touch_outcome.as_deref()).ok()?;
+        let when = row.last_touch_at.map_or(String::new(), |at| {
+            format!(" · {} ago", short_age(now - at))
+        });
+        Some(format!("{touch}{when}"))
+    });
+    LeadCard {
+        stage: row.stage.parse().unwrap_or(Stage::Assigned),
+        age: short_age(now - row.received_at),
+        next_action: action.map_or_else(String::new, |a| a.describe(policy)),
+        voicemail_suggested: matches!(action, Some(Action::Call(n)) if policy.voicemail_suggested(n)),
+        due,
+        overdue,
+        last_touch,
+        id: row.id,
+        name: row.name,
+        company: row.company,
+        phone: row.phone,
+        email: row.email,
+        repeat_inquirer: row.repeat_inquirer,
+        free_mail: row.free_mail,
+        timeframe: row.timeframe,
+        message: row.message.unwrap_or_default(),
+        source: row.source,
+        touch_count: row.touch_count,
+    }
+}
+
+/// The caller's open leads, most urgent first (reps: their own; qualifiers: the queue).
+#[server(endpoint = "queue/mine")]
+pub async fn my_queue() -> Result<Vec<LeadCard>, ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::services::work;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::require(&[Role::Rep, Role::Qualifier]).await?;
+    let state = expect_context::<AppState>();
+    let now = state.clock.now();
+    let rows = work::queue_for(&state.db, &user).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| card(row, now, &state.policy))
+        .collect())
+}
+
+/// Logs a call attempt with its outcome on one of the caller's leads.
+#[server(endpoint = "queue/log-call")]
+pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> {
+    use crate::domain::role::Role;
+    use crate::domain::touch::{CallOutcome, Touch};
+    use crate::server::services::touches;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::require(&[Role::Rep]).await?;
+    let outcome: CallOutcome = outcome.parse().map_err(|_| {
+        ApiError::Invalid(vec![crate::domain::intake::FieldError::new(
+            "outcome",
+            "must be one of connected, no_answer, voicemail, busy, wrong_number",
+        )])
+    })?;
+    let state = expect_context::<AppState>();
+    touches::log(
+        &state.db,
+        &state.policy,
+        state.clock.now(),
+        &user,
+        &lead_id,
+        Touch::Call(outcome),
+        "",
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! The HTML shell, the app and its routes — nothing else.
+
+use crate::ui::pages::{
+    board::BoardPage, home::HomePage, login::LoginPage, nurture::NurturePage, queue::QueuePage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+
+/// The document every page is rendered into.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#0f3d5e"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The app: one route per screen.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/leadline.css"/>
+        <Title text="Leadline"/>
+        <Router>
+            <Routes fallback=|| view! { <p class="page">"That page does not exist."</p> }>
+                <Route path=StaticSegment("") view=HomePage/>
+                <Route path=StaticSegment("login") view=LoginPage/>
+                <Route path=StaticSegment("queue") view=QueuePage/>
+                <Route path=StaticSegment("nurture") view=NurturePage/>
+                <Route path=StaticSegment("board") view=BoardPage/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,185 @@
+//! Turning an inquiry as it arrives (from a web form, an integration or a CSV row) into a
+//! checked one, with an error per field a person can act on.
+
+use crate::domain::contact::{Email, Phone};
+use serde::{Deserialize, Serialize};
+
+/// An inquiry as received: every field is optional text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawInquiry {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub message: Option<String>,
+    pub timeframe: Option<String>,
+}
+
+/// A checked inquiry: at least one way to reach the person, contact data normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inquiry {
+    pub name: String,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub company: String,
+    pub message: String,
+    pub timeframe: String,
+}
+
+impl Inquiry {
+    /// True when the address is at a free-mail provider.
+    pub fn free_mail(&self) -> bool {
+        self.email.as_ref().is_some_and(Email::is_free_mail)
+    }
+
+    /// The name to show: the person's name, else their email, else their phone.
+    pub fn display_name(&self) -> String {
+        if !self.name.is_empty() {
+            return self.name.clone();
+        }
+        self.email
+            .as_ref()
+            .map(|e| e.to_string())
+            .or_else(|| self.phone.as_ref().map(|p| p.to_string()))
+            .unwrap_or_default()
+    }
+}
+
+/// What is wrong with one field, in words for the person who filled it in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+const LIMITS: [(&str, usize); 4] = [
+    ("name", 200),
+    ("company", 200),
+    ("timeframe", 100),
+    ("message", 10_000),
+];
+
+fn text(value: Option<String>) -> String {
+    value.map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
+/// Checks an inquiry. Phone numbers without a country code are read as numbers of
+/// `default_region`. Every problem is reported, not just the first.
+pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = text(raw.name);
+    let company = text(raw.company);
+    let message = text(raw.message);
+    let timeframe = text(raw.timeframe);
+    for (field, value) in [
+        ("name", &name),
+        ("company", &company),
+        ("timeframe", &timeframe),
+        ("message", &message),
+    ] {
+        let limit = LIMITS
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(usize::MAX, |(_, l)| *l);
+        if value.chars().count() > limit {
+            errors.push(FieldError::new(
+                field,
+                format!("is too long (at most {limit} characters)"),
+            ));
+        }
+    }
+
+    let email_text = text(raw.email);
+    let phone_text = text(raw.phone);
+    let email = match email_text.as_str() {
+        "" => None,
+        raw => Email::parse(raw)
+            .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
+            .ok(),
+    };
+    let phone = match phone_text.as_str() {
+        "" => None,
+        raw => Phone::parse(raw, default_region)
+            .map_err(|e| errors.push(FieldError::new("phone", e.to_string())))
+            .ok(),
+    };
+    if email_text.is_empty() && phone_text.is_empty() {
+        let message = "give an email address or a phone number, so someone can follow up";
+        errors.push(FieldError::new("email", message));
+        errors.push(FieldError::new("phone", message));
+    }
+
+    if errors.is_empty() {
+        Ok(Inquiry {
+            name,
+            email,
+            phone,
+            company,
+            message,
+            timeframe,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(email: &str, phone: &str) -> RawInquiry {
+        RawInquiry {
+            name: Some("Ann Lee".into()),
+            email: Some(email.into()),
+            phone: Some(phone.into()),
+            ..RawInquiry::default()
+        }
+    }
+
+    #[test]
+    fn an_inquiry_with_an_email_only_is_accepted_and_normalised() {
+        let inquiry = check(raw(" Ann@Acme.com", ""), "US").unwrap();
+        assert_eq!(inquiry.email.unwrap().as_str(), "ann@acme.com");
+        assert_eq!(inquiry.phone, None);
+    }
+
+    #[test]
+    fn an_inquiry_with_no_way_to_reach_anyone_is_refused_on_both_fields() {
+        let errors = check(raw("", "  "), "US").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["email", "phone"]);
+        assert!(errors[0]
+            .message
+            .contains("email address or a phone number"));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let mut input = raw("nope", "12");
+        input.name = Some("x".repeat(201));
+        let errors = check(input, "US").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["name", "email", "phone"]);
+    }
+
+    #[test]
+    fn a_gmail_inquiry_is_marked_free_mail() {
+        assert!(check(raw("a@gmail.com", ""), "US").unwrap().free_mail());
+    }
+
+    #[test]
+    fn a_nameless_lead_is_shown_by_its_email() {
+        let mut input = raw("a@acme.com", "");
+        input.name = None;
+        assert_eq!(check(input, "US").unwrap().display_name(), "a@acme.com");
+    }
+}

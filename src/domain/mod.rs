@@ -1,0 +1,11 @@
+//! The rules of follow-up: types and pure functions with no IO, shared by the server and the
+//! browser build. Nothing here knows about the database, HTTP or the DOM.
+
+pub mod aging;
+pub mod board;
+pub mod cadence;
+pub mod contact;
+pub mod intake;
+pub mod lead;
+pub mod role;
+pub mod touch;

@@ -1,0 +1,170 @@
+//! Touches: every contact with a lead that gets logged. Only call attempts and meetings count
+//! as follow-up; only a connected call or a meeting is a conversation (PRODUCT.md, "Touches").
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// How a call attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOutcome {
+    Connected,
+    NoAnswer,
+    Voicemail,
+    Busy,
+    WrongNumber,
+}
+
+impl CallOutcome {
+    pub const ALL: [CallOutcome; 5] = [
+        CallOutcome::Connected,
+        CallOutcome::NoAnswer,
+        CallOutcome::Voicemail,
+        CallOutcome::Busy,
+        CallOutcome::WrongNumber,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::Connected => "connected",
+            CallOutcome::NoAnswer => "no_answer",
+            CallOutcome::Voicemail => "voicemail",
+            CallOutcome::Busy => "busy",
+            CallOutcome::WrongNumber => "wrong_number",
+        }
+    }
+
+    /// What the rep reads on the button and in the history.
+    pub fn label(self) -> &'static str {
+        match self {
+            CallOutcome::Connected => "Connected",
+            CallOutcome::NoAnswer => "No answer",
+            CallOutcome::Voicemail => "Left voicemail",
+            CallOutcome::Busy => "Busy",
+            CallOutcome::WrongNumber => "Wrong number",
+        }
+    }
+}
+
+impl FromStr for CallOutcome {
+    type Err = UnknownTouch;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CallOutcome::ALL
+            .into_iter()
+            .find(|outcome| outcome.as_str() == s)
+            .ok_or_else(|| UnknownTouch(s.to_string()))
+    }
+}
+
+/// A text that names no touch kind or call outcome.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a kind of touch Leadline knows")]
+pub struct UnknownTouch(pub String);
+
+/// One logged contact with a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "outcome")]
+pub enum Touch {
+    Call(CallOutcome),
+    Meeting,
+    Sms,
+    Email,
+}
+
+impl Touch {
+    /// Call attempts and meetings count toward the first-contact SLA and the cadence.
+    pub fn is_follow_up(self) -> bool {
+        matches!(self, Touch::Call(_) | Touch::Meeting)
+    }
+
+    /// A connected call or a meeting is a live conversation; nothing else is.
+    pub fn is_conversation(self) -> bool {
+        matches!(self, Touch::Call(CallOutcome::Connected) | Touch::Meeting)
+    }
+
+    /// The stored kind: `call`, `meeting`, `sms` or `email`.
+    pub fn kind_str(self) -> &'static str {
+        match self {
+            Touch::Call(_) => "call",
+            Touch::Meeting => "meeting",
+            Touch::Sms => "sms",
+            Touch::Email => "email",
+        }
+    }
+
+    /// The stored outcome, for calls only.
+    pub fn outcome_str(self) -> Option<&'static str> {
+        match self {
+            Touch::Call(outcome) => Some(outcome.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Reads a touch back from its stored kind and outcome.
+    pub fn from_parts(kind: &str, outcome: Option<&str>) -> Result<Self, UnknownTouch> {
+        match (kind, outcome) {
+            ("call", Some(outcome)) => outcome.parse().map(Touch::Call),
+            ("meeting", _) => Ok(Touch::Meeting),
+            ("sms", _) => Ok(Touch::Sms),
+            ("email", _) => Ok(Touch::Email),
+            _ => Err(UnknownTouch(kind.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for Touch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Touch::Call(outcome) => write!(f, "Call: {}", outcome.label()),
+            Touch::Meeting => f.write_str("Meeting"),
+            Touch::Sms => f.write_str("SMS"),
+            Touch::Email => f.write_str("Email"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_email_is_not_follow_up() {
+        assert!(!Touch::Email.is_follow_up());
+        assert!(!Touch::Sms.is_follow_up());
+    }
+
+    #[test]
+    fn every_call_attempt_is_follow_up_but_only_a_connected_one_is_a_conversation() {
+        for outcome in CallOutcome::ALL {
+            assert!(Touch::Call(outcome).is_follow_up());
+            assert_eq!(
+                Touch::Call(outcome).is_conversation(),
+                outcome == CallOutcome::Connected
+            );
+        }
+        assert!(Touch::Meeting.is_conversation());
+    }
+
+    #[test]
+    fn a_touch_reads_back_from_its_stored_parts() {
+        for touch in [
+            Touch::Call(CallOutcome::Voicemail),
+            Touch::Meeting,
+            Touch::Sms,
+            Touch::Email,
+        ] {
+            assert_eq!(
+                Touch::from_parts(touch.kind_str(), touch.outcome_str()),
+                Ok(touch)
+            );
+        }
+    }
+
+    #[test]
+    fn a_call_without_an_outcome_is_refused() {
+        assert!(Touch::from_parts("call", None).is_err());
+        assert!(Touch::from_parts("call", Some("hung_up")).is_err());
+    }
+}

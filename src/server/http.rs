@@ -1,0 +1,34 @@
+//! The HTTP router: health check, the public intake API, server functions and the pages.
+
+use crate::api;
+use crate::app::{shell, App};
+use crate::server::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+
+/// Builds the whole app around `state`.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let intake = Router::new()
+        .route("/api/v1/leads", post(api::intake::create_lead))
+        .layer(DefaultBodyLimit::max(api::intake::MAX_BODY_BYTES));
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let page = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(intake)
+        .leptos_routes_with_context(&state, routes, context, page)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,11 @@
+//! Everything that runs only on the server: settings, shared state, the database, the use
+//! cases, the HTTP router and the command line.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod run;
+pub mod services;
+pub mod state;
+pub mod store;

@@ -1,0 +1,129 @@
+//! What the binary does for each command.
+
+use crate::domain::cadence::Policy;
+use crate::server::cli::{Cli, Command, SourceAction, UserAction};
+use crate::server::clock::Clock;
+use crate::server::config::Config;
+use crate::server::services::{accounts, demo, sources, ServiceError};
+use crate::server::state::AppState;
+use crate::server::{http, store};
+use clap::Parser;
+use leptos::config::{get_configuration, LeptosOptions};
+use std::sync::Arc;
+use tokio::io::AsyncBufReadExt;
+
+/// Parses the command line and runs the command. Errors come back as a sentence for the user.
+pub async fn main() -> Result<(), String> {
+    let cli = Cli::parse();
+    let config = Config::from_env();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let db = store::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", config.database_url))?;
+    let clock = Clock::default();
+    let policy = Policy::default();
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(db, config, policy, clock).await,
+        Command::User {
+            action: UserAction::Add { role, email, name },
+        } => {
+            let mut password = String::new();
+            tokio::io::BufReader::new(tokio::io::stdin())
+                .read_line(&mut password)
+                .await
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let user = accounts::add_user(&db, clock.now(), role, &email, &name, password)
+                .await
+                .map_err(explain)?;
+            println!("Added {} ({}) as {}.", user.name, user.email, user.role);
+            Ok(())
+        }
+        Command::Source {
+            action: SourceAction::Add { name },
+        } => {
+            let (source, key) = sources::add_source(&db, clock.now(), &name)
+                .await
+                .map_err(explain)?;
+            println!("Added source {}. Its API key (shown once):", source.name);
+            println!("{key}");
+            Ok(())
+        }
+        Command::Demo => {
+            let loaded = demo::load(&db, &policy, &config.phone_region, clock.now())
+                .await
+                .map_err(explain)?;
+            match loaded {
+                demo::Loaded::Fresh {
+                    leads,
+                    web_form_key,
+                } => {
+                    println!("Loaded the demo team and {leads} leads.");
+                    println!("API key of the 'Website form' source: {web_form_key}");
+                }
+                demo::Loaded::AlreadyThere => println!("The demo data is already loaded."),
+            }
+            println!("Demo logins (password '{}'):", demo::DEMO_PASSWORD);
+            for (role, email, name) in demo::TEAM {
+                println!("  {role:<10} {email:<24} {name}");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A service error as a sentence for the command line.
+fn explain(err: ServiceError) -> String {
+    match err {
+        ServiceError::Invalid(errors) => errors
+            .iter()
+            .map(|e| format!("{} {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+/// Leptos settings from the environment cargo-leptos sets, else from Cargo.toml.
+fn leptos_options() -> Result<LeptosOptions, String> {
+    get_configuration(None)
+        .or_else(|_| get_configuration(Some("Cargo.toml")))
+        .map(|conf| conf.leptos_options)
+        .map_err(|e| format!("cannot read the Leptos settings: {e}"))
+}
+
+async fn serve(
+    db: sqlx::SqlitePool,
+    config: Config,
+    policy: Policy,
+    clock: Clock,
+) -> Result<(), String> {
+    let leptos_options = leptos_options()?;
+    let addr = leptos_options.site_addr;
+    let state = AppState {
+        leptos_options,
+        db,
+        config: Arc::new(config),
+        policy: Arc::new(policy),
+        clock,
+    };
+    let app = http::router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("Leadline is listening on http://{addr}");
+    println!("Leadline is running at http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("the server stopped: {e}"))
+}

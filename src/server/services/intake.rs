@@ -1,0 +1,171 @@
+//! Intake: a new inquiry becomes a lead with an owner and a first call due, or — when the same
+//! person asked before — a new inquiry on their existing lead, which turns hot again.
+
+use super::ServiceError;
+use crate::domain::cadence::Policy;
+use crate::domain::intake::{self, Inquiry, RawInquiry};
+use crate::domain::lead::{self, LeadState, Owner, Transition};
+use crate::server::store::{
+    self, events, idempotency, inquiries, leads, sources::SourceRow, users,
+};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Who holds a lead, as the intake reply names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnerReply {
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// What the intake API answers for an accepted inquiry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accepted {
+    pub id: String,
+    pub owner: OwnerReply,
+    pub stage: &'static str,
+    pub repeat: bool,
+}
+
+/// An HTTP status and JSON body, ready to send (and to replay for a retried request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Receives one inquiry from `source`. With an idempotency key, a retry of a request that was
+/// already accepted gets the first reply again and changes nothing.
+#[tracing::instrument(skip_all, fields(source = %source.name))]
+pub async fn receive(
+    db: &SqlitePool,
+    policy: &Policy,
+    phone_region: &str,
+    now: DateTime<Utc>,
+    source: &SourceRow,
+    raw: RawInquiry,
+    idempotency_key: Option<&str>,
+) -> Result<Reply, ServiceError> {
+    if let Some(key) = idempotency_key {
+        if let Some((status, body)) = idempotency::find(db, &source.id, key).await? {
+            return Ok(Reply { status, body });
+        }
+    }
+    let inquiry = intake::check(raw, phone_region).map_err(ServiceError::Invalid)?;
+
+    let mut tx = store::begin_write(db).await?;
+    let accepted = admit(&mut tx, policy, now, &source.id, &inquiry).await?;
+    tracing::info!(lead_id = %accepted.id, repeat = accepted.repeat, "inquiry accepted");
+    let reply = Reply {
+        status: if accepted.repeat { 200 } else { 201 },
+        body: serde_json::to_string(&accepted)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+    };
+    if let Some(key) = idempotency_key {
+        idempotency::insert(&mut *tx, &source.id, key, reply.status, &reply.body, now).await?;
+    }
+    tx.commit().await?;
+    Ok(reply)
+}
+
+/// Routing at arrival: the next rep in round robin, else the qualifier queue. Never nobody.
+async fn route(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> Result<(Owner, String), sqlx::Error> {
+    Ok(match users::take_next_rep(conn, now).await? {
+        Some((id, name)) => (Owner::Rep(id), name),
+        None => (Owner::Qualifier, "Qualifier queue".to_string()),
+    })
+}
+
+async fn owner_reply(
+    conn: &mut SqliteConnection,
+    owner: &Owner,
+) -> Result<OwnerReply, sqlx::Error> {
+    let name = match owner {
+        Owner::Rep(id) => users::find(&mut *conn, id)
+            .await?
+            .map_or_else(String::new, |u| u.name),
+        Owner::Marketing => "Marketing".to_string(),
+        Owner::Qualifier => "Qualifier queue".to_string(),
+    };
+    Ok(OwnerReply {
+        kind: owner.kind_str(),
+        id: owner.rep_id().map(str::to_string),
+        name,
+    })
+}
+
+/// Writes a checked inquiry inside the caller's transaction: a new lead, or a repeat inquiry
+/// on the person's existing lead.
+pub async fn admit(
+    conn: &mut SqliteConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    source_id: &str,
+    inquiry: &Inquiry,
+) -> Result<Accepted, ServiceError> {
+    let email = inquiry.email.as_ref().map(|e| e.as_str());
+    let phone = inquiry.phone.as_ref().map(|p| p.as_str());
+    let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
+
+    let (lead_id, transition, repeat) = match existing {
+        Some(lead) => {
+            let owner = match &lead.state.owner {
+                Owner::Rep(id)
+                    if lead.state.stage.is_open()
+                        && users::is_active_rep(&mut *conn, id).await? =>
+                {
+                    lead.state.owner.clone()
+                }
+                _ => route(&mut *conn, now).await?.0,
+            };
+            let transition = lead::repeat_inquiry(&lead.state, owner, now, policy);
+            leads::save_state(&mut *conn, &lead.contact.id, &transition.state).await?;
+            leads::mark_repeat_inquirer(&mut *conn, &lead.contact.id).await?;
+            (lead.contact.id, transition, true)
+        }
+        None => {
+            let (owner, _) = route(&mut *conn, now).await?;
+            let transition = lead::arrive(owner, now, policy);
+            let contact = leads::LeadContact {
+                id: store::new_id(),
+                name: inquiry.display_name(),
+                email: email.map(str::to_string),
+                phone: phone.map(str::to_string),
+                company: inquiry.company.clone(),
+                timeframe: inquiry.timeframe.clone(),
+                free_mail: inquiry.free_mail(),
+                source_id: source_id.to_string(),
+                received_at: now,
+            };
+            leads::insert(&mut *conn, &contact, &transition.state).await?;
+            (contact.id, transition, false)
+        }
+    };
+    let Transition { state, event } = transition;
+    inquiries::insert(
+        &mut *conn,
+        &store::new_id(),
+        &lead_id,
+        source_id,
+        inquiry,
+        now,
+    )
+    .await?;
+    events::append(&mut *conn, &lead_id, now, None, &event, &state.owner).await?;
+    Ok(Accepted {
+        owner: owner_reply(conn, &state.owner).await?,
+        stage: state.stage.as_str(),
+        id: lead_id,
+        repeat,
+    })
+}
+
+/// The current state of a lead, for callers that only hold its id.
+pub async fn state_of(db: &SqlitePool, lead_id: &str) -> Result<Option<LeadState>, ServiceError> {
+    Ok(leads::get(db, lead_id).await?.map(|lead| lead.state))
+}

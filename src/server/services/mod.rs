@@ -1,0 +1,53 @@
+//! Use cases. Each one owns its transaction, reads the time from the clock once, and applies
+//! the domain's rules; none of them knows about HTTP.
+
+pub mod accounts;
+pub mod boards;
+pub mod demo;
+pub mod intake;
+pub mod sources;
+pub mod touches;
+pub mod work;
+
+use crate::domain::intake::FieldError;
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// A rule of follow-up said no; the text is for the user.
+    #[error("{0}")]
+    Refused(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// One invalid field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// SHA-256 of a secret token, as stored in place of the token.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// A new random secret of 32 bytes, hex-encoded, with a readable prefix.
+pub fn new_token(prefix: &str) -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", hex::encode(bytes))
+}

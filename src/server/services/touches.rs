@@ -1,0 +1,73 @@
+//! Logging a touch on a lead: the rep's most frequent action.
+
+use super::ServiceError;
+use crate::domain::cadence::Policy;
+use crate::domain::lead::{self, Owner};
+use crate::domain::role::{Role, User};
+use crate::domain::touch::Touch;
+use crate::server::store::{self, events, leads, touches};
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Logs `touch` by `user` on a lead they own, and moves the lead on by the cadence rules.
+#[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
+pub async fn log(
+    db: &SqlitePool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_id: &str,
+    touch: Touch,
+    note: &str,
+) -> Result<lead::LeadState, ServiceError> {
+    let mut tx = store::begin_write(db).await?;
+    let state = apply(&mut tx, policy, now, user, lead_id, touch, note).await?;
+    tx.commit().await?;
+    Ok(state)
+}
+
+/// The same as [`log`], inside the caller's transaction.
+pub async fn apply(
+    conn: &mut SqliteConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_id: &str,
+    touch: Touch,
+    note: &str,
+) -> Result<lead::LeadState, ServiceError> {
+    let lead = leads::get(&mut *conn, lead_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let owns = lead.state.owner == Owner::Rep(user.id.clone());
+    if user.role != Role::Rep || !owns {
+        return Err(ServiceError::Forbidden(
+            "Only the rep who owns this lead can log touches on it.".to_string(),
+        ));
+    }
+    let transition = lead::log_touch(&lead.state, touch, now, policy)
+        .map_err(|e| ServiceError::Refused(e.to_string()))?;
+    let note = note.trim();
+    touches::insert(
+        &mut *conn,
+        &store::new_id(),
+        lead_id,
+        &user.id,
+        touch,
+        note,
+        now,
+    )
+    .await?;
+    leads::mark_touched(&mut *conn, lead_id, now, touch.is_follow_up()).await?;
+    leads::save_state(&mut *conn, lead_id, &transition.state).await?;
+    events::append(
+        &mut *conn,
+        lead_id,
+        now,
+        Some(&user.id),
+        &transition.event,
+        &transition.state.owner,
+    )
+    .await?;
+    Ok(transition.state)
+}

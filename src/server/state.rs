@@ -1,0 +1,19 @@
+//! The state every handler and server function shares: made once at start-up.
+
+use crate::domain::cadence::Policy;
+use crate::server::clock::Clock;
+use crate::server::config::Config;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::SqlitePool;
+use std::sync::Arc;
+
+/// Shared by the router, REST handlers and server functions.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: SqlitePool,
+    pub config: Arc<Config>,
+    pub policy: Arc<Policy>,
+    pub clock: Clock,
+}

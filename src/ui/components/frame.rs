@@ -1,0 +1,36 @@
+//! The frame around a signed-in screen: the top bar with the user's name and sign-out, and the
+//! handling of a caller who is not signed in or not allowed.
+
+use crate::api::auth::Logout;
+use crate::api::ApiError;
+use crate::domain::role::User;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+/// The top bar.
+#[component]
+pub fn TopBar(user: User, title: &'static str) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="topbar">
+            <span class="brand">"Leadline"</span>
+            <h1 class="title">{title}</h1>
+            <span class="who" data-testid="who">{user.name}</span>
+            <ActionForm action=logout attr:class="signout">
+                <button type="submit" class="link" data-testid="sign-out">"Sign out"</button>
+            </ActionForm>
+        </header>
+    }
+}
+
+/// What to show when a server function refused: the sign-in screen for a stranger, else the
+/// message.
+pub fn refusal(err: ApiError) -> AnyView {
+    match err {
+        ApiError::Unauthenticated => view! { <Redirect path="/login"/> }.into_any(),
+        other => view! {
+            <p class="error" role="alert" data-testid="error">{other.to_string()}</p>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,3 @@
+//! View pieces shared by several screens.
+
+pub mod frame;

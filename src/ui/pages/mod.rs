@@ -1,0 +1,7 @@
+//! One module per screen.
+
+pub mod board;
+pub mod home;
+pub mod login;
+pub mod nurture;
+pub mod queue;

@@ -1,0 +1,138 @@
+//! `/queue`: the rep's open leads, most urgent first, made for a phone. Each lead has a tap to
+//! call and a two-tap "log call" with the outcome.
+
+use crate::api::auth::current_user;
+use crate::api::queue::{my_queue, LeadCard, LogCall};
+use crate::api::ApiError;
+use crate::domain::lead::Stage;
+use crate::domain::touch::CallOutcome;
+use crate::ui::components::frame::{refusal, TopBar};
+use leptos::prelude::*;
+
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let log_call = ServerAction::<LogCall>::new();
+    let me = Resource::new(|| (), |_| current_user());
+    let queue = Resource::new(move || log_call.version().get(), |_| my_queue());
+    let log_error = move || {
+        log_call.value().get().and_then(Result::err).map(|e| {
+            view! { <p class="error" role="alert" data-testid="log-error">{e.to_string()}</p> }
+        })
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="page">"Loading your queue…"</p> }>
+            {move || Suspend::new(async move {
+                let user = match me.await {
+                    Ok(Some(user)) => user,
+                    Ok(None) => return refusal(ApiError::Unauthenticated),
+                    Err(e) => return refusal(e),
+                };
+                let cards = match queue.await {
+                    Ok(cards) => cards,
+                    Err(e) => return refusal(e),
+                };
+                let overdue = cards.iter().filter(|c| c.overdue).count();
+                let open = cards.len();
+                view! {
+                    <TopBar user title="My queue"/>
+                    <main class="page queue">
+                        <p class="summary" data-testid="queue-summary">
+                            {format!("{open} open · {overdue} overdue")}
+                        </p>
+                        {log_error}
+                        {if cards.is_empty() {
+                            view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ol class="cards">
+                                    {cards
+                                        .into_iter()
+                                        .map(|card| view! { <LeadCardView card log_call/> })
+                                        .collect_view()}
+                                </ol>
+                            }
+                                .into_any()
+                        }}
+                    </main>
+                }
+                    .into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn LeadCardView(card: LeadCard, log_call: ServerAction<LogCall>) -> impl IntoView {
+    let hot = card.stage == Stage::Hot;
+    let class = match (hot, card.overdue) {
+        (true, _) => "card lead hot",
+        (false, true) => "card lead overdue",
+        _ => "card lead",
+    };
+    let tel = card.phone.clone().map(|phone| {
+        view! {
+            <a class="button call" href=format!("tel:{phone}") data-testid="call-link">
+                {format!("Call {phone}")}
+            </a>
+        }
+    });
+    let mail = card
+        .email
+        .clone()
+        .map(|email| view! { <a class="email" href=format!("mailto:{email}")>{email.clone()}</a> });
+    let lead_id = card.id.clone();
+    let outcomes = CallOutcome::ALL
+        .into_iter()
+        .map(|outcome| {
+            let lead_id = lead_id.clone();
+            view! {
+                <ActionForm action=log_call>
+                    <input type="hidden" name="lead_id" value=lead_id/>
+                    <input type="hidden" name="outcome" value=outcome.as_str()/>
+                    <button type="submit" class="outcome"
+                        data-testid=format!("outcome-{}", outcome.as_str())
+                        disabled=move || log_call.pending().get()>
+                        {outcome.label()}
+                    </button>
+                </ActionForm>
+            }
+        })
+        .collect_view();
+    let flags = [
+        (hot, "Hot"),
+        (card.repeat_inquirer, "Repeat inquirer"),
+        (card.phone.is_none(), "No phone"),
+        (card.free_mail, "Free-mail"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, label)| view! { <span class="flag">{label}</span> })
+    .collect_view();
+    view! {
+        <li class=class data-testid="lead-card" data-lead-id=card.id.clone()>
+            <div class="lead-head">
+                <strong class="name">{card.name.clone()}</strong>
+                <span class="age" title="since inquiry">{card.age.clone()}</span>
+            </div>
+            <div class="company">{card.company.clone()}</div>
+            <div class="flags">{flags}</div>
+            <div class="next" data-testid="next-action">
+                {card.next_action.clone()} " · "
+                <span class=if card.overdue { "due overdue" } else { "due" }>{card.due.clone()}</span>
+                {card.voicemail_suggested.then_some(" · leave a voicemail if no answer")}
+            </div>
+            <div class="last" data-testid="last-touch">
+                {card.last_touch.clone().unwrap_or_else(|| "Not contacted yet".to_string())}
+            </div>
+            {(!card.message.is_empty()).then(|| view! { <p class="message">{card.message.clone()}</p> })}
+            <div class="actions">
+                {tel}
+                {mail}
+            </div>
+            <details class="log-call">
+                <summary class="button" data-testid="log-call">"Log call"</summary>
+                <div class="outcomes">{outcomes}</div>
+            </details>
+        </li>
+    }
+}

@@ -1,0 +1,511 @@
+//! HTTP tests: the real app on port 0 with a temporary database, called over the wire like a
+//! web form, an integration or a browser would.
+
+#![cfg(feature = "ssr")]
+
+use leadline::domain::cadence::Policy;
+use leadline::domain::role::Role;
+use leadline::server::clock::Clock;
+use leadline::server::config::Config;
+use leadline::server::services::{accounts, sources};
+use leadline::server::state::AppState;
+use leadline::server::{http, store};
+use leptos::config::LeptosOptions;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+const PASSWORD: &str = "a long test password";
+
+struct TestApp {
+    url: String,
+    db: sqlx::SqlitePool,
+    key: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    async fn post_lead(&self, body: Value) -> reqwest::Response {
+        self.post_lead_with(body, Some(&self.key), None).await
+    }
+
+    async fn post_lead_with(
+        &self,
+        body: Value,
+        key: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/api/v1/leads", self.url))
+            .json(&body);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(idem) = idempotency_key {
+            request = request.header("Idempotency-Key", idem);
+        }
+        request.send().await.expect("request reaches the server")
+    }
+
+    async fn lead_count(&self) -> i64 {
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM leads")
+            .fetch_one(&self.db)
+            .await
+            .unwrap();
+        count
+    }
+
+    async fn add_user(&self, role: Role, email: &str) {
+        accounts::add_user(&self.db, chrono::Utc::now(), role, email, email, PASSWORD)
+            .await
+            .unwrap();
+    }
+
+    /// A browser-like client signed in as `email`.
+    async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client
+            .post(format!("{}/api/auth/login", self.url))
+            .header("Accept", "application/json")
+            .form(&[("email", email), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "sign-in failed: {}",
+            response.status()
+        );
+        client
+    }
+
+    async fn server_fn(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let response = client
+            .post(format!("{}/api/{path}", self.url))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let db = store::connect(&url).await.unwrap();
+    let (_, key) = sources::add_source(&db, chrono::Utc::now(), "Test form")
+        .await
+        .unwrap();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("leadline")
+        .site_root("target/site")
+        .build();
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+        config: Arc::new(Config {
+            database_url: url,
+            ..Config::default()
+        }),
+        policy: Arc::new(Policy::default()),
+        clock: Clock::default(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, http::router(state)).await });
+    TestApp {
+        url: format!("http://{addr}"),
+        db,
+        key,
+        _dir: dir,
+    }
+}
+
+fn ann() -> Value {
+    json!({
+        "name": "Ann Lee",
+        "email": "Ann.Lee@Acme-Industrial.com",
+        "phone": "(415) 555-2671",
+        "company": "Acme Industrial",
+        "message": "Need a quote for 20 seats",
+        "timeframe": "this quarter"
+    })
+}
+
+#[tokio::test]
+async fn the_health_check_answers_ok() {
+    let app = spawn_app().await;
+    let response = reqwest::get(format!("{}/healthz", app.url)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_new_inquiry_becomes_a_lead_owned_by_a_rep() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let response = app.post_lead(ann()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert_eq!(body["owner"]["kind"], "rep");
+    assert_eq!(body["owner"]["name"], "rita@acme.test");
+    assert_eq!(body["repeat"], false);
+    assert_eq!(app.lead_count().await, 1);
+}
+
+#[tokio::test]
+async fn leads_go_round_robin_between_reps() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "a@acme.test").await;
+    app.add_user(Role::Rep, "b@acme.test").await;
+    let mut owners = Vec::new();
+    for i in 0..4 {
+        let body: Value = app
+            .post_lead(json!({ "email": format!("p{i}@example.com") }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        owners.push(body["owner"]["name"].as_str().unwrap().to_string());
+    }
+    assert_ne!(owners[0], owners[1]);
+    assert_eq!(owners[0], owners[2]);
+    assert_eq!(owners[1], owners[3]);
+}
+
+#[tokio::test]
+async fn with_no_rep_the_lead_waits_in_the_qualifier_queue_not_nowhere() {
+    let app = spawn_app().await;
+    let response = app.post_lead(ann()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["owner"]["kind"], "qualifier");
+    assert_eq!(body["stage"], "queued");
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_gets_the_same_answer_and_no_second_lead() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let first = app
+        .post_lead_with(ann(), Some(&app.key), Some("form-123"))
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first_body = first.text().await.unwrap();
+    let again = app
+        .post_lead_with(ann(), Some(&app.key), Some("form-123"))
+        .await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.text().await.unwrap(), first_body);
+    assert_eq!(app.lead_count().await, 1);
+    let (inquiries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM inquiries")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(inquiries, 1, "a retry is not a second inquiry");
+}
+
+#[tokio::test]
+async fn the_same_person_again_is_a_repeat_inquiry_on_the_same_lead() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let first: Value = app.post_lead(ann()).await.json().await.unwrap();
+    let by_email = app
+        .post_lead(json!({ "email": "ann.lee@acme-industrial.com", "message": "Any news?" }))
+        .await;
+    assert_eq!(by_email.status(), StatusCode::OK);
+    let by_email: Value = by_email.json().await.unwrap();
+    assert_eq!(by_email["id"], first["id"]);
+    assert_eq!(by_email["repeat"], true);
+    assert_eq!(by_email["stage"], "hot");
+    let by_phone: Value = app
+        .post_lead(json!({ "phone": "+1 415-555-2671" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_phone["id"], first["id"]);
+    assert_eq!(app.lead_count().await, 1);
+    let (inquiries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM inquiries")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(inquiries, 3);
+}
+
+#[tokio::test]
+async fn invalid_fields_are_refused_with_an_error_per_field_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let response = app
+        .post_lead(json!({ "name": "Bo", "email": "bo@", "phone": "12" }))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    let fields: Vec<_> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, vec!["email", "phone"]);
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not an email address"));
+    assert_eq!(app.lead_count().await, 0);
+}
+
+#[tokio::test]
+async fn an_inquiry_with_no_contact_at_all_is_refused() {
+    let app = spawn_app().await;
+    let response = app.post_lead(json!({ "name": "Nobody" })).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "email");
+}
+
+#[tokio::test]
+async fn a_field_that_is_not_text_is_refused_by_name() {
+    let app = spawn_app().await;
+    let response = app
+        .post_lead(json!({ "email": "a@b.com", "phone": 4155552671u64 }))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "phone");
+    assert_eq!(body["errors"][0]["message"], "must be a string");
+}
+
+#[tokio::test]
+async fn malformed_json_gets_400_with_a_json_error() {
+    let app = spawn_app().await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/leads", app.url))
+        .bearer_auth(&app.key)
+        .header("Content-Type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("not valid JSON"));
+}
+
+#[tokio::test]
+async fn no_key_or_a_wrong_key_gets_401() {
+    let app = spawn_app().await;
+    let none = app.post_lead_with(ann(), None, None).await;
+    assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
+    let wrong = app.post_lead_with(ann(), Some("ll_wrong"), None).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = wrong.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("API key"));
+    assert_eq!(app.lead_count().await, 0);
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_gets_413() {
+    let app = spawn_app().await;
+    let response = app
+        .post_lead(json!({ "email": "a@b.com", "message": "x".repeat(70 * 1024) }))
+        .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("64 KiB"));
+}
+
+#[tokio::test]
+async fn a_rep_sees_their_new_lead_and_logs_a_call_on_it() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let lead: Value = app.post_lead(ann()).await.json().await.unwrap();
+    let lead_id = lead["id"].as_str().unwrap();
+
+    let rita = app.signed_in("rita@acme.test").await;
+    let (status, queue) = app.server_fn(&rita, "queue/mine", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    assert_eq!(queue[0]["name"], "Ann Lee");
+    assert_eq!(queue[0]["next_action"], "Call (attempt 1 of 6)");
+    assert!(queue[0]["voicemail_suggested"].as_bool().unwrap());
+
+    let (status, body) = app
+        .server_fn(
+            &rita,
+            "queue/log-call",
+            &[("lead_id", lead_id), ("outcome", "no_answer")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, queue) = app.server_fn(&rita, "queue/mine", &[]).await;
+    assert_eq!(
+        queue[0]["last_touch"].as_str().unwrap().split(" · ").next(),
+        Some("Call: No answer")
+    );
+    assert_eq!(queue[0]["next_action"], "Call (attempt 2 of 6)");
+    assert_eq!(queue[0]["stage"], "attempting");
+}
+
+#[tokio::test]
+async fn a_rep_cannot_log_a_call_on_another_reps_lead() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let lead: Value = app.post_lead(ann()).await.json().await.unwrap();
+    app.add_user(Role::Rep, "raj@acme.test").await;
+    let raj = app.signed_in("raj@acme.test").await;
+    let (status, body) = app
+        .server_fn(
+            &raj,
+            "queue/log-call",
+            &[
+                ("lead_id", lead["id"].as_str().unwrap()),
+                ("outcome", "connected"),
+            ],
+        )
+        .await;
+    assert!(status.is_server_error() || status.is_client_error());
+    assert!(
+        body.to_string().contains("Only the rep who owns this lead"),
+        "{body}"
+    );
+    let (_, queue) = app.server_fn(&raj, "queue/mine", &[]).await;
+    assert_eq!(queue, json!([]), "a rep sees only their own leads");
+}
+
+#[tokio::test]
+async fn a_bad_call_outcome_is_refused_by_name() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let lead: Value = app.post_lead(ann()).await.json().await.unwrap();
+    let rita = app.signed_in("rita@acme.test").await;
+    let (_, body) = app
+        .server_fn(
+            &rita,
+            "queue/log-call",
+            &[
+                ("lead_id", lead["id"].as_str().unwrap()),
+                ("outcome", "hung_up"),
+            ],
+        )
+        .await;
+    assert!(body.to_string().contains("outcome"), "{body}");
+}
+
+#[tokio::test]
+async fn strangers_and_wrong_roles_are_turned_away_from_server_functions() {
+    let app = spawn_app().await;
+    let stranger = reqwest::Client::new();
+    let (_, body) = app.server_fn(&stranger, "queue/mine", &[]).await;
+    assert_eq!(body, json!("Unauthenticated"));
+    let (_, body) = app.server_fn(&stranger, "board/aging", &[]).await;
+    assert_eq!(body, json!("Unauthenticated"));
+
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let (_, body) = app.server_fn(&rita, "board/aging", &[]).await;
+    assert!(body["Forbidden"].is_string(), "{body}");
+    let (_, body) = app.server_fn(&rita, "nurture/pool", &[]).await;
+    assert!(body["Forbidden"].is_string(), "{body}");
+}
+
+#[tokio::test]
+async fn a_manager_sees_a_new_lead_counted_on_the_aging_board() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    let max = app.signed_in("max@acme.test").await;
+    let (_, before) = app.server_fn(&max, "board/aging", &[]).await;
+    assert_eq!(before["total"]["count"], 0);
+    app.post_lead(ann()).await;
+    let (_, after) = app.server_fn(&max, "board/aging", &[]).await;
+    assert_eq!(after["total"]["count"], 1);
+    assert_eq!(after["total"]["ghosts"], 1, "never called yet");
+    let assigned = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["stage"] == "assigned")
+        .unwrap();
+    assert_eq!(assigned["cells"][0]["count"], 1, "under five minutes old");
+}
+
+#[tokio::test]
+async fn a_wrong_password_does_not_sign_in() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let (_, body) = app
+        .server_fn(
+            &client,
+            "auth/login",
+            &[("email", "rita@acme.test"), ("password", "nope nope nope")],
+        )
+        .await;
+    assert!(body.to_string().contains("do not match"), "{body}");
+    let (_, body) = app.server_fn(&client, "queue/mine", &[]).await;
+    assert_eq!(body, json!("Unauthenticated"));
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", app.url))
+        .header("Accept", "application/json")
+        .form(&[("email", "rita@acme.test"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("leadline_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+}
+
+#[tokio::test]
+async fn the_rep_queue_page_is_readable_before_any_webassembly_runs() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.post_lead(ann()).await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let html = rita
+        .get(format!("{}/queue", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Ann Lee"),
+        "the lead is in the server-rendered HTML"
+    );
+    assert!(html.contains("tel:+14155552671"));
+    assert!(html.contains("Log call"));
+}
