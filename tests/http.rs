@@ -2,6 +2,10 @@
 //! web form, an integration or a browser would.
 
 #![cfg(feature = "ssr")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test should stop loudly at the first surprise"
+)]
 
 use leadline::domain::cadence::Policy;
 use leadline::domain::role::Role;

@@ -43,18 +43,30 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// Why a body could not be read as an inquiry.
+enum BadBody {
+    /// Not a JSON object at all (400).
+    Malformed(String),
+    /// A JSON object with fields of the wrong type (422).
+    Fields(Vec<FieldError>),
+}
+
+impl BadBody {
+    fn into_response(self) -> Response {
+        match self {
+            BadBody::Malformed(why) => error(StatusCode::BAD_REQUEST, &why),
+            BadBody::Fields(errors) => field_errors(&errors),
+        }
+    }
+}
+
 /// Reads the JSON object into a raw inquiry; a field that is there but not text is an error.
-fn parse_body(body: &[u8]) -> Result<RawInquiry, Response> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            &format!("The body is not valid JSON: {e}"),
-        )
-    })?;
+fn parse_body(body: &[u8]) -> Result<RawInquiry, BadBody> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| BadBody::Malformed(format!("The body is not valid JSON: {e}")))?;
     let Value::Object(object) = value else {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "The body must be a JSON object.",
+        return Err(BadBody::Malformed(
+            "The body must be a JSON object.".to_string(),
         ));
     };
     let mut errors = Vec::new();
@@ -68,7 +80,7 @@ fn parse_body(body: &[u8]) -> Result<RawInquiry, Response> {
     };
     let [name, email, phone, company, message, timeframe] = FIELDS.map(&mut take);
     if !errors.is_empty() {
-        return Err(field_errors(&errors));
+        return Err(BadBody::Fields(errors));
     }
     Ok(RawInquiry {
         name,
@@ -127,7 +139,7 @@ pub async fn create_lead(
     };
     let raw = match parse_body(&body) {
         Ok(raw) => raw,
-        Err(response) => return response,
+        Err(bad) => return bad.into_response(),
     };
     let reply = intake::receive(
         &state.db,

@@ -313,9 +313,11 @@ pub struct BoardRow {
     pub ghost: bool,
 }
 
+type BoardRaw = (String, DateTime<Utc>, Option<DateTime<Utc>>, bool);
+
 /// Every open lead, reduced to what the aging board counts.
 pub async fn open_for_board(db: impl SqliteExecutor<'_>) -> Result<Vec<BoardRow>, sqlx::Error> {
-    let rows: Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
+    let rows: Vec<BoardRaw> = sqlx::query_as(
         "SELECT stage, received_at, next_due_at, first_attempt_at IS NULL
          FROM leads WHERE stage NOT IN ('won', 'dead')",
     )

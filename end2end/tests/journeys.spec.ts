@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { BoardPage, demo, LoginPage, person, postLead, QueuePage, watchConsole } from './support';
+
+test.describe('a rep on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('sees a lead posted through the API in the queue and logs a call on it', async ({ page, request }) => {
+    const problems = watchConsole(page);
+    const ann = person('Ann');
+    const lead = await postLead(request, { ...ann, phone: '+1 415 555 0199', company: 'Acme Test Co' });
+    expect(lead.owner.kind).toBe('rep');
+    const rep = demo().logins.find((login) => login.name === lead.owner.name);
+    expect(rep, `owner ${lead.owner.name} is a demo rep`).toBeDefined();
+
+    await new LoginPage(page).signIn(rep!.email, demo().password);
+    await expect(page).toHaveURL(/\/queue$/);
+    const queue = new QueuePage(page);
+    const card = queue.card(ann.name);
+    await expect(card).toBeVisible();
+    await expect(card.getByTestId('next-action')).toContainText('Call (attempt 1 of 6)');
+    await expect(card.getByTestId('call-link')).toHaveAttribute('href', 'tel:+14155550199');
+    await expect(card.getByTestId('last-touch')).toHaveText('Not contacted yet');
+
+    await queue.logCall(ann.name, 'no_answer');
+    await expect(card.getByTestId('last-touch')).toContainText('Call: No answer');
+    await expect(card.getByTestId('next-action')).toContainText('Call (attempt 2 of 6)');
+
+    await page.screenshot({ path: 'screenshots/rep-queue.png' });
+    expect(problems).toEqual([]);
+  });
+
+  test('a wrong password is refused with a clear message', async ({ page }) => {
+    const rep = demo().logins.find((login) => login.role === 'rep')!;
+    await new LoginPage(page).signIn(rep.email, 'not the password');
+    await expect(page.getByTestId('login-error')).toHaveText('That email and password do not match.');
+    await expect(page).toHaveURL(/\/login$/);
+  });
+});
+
+test.describe('a manager at a desk', () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+
+  test('sees a new lead counted on the aging board', async ({ page, request }) => {
+    const problems = watchConsole(page);
+    const manager = demo().logins.find((login) => login.role === 'manager')!;
+    await new LoginPage(page).signIn(manager.email, demo().password);
+    await expect(page).toHaveURL(/\/board$/);
+    const board = new BoardPage(page);
+    const before = await board.total();
+    expect(before).toBeGreaterThan(0);
+
+    await postLead(request, person('Bo'));
+    await page.reload();
+    await expect(page.getByTestId('board-total')).toHaveText(String(before + 1));
+
+    await page.screenshot({ path: 'screenshots/manager-board.png', fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  test('is sent to sign in when the session is gone', async ({ page }) => {
+    await page.goto('/board');
+    await expect(page).toHaveURL(/\/login$/);
+  });
+});

@@ -1,0 +1,89 @@
+import { APIRequestContext, expect, Locator, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What `leadline demo` printed for this run: the web form's API key and the logins. */
+export interface Demo {
+  apiKey: string;
+  password: string;
+  logins: { role: string; email: string; name: string }[];
+}
+
+export function demo(): Demo {
+  const text = readFileSync(join(__dirname, '..', '.run', 'demo.txt'), 'utf8');
+  const apiKey = /API key of the 'Website form' source: (\S+)/.exec(text)?.[1];
+  const password = /password '([^']+)'/.exec(text)?.[1];
+  if (!apiKey || !password) throw new Error(`unexpected demo output:\n${text}`);
+  const logins = [...text.matchAll(/^\s+(\w+)\s+(\S+@\S+)\s+(.+)$/gm)].map((m) => ({
+    role: m[1],
+    email: m[2],
+    name: m[3].trim(),
+  }));
+  return { apiKey, password, logins };
+}
+
+/** Posts an inquiry through the public intake API, as a website form would. */
+export async function postLead(
+  request: APIRequestContext,
+  body: Record<string, string>,
+): Promise<{ id: string; owner: { kind: string; name: string } }> {
+  const response = await request.post('/api/v1/leads', {
+    headers: { Authorization: `Bearer ${demo().apiKey}` },
+    data: body,
+  });
+  expect(response.status()).toBe(201);
+  return response.json();
+}
+
+/** A unique person for one test run. */
+export function person(prefix: string) {
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  return {
+    name: `${prefix} ${tag.slice(-5)}`,
+    email: `${prefix.toLowerCase()}.${tag}@example.org`,
+  };
+}
+
+/** Fails the test on any console error or uncaught page error (a broken hydration shows here). */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.push(err.message));
+  return problems;
+}
+
+export class LoginPage {
+  constructor(private page: Page) {}
+
+  async signIn(email: string, password: string) {
+    await this.page.goto('/login');
+    await expect(this.page.locator('body[data-hydrated="true"]')).toBeAttached();
+    await this.page.getByTestId('login-email').fill(email);
+    await this.page.getByTestId('login-password').fill(password);
+    await this.page.getByTestId('login-submit').click();
+  }
+}
+
+export class QueuePage {
+  constructor(private page: Page) {}
+
+  card(name: string): Locator {
+    return this.page.getByTestId('lead-card').filter({ hasText: name });
+  }
+
+  async logCall(name: string, outcome: 'connected' | 'no_answer' | 'voicemail' | 'busy' | 'wrong_number') {
+    const card = this.card(name);
+    await card.getByTestId('log-call').click();
+    await card.getByTestId(`outcome-${outcome}`).click();
+  }
+}
+
+export class BoardPage {
+  constructor(private page: Page) {}
+
+  async total(): Promise<number> {
+    return Number(await this.page.getByTestId('board-total').innerText());
+  }
+}

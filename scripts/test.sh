@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# README command 2: set up and run every test — format, lints, unit, store and HTTP tests, the
+# release build, and the end-to-end journeys in Chromium. `.ci/run` runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh --with-browser
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --check
+
+step "clippy (server)"
+cargo clippy --all-targets --features ssr -- -D warnings
+
+step "clippy (browser)"
+cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "unit, store and HTTP tests"
+cargo test --features ssr
+
+step "release build"
+cargo leptos build --release
+wasm="target/site/pkg/leadline.wasm"
+printf 'wasm size: %s bytes raw, %s bytes gzipped\n' "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)"
+
+step "end-to-end journeys"
+(cd end2end && npx playwright test)
