@@ -383,7 +383,7 @@ async fn a_rep_cannot_log_a_call_on_another_reps_lead() {
             ],
         )
         .await;
-    assert!(status.is_server_error() || status.is_client_error());
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         body.to_string().contains("Only the rep who owns this lead"),
         "{body}"
@@ -398,7 +398,7 @@ async fn a_bad_call_outcome_is_refused_by_name() {
     app.add_user(Role::Rep, "rita@acme.test").await;
     let lead: Value = app.post_lead(ann()).await.json().await.unwrap();
     let rita = app.signed_in("rita@acme.test").await;
-    let (_, body) = app
+    let (status, body) = app
         .server_fn(
             &rita,
             "queue/log-call",
@@ -408,6 +408,7 @@ async fn a_bad_call_outcome_is_refused_by_name() {
             ],
         )
         .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.to_string().contains("outcome"), "{body}");
 }
 
@@ -415,14 +416,16 @@ async fn a_bad_call_outcome_is_refused_by_name() {
 async fn strangers_and_wrong_roles_are_turned_away_from_server_functions() {
     let app = spawn_app().await;
     let stranger = reqwest::Client::new();
-    let (_, body) = app.server_fn(&stranger, "queue/mine", &[]).await;
+    let (status, body) = app.server_fn(&stranger, "queue/mine", &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, json!("Unauthenticated"));
     let (_, body) = app.server_fn(&stranger, "board/aging", &[]).await;
     assert_eq!(body, json!("Unauthenticated"));
 
     app.add_user(Role::Rep, "rita@acme.test").await;
     let rita = app.signed_in("rita@acme.test").await;
-    let (_, body) = app.server_fn(&rita, "board/aging", &[]).await;
+    let (status, body) = app.server_fn(&rita, "board/aging", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body["Forbidden"].is_string(), "{body}");
     let (_, body) = app.server_fn(&rita, "nurture/pool", &[]).await;
     assert!(body["Forbidden"].is_string(), "{body}");

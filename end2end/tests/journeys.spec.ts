@@ -25,6 +25,7 @@ test.describe('a rep on a phone', () => {
     await expect(card.getByTestId('last-touch')).toContainText('Call: No answer');
     await expect(card.getByTestId('next-action')).toContainText('Call (attempt 2 of 6)');
 
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: 'screenshots/rep-queue.png' });
     expect(problems).toEqual([]);
   });

@@ -45,7 +45,7 @@ mod server_side {
 
     /// The caller, if their role is one of `roles`.
     pub async fn require(roles: &[Role]) -> Result<User, ApiError> {
-        let user = caller().await?;
+        let user = caller().await.map_err(ApiError::respond)?;
         if roles.contains(&user.role) {
             Ok(user)
         } else {
@@ -56,7 +56,8 @@ mod server_side {
                     .map(|r| r.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            )))
+            ))
+            .respond())
         }
     }
 

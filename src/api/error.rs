@@ -44,10 +44,45 @@ impl FromServerFnError for ApiError {
 }
 
 #[cfg(feature = "ssr")]
+impl ApiError {
+    /// The HTTP status that says what kind of failure this is.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Invalid(_) | ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal | ApiError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Sets this error's status on the server function's response, so logs and API clients see
+    /// a refusal as a 4xx rather than a server fault. Plain HTML form posts keep Leptos's
+    /// redirect back to the form.
+    pub fn respond(self) -> Self {
+        use leptos::prelude::use_context;
+        let html_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if !html_form {
+            if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+                options.set_status(self.status());
+            }
+        }
+        self
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<crate::server::services::ServiceError> for ApiError {
     fn from(err: crate::server::services::ServiceError) -> Self {
         use crate::server::services::ServiceError as S;
-        match err {
+        let err = match err {
             S::Unauthenticated => ApiError::Unauthenticated,
             S::Forbidden(why) => ApiError::Forbidden(why),
             S::NotFound => ApiError::NotFound,
@@ -61,6 +96,7 @@ impl From<crate::server::services::ServiceError> for ApiError {
                 tracing::error!(error = %e, "internal error in a server function");
                 ApiError::Internal
             }
-        }
+        };
+        err.respond()
     }
 }

@@ -107,6 +107,7 @@ pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> 
             "outcome",
             "must be one of connected, no_answer, voicemail, busy, wrong_number",
         )])
+        .respond()
     })?;
     let state = expect_context::<AppState>();
     touches::log(
