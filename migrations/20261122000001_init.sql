@@ -42,20 +42,43 @@ CREATE TABLE leads (
     owner_id           TEXT NULL REFERENCES users (id),
     cadence_attempts   INTEGER NOT NULL DEFAULT 0,
     cadence_started_at TIMESTAMP NULL,
+    sla_started_at     TIMESTAMP NOT NULL,
+    sla_warned         BOOLEAN NOT NULL DEFAULT FALSE,
+    attempts           INTEGER NOT NULL DEFAULT 0,
     conversations      INTEGER NOT NULL DEFAULT 0,
+    wrong_numbers      INTEGER NOT NULL DEFAULT 0,
+    bounced_emails     INTEGER NOT NULL DEFAULT 0,
     next_action        TEXT NULL,
     next_due_at        TIMESTAMP NULL,
+    nurture_reason     TEXT NULL,
+    recontact_at       TIMESTAMP NULL,
+    closed_outcome     TEXT NULL CHECK (closed_outcome IN ('won', 'dead')),
+    dead_reason        TEXT NULL,
+    own_request        BOOLEAN NOT NULL DEFAULT FALSE,
+    duplicate_of       TEXT NULL REFERENCES leads (id),
+    won_amount_cents   INTEGER NULL,
+    won_on             DATE NULL,
+    closed_at          TIMESTAMP NULL,
+    closed_by          TEXT NULL REFERENCES users (id),
+    bant_budget        TEXT NOT NULL DEFAULT '',
+    bant_authority     TEXT NOT NULL DEFAULT '',
+    bant_need          TEXT NOT NULL DEFAULT '',
+    bant_timeline      TEXT NOT NULL DEFAULT '',
     received_at        TIMESTAMP NOT NULL,
     first_attempt_at   TIMESTAMP NULL,
     last_touch_at      TIMESTAMP NULL,
-    closed_at          TIMESTAMP NULL,
     CHECK ((owner_kind = 'rep') = (owner_id IS NOT NULL)),
-    CHECK ((stage IN ('won', 'dead')) OR (next_action IS NOT NULL AND next_due_at IS NOT NULL))
+    -- An open lead always has a next action; a closed one always has its outcome.
+    CHECK ((stage IN ('won', 'dead')) = (closed_outcome IS NOT NULL)),
+    CHECK ((stage IN ('won', 'dead')) OR (next_action IS NOT NULL AND next_due_at IS NOT NULL)),
+    CHECK (stage <> 'won' OR (won_amount_cents > 0 AND won_on IS NOT NULL)),
+    CHECK (stage <> 'dead' OR dead_reason IS NOT NULL)
 );
 CREATE INDEX leads_email ON leads (email);
 CREATE INDEX leads_phone ON leads (phone);
 CREATE INDEX leads_owner_due ON leads (owner_id, next_due_at);
 CREATE INDEX leads_stage ON leads (stage, received_at);
+CREATE INDEX leads_due ON leads (next_due_at);
 
 CREATE TABLE inquiries (
     id          TEXT PRIMARY KEY,
@@ -92,8 +115,13 @@ CREATE TABLE lead_events (
     to_stage    TEXT NOT NULL,
     owner_kind  TEXT NOT NULL,
     owner_id    TEXT NULL,
+    next_action TEXT NULL,
+    next_due_at TIMESTAMP NULL,
+    -- The rep whose record this counts against (a missed SLA, a reclaimed lead).
+    charged_to  TEXT NULL REFERENCES users (id),
     detail      TEXT NOT NULL
 );
+CREATE INDEX lead_events_charged ON lead_events (charged_to, kind);
 CREATE INDEX lead_events_lead ON lead_events (lead_id, occurred_at);
 
 -- The history is append-only: nothing may change or remove an entry.
@@ -118,3 +146,29 @@ CREATE TABLE idempotency_keys (
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (source_id, key)
 );
+
+-- Notices for one person: a hot lead to call, a missed first-contact SLA to chase.
+CREATE TABLE alerts (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    lead_id    TEXT NOT NULL REFERENCES leads (id),
+    kind       TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    read_at    TIMESTAMP NULL
+);
+CREATE INDEX alerts_user ON alerts (user_id, read_at, created_at);
+
+-- The follow-up policy: one row, PRODUCT.md's defaults. Durations in minutes.
+CREATE TABLE follow_up_policy (
+    id                         INTEGER PRIMARY KEY CHECK (id = 1),
+    first_contact_minutes      INTEGER NOT NULL,
+    warn_after_minutes         INTEGER NOT NULL,
+    reassign_after_minutes     INTEGER NOT NULL,
+    later_attempts_minutes     TEXT NOT NULL,
+    voicemail_attempts         INTEGER NOT NULL,
+    after_conversation_minutes INTEGER NOT NULL,
+    nurture_every_minutes      INTEGER NOT NULL,
+    hoard_after_minutes        INTEGER NOT NULL
+);
+INSERT INTO follow_up_policy VALUES (1, 5, 15, 60, '60,1440,4320,8640,14400', 2, 1440, 43200, 2880);

@@ -81,6 +81,19 @@ pub fn short_age(age: Duration) -> String {
     }
 }
 
+/// When something is due, in the team's local time: "today 14:00", "tomorrow 09:30",
+/// "Mon 9 Mar 10:00".
+pub fn due_phrase(due: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> String {
+    let days = (due.date() - now.date()).num_days();
+    let time = due.format("%H:%M");
+    match days {
+        0 => format!("today {time}"),
+        1 => format!("tomorrow {time}"),
+        -1 => format!("yesterday {time}"),
+        _ => format!("{}", due.format("%a %-d %b %H:%M")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +134,17 @@ mod tests {
             AgeBucket::of(Duration::minutes(-3)),
             AgeBucket::UnderFiveMinutes
         );
+    }
+
+    #[test]
+    fn due_times_say_today_tomorrow_or_the_date() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .expect("a time");
+        assert_eq!(due_phrase(now + Duration::hours(5), now), "today 14:00");
+        assert_eq!(due_phrase(now + Duration::hours(24), now), "tomorrow 09:00");
+        assert_eq!(due_phrase(now - Duration::hours(20), now), "yesterday 13:00");
+        assert_eq!(due_phrase(now + Duration::days(7), now), "Mon 9 Mar 09:00");
     }
 
     #[test]

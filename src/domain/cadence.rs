@@ -21,6 +21,8 @@ pub struct Policy {
     pub after_conversation: Duration,
     /// How often marketing touches a nurtured lead.
     pub nurture_every: Duration,
+    /// A rep's lead whose next action is overdue by this much goes to another rep.
+    pub hoard_after: Duration,
 }
 
 impl Default for Policy {
@@ -39,6 +41,7 @@ impl Default for Policy {
             voicemail_attempts: 2,
             after_conversation: Duration::days(1),
             nurture_every: Duration::days(30),
+            hoard_after: Duration::days(2),
         }
     }
 }

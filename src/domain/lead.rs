@@ -3,8 +3,9 @@
 //! the new state together with the event that records it, or a refusal saying why not.
 
 use crate::domain::cadence::Policy;
-use crate::domain::touch::Touch;
-use chrono::{DateTime, Utc};
+pub use crate::domain::closure::{Closure, ClosureError, DeadReason};
+use crate::domain::touch::{CallOutcome, Touch};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -202,19 +203,98 @@ pub struct NextAction {
     pub due_at: DateTime<Utc>,
 }
 
+/// Which ways of reaching the person are on file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    pub phone: bool,
+    pub email: bool,
+}
+
+/// What has been logged on a lead over its life: the evidence closures are judged on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Call attempts and meetings.
+    pub attempts: u32,
+    /// Connected calls and meetings.
+    pub conversations: u32,
+    /// Calls logged as a wrong number.
+    pub wrong_numbers: u32,
+    /// Emails logged as bounced.
+    pub bounced_emails: u32,
+}
+
+/// Why a lead sits in the nurture pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NurtureReason {
+    /// The cadence ended without a conversation.
+    Unreached,
+    /// A conversation found no near-term need.
+    NotReady,
+}
+
+impl NurtureReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NurtureReason::Unreached => "unreached",
+            NurtureReason::NotReady => "not_ready",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "unreached" => Some(NurtureReason::Unreached),
+            "not_ready" => Some(NurtureReason::NotReady),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NurtureReason::Unreached => "Not reached after the cadence",
+            NurtureReason::NotReady => "Not ready yet",
+        }
+    }
+}
+
 /// The part of a lead the lifecycle rules read and change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadState {
     pub stage: Stage,
+    /// Who holds the lead; for a closed lead, who held it last.
     pub owner: Owner,
+    pub reach: Reach,
+    pub evidence: Evidence,
     /// Call attempts and meetings in the current cadence.
     pub cadence_attempts: u32,
     /// When the first attempt of the current cadence was made.
     pub cadence_started_at: Option<DateTime<Utc>>,
-    /// Conversations (connected calls and meetings) over the lead's life.
-    pub conversations: u32,
-    /// `None` only for a closed lead.
+    /// When the current first-contact clock started: arrival, a hot signal or a reassignment.
+    pub sla_started_at: DateTime<Utc>,
+    /// The manager has been warned about this first-contact clock.
+    pub sla_warned: bool,
+    /// `None` exactly when the lead is closed.
     pub next: Option<NextAction>,
+    /// `Some` exactly when the lead is closed: how, with its evidence.
+    pub closure: Option<Closure>,
+    /// In nurture: why, and when it comes back to sales on its own.
+    pub nurture_reason: Option<NurtureReason>,
+    pub recontact_at: Option<DateTime<Utc>>,
+}
+
+impl LeadState {
+    /// Waiting for the first call attempt of a fresh first-contact clock.
+    pub fn awaiting_first_attempt(&self) -> bool {
+        matches!(self.stage, Stage::Assigned | Stage::Hot) && self.cadence_attempts == 0
+    }
+
+    /// Marked do-not-contact: never reopened by a new inquiry.
+    pub fn do_not_contact(&self) -> bool {
+        matches!(
+            self.closure,
+            Some(Closure::Dead(DeadReason::DoNotContact { .. }))
+        )
+    }
 }
 
 /// What happened to a lead, as written to its history.
@@ -225,6 +305,14 @@ pub enum EventKind {
     TouchLogged,
     RepeatInquiry,
     CadenceExhausted,
+    NotReady,
+    Won,
+    Closed,
+    Reopened,
+    SlaWarning,
+    SlaMissed,
+    Reclaimed,
+    RecontactDue,
 }
 
 impl EventKind {
@@ -234,6 +322,14 @@ impl EventKind {
             EventKind::TouchLogged => "touch_logged",
             EventKind::RepeatInquiry => "repeat_inquiry",
             EventKind::CadenceExhausted => "cadence_exhausted",
+            EventKind::NotReady => "not_ready",
+            EventKind::Won => "won",
+            EventKind::Closed => "closed",
+            EventKind::Reopened => "reopened",
+            EventKind::SlaWarning => "sla_warning",
+            EventKind::SlaMissed => "sla_missed",
+            EventKind::Reclaimed => "reclaimed",
+            EventKind::RecontactDue => "recontact_due",
         }
     }
 }
@@ -245,6 +341,20 @@ pub struct Event {
     pub from: Option<Stage>,
     pub to: Stage,
     pub detail: String,
+    /// The rep whose record this counts against (a missed SLA, a reclaimed lead).
+    pub charged_to: Option<String>,
+}
+
+impl Event {
+    fn new(kind: EventKind, from: Option<Stage>, to: Stage, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            from,
+            to,
+            detail: detail.into(),
+            charged_to: None,
+        }
+    }
 }
 
 /// A change the rules allow: the new state and the event that records it.
@@ -254,125 +364,62 @@ pub struct Transition {
     pub event: Event,
 }
 
+impl Transition {
+    fn new(state: LeadState, event: Event) -> Self {
+        Self { state, event }
+    }
+}
+
 /// Why the rules refuse a change. The message is what the user reads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
-    #[error("This lead is closed ({0}); reopen it before logging touches.")]
+    #[error("This lead is closed ({0}); a manager can reopen it.")]
     Closed(Stage),
-    #[error("This lead is in the nurture pool; marketing must hand it back to sales first.")]
+    #[error("This lead is in the nurture pool; marketing hands it back to sales when it turns hot.")]
     InNurture,
+    #[error("This lead is in the qualifier queue.")]
+    InQualifierQueue,
+    #[error("This lead is open; only a closed lead can be reopened.")]
+    NotReopenable,
+    #[error(transparent)]
+    Closure(#[from] ClosureError),
+    #[error("Hand a lead to nurture as not ready only after talking to them: log the connected call or meeting first.")]
+    NotReadyWithoutConversation,
+    #[error("The recontact date must be in the future.")]
+    RecontactInPast,
 }
 
-/// A new lead, just arrived and given to `owner`.
-pub fn arrive(owner: Owner, now: DateTime<Utc>, policy: &Policy) -> Transition {
-    let (stage, action, due_at) = match owner {
-        Owner::Qualifier => (Stage::Queued, Action::Qualify, now),
-        Owner::Marketing => (Stage::Nurture, Action::NurtureTouch, now),
-        Owner::Rep(_) => (Stage::Assigned, Action::Call(1), policy.first_call_due(now)),
+/// The first state of a lead that arrived at `now` and went to `owner`.
+pub fn arrive(owner: Owner, reach: Reach, now: DateTime<Utc>, policy: &Policy) -> Transition {
+    let (stage, next) = entry_for(&owner, Stage::Assigned, now, policy);
+    let state = LeadState {
+        stage,
+        owner,
+        reach,
+        evidence: Evidence::default(),
+        cadence_attempts: 0,
+        cadence_started_at: None,
+        sla_started_at: now,
+        sla_warned: false,
+        next: Some(next),
+        closure: None,
+        nurture_reason: None,
+        recontact_at: None,
     };
-    Transition {
-        state: LeadState {
-            stage,
-            owner,
-            cadence_attempts: 0,
-            cadence_started_at: None,
-            conversations: 0,
-            next: Some(NextAction { action, due_at }),
-        },
-        event: Event {
-            kind: EventKind::Arrived,
-            from: None,
-            to: stage,
-            detail: String::new(),
-        },
-    }
+    Transition::new(state, Event::new(EventKind::Arrived, None, stage, ""))
 }
 
-/// A rep logged a touch. Calls and meetings move the cadence on; emails and SMS are recorded
-/// but leave the next action where it was, because they are not follow-up.
-pub fn log_touch(
-    lead: &LeadState,
-    touch: Touch,
+/// Where a lead given to `owner` now starts: a rep gets `rep_stage` with the first call due
+/// under the SLA; the qualifier queue and marketing start with their own next action.
+pub(crate) fn entry_for(
+    owner: &Owner,
+    rep_stage: Stage,
     now: DateTime<Utc>,
     policy: &Policy,
-) -> Result<Transition, TransitionError> {
-    if !lead.stage.is_open() {
-        return Err(TransitionError::Closed(lead.stage));
-    }
-    if lead.stage == Stage::Nurture {
-        return Err(TransitionError::InNurture);
-    }
-    let mut state = lead.clone();
-    let event = |kind, to, detail: String| Event {
-        kind,
-        from: Some(lead.stage),
-        to,
-        detail,
-    };
-    if !touch.is_follow_up() {
-        return Ok(Transition {
-            event: event(EventKind::TouchLogged, lead.stage, touch.to_string()),
-            state,
-        });
-    }
-
-    if lead.conversations == 0 {
-        // The cadence counts attempts toward a first conversation only.
-        state.cadence_attempts += 1;
-    }
-    let started = *state.cadence_started_at.get_or_insert(now);
-    if touch.is_conversation() {
-        state.conversations += 1;
-        state.stage = Stage::Qualifying;
-        state.next = Some(NextAction {
-            action: Action::FollowUp,
-            due_at: now + policy.after_conversation,
-        });
-    } else if lead.conversations > 0 {
-        // Already talked to them: keep following up, the cadence is for first contact.
-        state.next = Some(NextAction {
-            action: Action::FollowUp,
-            due_at: now + policy.after_conversation,
-        });
-    } else if let Some(due_at) = policy.attempt_due(state.cadence_attempts + 1, started) {
-        state.stage = Stage::Attempting;
-        state.next = Some(NextAction {
-            action: Action::Call(state.cadence_attempts + 1),
-            due_at: due_at.max(now),
-        });
-    } else {
-        state.stage = Stage::Nurture;
-        state.owner = Owner::Marketing;
-        state.next = Some(NextAction {
-            action: Action::NurtureTouch,
-            due_at: now + policy.nurture_every,
-        });
-        let detail = format!(
-            "{touch}; no conversation after {} attempts — handed to marketing",
-            state.cadence_attempts
-        );
-        return Ok(Transition {
-            event: event(EventKind::CadenceExhausted, Stage::Nurture, detail),
-            state,
-        });
-    }
-    Ok(Transition {
-        event: event(EventKind::TouchLogged, state.stage, touch.to_string()),
-        state,
-    })
-}
-
-/// The same person inquired again. An open lead sold by a rep stays with that rep; either way
-/// the lead becomes hot with a fresh first-contact SLA. `owner` is who takes it now.
-pub fn repeat_inquiry(
-    lead: &LeadState,
-    owner: Owner,
-    now: DateTime<Utc>,
-    policy: &Policy,
-) -> Transition {
-    let (stage, next) = match &owner {
+) -> (Stage, NextAction) {
+    match owner {
         Owner::Rep(_) => (
-            Stage::Hot,
+            rep_stage,
             NextAction {
                 action: Action::Call(1),
                 due_at: policy.first_call_due(now),
@@ -392,35 +439,270 @@ pub fn repeat_inquiry(
                 due_at: now,
             },
         ),
-    };
-    Transition {
-        state: LeadState {
-            stage,
-            owner,
-            cadence_attempts: 0,
-            cadence_started_at: None,
-            conversations: lead.conversations,
-            next: Some(next),
-        },
-        event: Event {
-            kind: EventKind::RepeatInquiry,
-            from: Some(lead.stage),
-            to: stage,
-            detail: "inquired again".to_string(),
-        },
     }
+}
+
+/// Starts a fresh first-contact clock with `owner` (a hot signal, a reopening or a
+/// reassignment): the cadence begins again.
+pub(crate) fn restart_with(
+    lead: &LeadState,
+    owner: Owner,
+    rep_stage: Stage,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> LeadState {
+    let (stage, next) = entry_for(&owner, rep_stage, now, policy);
+    LeadState {
+        stage,
+        owner,
+        cadence_attempts: 0,
+        cadence_started_at: None,
+        sla_started_at: now,
+        sla_warned: false,
+        next: Some(next),
+        closure: None,
+        nurture_reason: None,
+        recontact_at: None,
+        ..lead.clone()
+    }
+}
+
+/// A touch was logged. Calls and meetings move the cadence on; emails and SMS are recorded
+/// (a bounced email counts as evidence) but leave the next action where it was, because
+/// they are not follow-up.
+pub fn log_touch(
+    lead: &LeadState,
+    touch: Touch,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    match lead.stage {
+        stage if !stage.is_open() => return Err(TransitionError::Closed(stage)),
+        Stage::Nurture => return Err(TransitionError::InNurture),
+        Stage::Queued => return Err(TransitionError::InQualifierQueue),
+        _ => {}
+    }
+    let mut state = lead.clone();
+    let event = |kind, to, detail: String| Event::new(kind, Some(lead.stage), to, detail);
+    if let Touch::Email { bounced: true } = touch {
+        state.evidence.bounced_emails += 1;
+    }
+    if !touch.is_follow_up() {
+        return Ok(Transition::new(
+            state,
+            event(EventKind::TouchLogged, lead.stage, touch.to_string()),
+        ));
+    }
+
+    state.evidence.attempts += 1;
+    if touch == Touch::Call(CallOutcome::WrongNumber) {
+        state.evidence.wrong_numbers += 1;
+    }
+    if lead.evidence.conversations == 0 {
+        // The cadence counts attempts toward a first conversation only.
+        state.cadence_attempts += 1;
+    }
+    let started = *state.cadence_started_at.get_or_insert(now);
+    let follow_up = NextAction {
+        action: Action::FollowUp,
+        due_at: now + policy.after_conversation,
+    };
+    if touch.is_conversation() {
+        state.evidence.conversations += 1;
+        state.stage = Stage::Qualifying;
+        state.next = Some(follow_up);
+    } else if lead.evidence.conversations > 0 {
+        // Already talked to them: keep following up; the cadence is for first contact.
+        state.next = Some(follow_up);
+    } else if let Some(due_at) = policy.attempt_due(state.cadence_attempts + 1, started) {
+        state.stage = Stage::Attempting;
+        state.next = Some(NextAction {
+            action: Action::Call(state.cadence_attempts + 1),
+            due_at: due_at.max(now),
+        });
+    } else {
+        state.stage = Stage::Nurture;
+        state.owner = Owner::Marketing;
+        state.nurture_reason = Some(NurtureReason::Unreached);
+        state.next = Some(NextAction {
+            action: Action::NurtureTouch,
+            due_at: now + policy.nurture_every,
+        });
+        let detail = format!(
+            "{touch}; no conversation after {} attempts, so marketing keeps it warm",
+            state.cadence_attempts
+        );
+        return Ok(Transition::new(
+            state,
+            event(EventKind::CadenceExhausted, Stage::Nurture, detail),
+        ));
+    }
+    Ok(Transition::new(
+        state.clone(),
+        event(EventKind::TouchLogged, state.stage, touch.to_string()),
+    ))
+}
+
+/// The same person inquired again. The lead turns hot with a fresh first-contact SLA under
+/// `owner` — unless it was closed as do-not-contact, which no inquiry reopens.
+pub fn repeat_inquiry(
+    lead: &LeadState,
+    owner: Owner,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Transition {
+    if lead.do_not_contact() {
+        return Transition::new(
+            lead.clone(),
+            Event::new(
+                EventKind::RepeatInquiry,
+                Some(lead.stage),
+                lead.stage,
+                "inquired again; do-not-contact, so not reopened",
+            ),
+        );
+    }
+    let state = restart_with(lead, owner, Stage::Hot, now, policy);
+    let to = state.stage;
+    Transition::new(
+        state,
+        Event::new(
+            EventKind::RepeatInquiry,
+            Some(lead.stage),
+            to,
+            "inquired again",
+        ),
+    )
+}
+
+/// After a conversation that found no near-term need, the rep hands the lead to marketing
+/// with a reason; it comes back to sales on its own at `recontact_at`.
+pub fn not_ready(
+    lead: &LeadState,
+    note: &str,
+    recontact_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    match lead.stage {
+        stage if !stage.is_open() => return Err(TransitionError::Closed(stage)),
+        Stage::Nurture => return Err(TransitionError::InNurture),
+        Stage::Queued => return Err(TransitionError::InQualifierQueue),
+        _ => {}
+    }
+    if lead.evidence.conversations == 0 {
+        return Err(TransitionError::NotReadyWithoutConversation);
+    }
+    if recontact_at <= now {
+        return Err(TransitionError::RecontactInPast);
+    }
+    let state = LeadState {
+        stage: Stage::Nurture,
+        owner: Owner::Marketing,
+        next: Some(NextAction {
+            action: Action::NurtureTouch,
+            due_at: (now + policy.nurture_every).min(recontact_at),
+        }),
+        nurture_reason: Some(NurtureReason::NotReady),
+        recontact_at: Some(recontact_at),
+        ..lead.clone()
+    };
+    let detail = format!(
+        "not ready: {}; back to sales on {}",
+        note.trim(),
+        recontact_at.format("%Y-%m-%d")
+    );
+    Ok(Transition::new(
+        state,
+        Event::new(
+            EventKind::NotReady,
+            Some(lead.stage),
+            Stage::Nurture,
+            detail,
+        ),
+    ))
+}
+
+/// Closes a lead as won or dead, if its evidence allows.
+pub fn close(
+    lead: &LeadState,
+    closure: Closure,
+    note: &str,
+    today: NaiveDate,
+) -> Result<Transition, TransitionError> {
+    if !lead.stage.is_open() {
+        return Err(TransitionError::Closed(lead.stage));
+    }
+    closure.allowed(&lead.evidence, lead.reach, today)?;
+    let (stage, kind) = match closure {
+        Closure::Won { .. } => (Stage::Won, EventKind::Won),
+        Closure::Dead(_) => (Stage::Dead, EventKind::Closed),
+    };
+    let detail = match note.trim() {
+        "" => closure.to_string(),
+        note => format!("{closure}: {note}"),
+    };
+    let state = LeadState {
+        stage,
+        next: None,
+        closure: Some(closure),
+        nurture_reason: None,
+        recontact_at: None,
+        ..lead.clone()
+    };
+    Ok(Transition::new(
+        state,
+        Event::new(kind, Some(lead.stage), stage, detail),
+    ))
+}
+
+/// A manager reverses a closure: the lead is open again under `owner`, with a fresh
+/// first-contact clock.
+pub fn reopen(
+    lead: &LeadState,
+    owner: Owner,
+    note: &str,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    if lead.stage.is_open() {
+        return Err(TransitionError::NotReopenable);
+    }
+    let rep_stage = if lead.evidence.conversations > 0 {
+        Stage::Qualifying
+    } else {
+        Stage::Assigned
+    };
+    let mut state = restart_with(lead, owner, rep_stage, now, policy);
+    if state.stage == Stage::Qualifying {
+        state.next = Some(NextAction {
+            action: Action::FollowUp,
+            due_at: policy.first_call_due(now),
+        });
+    }
+    let to = state.stage;
+    Ok(Transition::new(
+        state,
+        Event::new(
+            EventKind::Reopened,
+            Some(lead.stage),
+            to,
+            format!("closure reversed: {}", note.trim()),
+        ),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::touch::CallOutcome;
+    use crate::domain::money::Money;
+    use crate::domain::sla::{apply_tick, due_tick};
     use chrono::Duration;
     use proptest::prelude::*;
 
     fn t0() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
-            .unwrap()
+            .expect("a time")
             .with_timezone(&Utc)
     }
 
@@ -428,12 +710,27 @@ mod tests {
         Owner::Rep("rep-1".to_string())
     }
 
+    const BOTH: Reach = Reach {
+        phone: true,
+        email: true,
+    };
+
+    fn new_lead() -> LeadState {
+        arrive(rep(), BOTH, t0(), &Policy::default()).state
+    }
+
+    fn call(lead: &LeadState, outcome: CallOutcome, at: DateTime<Utc>) -> LeadState {
+        log_touch(lead, Touch::Call(outcome), at, &Policy::default())
+            .expect("a call is allowed")
+            .state
+    }
+
     #[test]
     fn a_new_lead_for_a_rep_has_its_first_call_due_in_five_minutes() {
-        let t = arrive(rep(), t0(), &Policy::default());
-        assert_eq!(t.state.stage, Stage::Assigned);
+        let lead = new_lead();
+        assert_eq!(lead.stage, Stage::Assigned);
         assert_eq!(
-            t.state.next,
+            lead.next,
             Some(NextAction {
                 action: Action::Call(1),
                 due_at: t0() + Duration::minutes(5)
@@ -443,20 +740,18 @@ mod tests {
 
     #[test]
     fn a_lead_no_rep_can_take_waits_in_the_qualifier_queue() {
-        let t = arrive(Owner::Qualifier, t0(), &Policy::default());
+        let t = arrive(Owner::Qualifier, BOTH, t0(), &Policy::default());
         assert_eq!(t.state.stage, Stage::Queued);
         assert_eq!(t.state.next.map(|n| n.action), Some(Action::Qualify));
     }
 
     #[test]
     fn an_unanswered_first_call_makes_the_second_due_an_hour_later() {
-        let policy = Policy::default();
-        let lead = arrive(rep(), t0(), &policy).state;
         let later = t0() + Duration::minutes(2);
-        let t = log_touch(&lead, Touch::Call(CallOutcome::NoAnswer), later, &policy).unwrap();
-        assert_eq!(t.state.stage, Stage::Attempting);
+        let lead = call(&new_lead(), CallOutcome::NoAnswer, later);
+        assert_eq!(lead.stage, Stage::Attempting);
         assert_eq!(
-            t.state.next,
+            lead.next,
             Some(NextAction {
                 action: Action::Call(2),
                 due_at: later + Duration::hours(1)
@@ -466,50 +761,56 @@ mod tests {
 
     #[test]
     fn a_connected_call_starts_qualifying() {
-        let policy = Policy::default();
-        let lead = arrive(rep(), t0(), &policy).state;
-        let t = log_touch(&lead, Touch::Call(CallOutcome::Connected), t0(), &policy).unwrap();
-        assert_eq!(t.state.stage, Stage::Qualifying);
-        assert_eq!(t.state.conversations, 1);
+        let lead = call(&new_lead(), CallOutcome::Connected, t0());
+        assert_eq!(lead.stage, Stage::Qualifying);
+        assert_eq!(lead.evidence.conversations, 1);
     }
 
     #[test]
     fn an_email_is_recorded_but_does_not_move_the_cadence() {
         let policy = Policy::default();
-        let lead = arrive(rep(), t0(), &policy).state;
-        let t = log_touch(&lead, Touch::Email, t0(), &policy).unwrap();
+        let lead = new_lead();
+        let t = log_touch(&lead, Touch::Email { bounced: false }, t0(), &policy).expect("allowed");
         assert_eq!(t.state, lead);
         assert_eq!(t.event.kind, EventKind::TouchLogged);
     }
 
     #[test]
+    fn a_bounced_email_is_kept_as_evidence() {
+        let policy = Policy::default();
+        let t = log_touch(&new_lead(), Touch::Email { bounced: true }, t0(), &policy).expect("allowed");
+        assert_eq!(t.state.evidence.bounced_emails, 1);
+        assert_eq!(t.state.evidence.attempts, 0);
+    }
+
+    #[test]
     fn six_unanswered_attempts_hand_the_lead_to_marketing() {
         let policy = Policy::default();
-        let mut lead = arrive(rep(), t0(), &policy).state;
+        let mut lead = new_lead();
         let mut now = t0();
         for attempt in 1..=6 {
-            let t = log_touch(&lead, Touch::Call(CallOutcome::NoAnswer), now, &policy).unwrap();
+            let t = log_touch(&lead, Touch::Call(CallOutcome::NoAnswer), now, &policy).expect("allowed");
             lead = t.state;
             if attempt < 6 {
                 assert_eq!(lead.stage, Stage::Attempting, "after attempt {attempt}");
-                now = lead.next.unwrap().due_at;
+                now = lead.next.expect("a next call").due_at;
             } else {
                 assert_eq!(t.event.kind, EventKind::CadenceExhausted);
             }
         }
         assert_eq!(lead.stage, Stage::Nurture);
         assert_eq!(lead.owner, Owner::Marketing);
+        assert_eq!(lead.nurture_reason, Some(NurtureReason::Unreached));
         assert_eq!(now - t0(), Duration::days(10));
     }
 
     #[test]
     fn a_rep_cannot_log_a_call_on_a_lead_in_nurture() {
-        let policy = Policy::default();
-        let mut lead = arrive(rep(), t0(), &policy).state;
+        let mut lead = new_lead();
         lead.stage = Stage::Nurture;
         lead.owner = Owner::Marketing;
         assert_eq!(
-            log_touch(&lead, Touch::Call(CallOutcome::Busy), t0(), &policy),
+            log_touch(&lead, Touch::Call(CallOutcome::Busy), t0(), &Policy::default()),
             Err(TransitionError::InNurture)
         );
     }
@@ -517,14 +818,100 @@ mod tests {
     #[test]
     fn a_repeat_inquiry_makes_the_lead_hot_with_a_fresh_sla() {
         let policy = Policy::default();
-        let mut lead = arrive(rep(), t0(), &policy).state;
+        let mut lead = new_lead();
         lead.stage = Stage::Nurture;
         lead.owner = Owner::Marketing;
         let now = t0() + Duration::days(40);
         let t = repeat_inquiry(&lead, rep(), now, &policy);
         assert_eq!(t.state.stage, Stage::Hot);
-        assert_eq!(t.state.next.unwrap().due_at, now + Duration::minutes(5));
+        assert_eq!(t.state.sla_started_at, now);
+        assert_eq!(t.state.next.expect("a call").due_at, now + Duration::minutes(5));
         assert_eq!(t.event.from, Some(Stage::Nurture));
+    }
+
+    #[test]
+    fn a_repeat_inquiry_reopens_a_dead_lead_as_hot() {
+        let policy = Policy::default();
+        let talked = call(&new_lead(), CallOutcome::Connected, t0());
+        let dead = close(&talked, Closure::Dead(DeadReason::NotABuyer), "", t0().date_naive())
+            .expect("closable")
+            .state;
+        let t = repeat_inquiry(&dead, rep(), t0() + Duration::days(200), &policy);
+        assert_eq!(t.state.stage, Stage::Hot);
+        assert_eq!(t.state.closure, None);
+    }
+
+    #[test]
+    fn a_do_not_contact_lead_is_not_reopened_by_a_new_inquiry() {
+        let talked = call(&new_lead(), CallOutcome::Connected, t0());
+        let dnc = Closure::Dead(DeadReason::DoNotContact { own_request: false });
+        let dead = close(&talked, dnc, "asked us to stop", t0().date_naive())
+            .expect("closable")
+            .state;
+        let t = repeat_inquiry(&dead, rep(), t0() + Duration::days(3), &Policy::default());
+        assert_eq!(t.state, dead);
+        assert!(t.event.detail.contains("do-not-contact"));
+    }
+
+    #[test]
+    fn a_lead_that_was_never_called_cannot_be_closed() {
+        let err = close(&new_lead(), Closure::Dead(DeadReason::NotABuyer), "", t0().date_naive())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "This lead has had no call attempt yet — call it before closing."
+        );
+    }
+
+    #[test]
+    fn a_won_lead_records_its_amount_and_date_and_has_no_next_action() {
+        let talked = call(&new_lead(), CallOutcome::Connected, t0());
+        let won = Closure::Won {
+            amount: Money::parse("4,800").expect("an amount"),
+            on: t0().date_naive(),
+        };
+        let t = close(&talked, won.clone(), "", t0().date_naive()).expect("winnable");
+        assert_eq!(t.state.stage, Stage::Won);
+        assert_eq!(t.state.closure, Some(won));
+        assert_eq!(t.state.next, None);
+        assert_eq!(t.event.detail, "won 4,800.00 on 2026-03-02");
+    }
+
+    #[test]
+    fn a_closed_lead_cannot_be_closed_again_but_a_manager_can_reopen_it() {
+        let policy = Policy::default();
+        let talked = call(&new_lead(), CallOutcome::Connected, t0());
+        let dead = close(&talked, Closure::Dead(DeadReason::BoughtElsewhere), "", t0().date_naive())
+            .expect("closable")
+            .state;
+        assert_eq!(
+            close(&dead, Closure::Dead(DeadReason::NotABuyer), "", t0().date_naive()),
+            Err(TransitionError::Closed(Stage::Dead))
+        );
+        let open = reopen(&dead, rep(), "they never bought", t0(), &policy).expect("reopenable");
+        assert_eq!(open.state.stage, Stage::Qualifying);
+        assert!(open.state.next.is_some());
+        assert_eq!(open.state.closure, None);
+        assert_eq!(reopen(&open.state, rep(), "", t0(), &policy), Err(TransitionError::NotReopenable));
+    }
+
+    #[test]
+    fn not_ready_needs_a_conversation_and_a_future_date() {
+        let policy = Policy::default();
+        let later = t0() + Duration::days(60);
+        assert_eq!(
+            not_ready(&new_lead(), "", later, t0(), &policy),
+            Err(TransitionError::NotReadyWithoutConversation)
+        );
+        let talked = call(&new_lead(), CallOutcome::Connected, t0());
+        assert_eq!(
+            not_ready(&talked, "", t0(), t0(), &policy),
+            Err(TransitionError::RecontactInPast)
+        );
+        let t = not_ready(&talked, "budget in Q3", later, t0(), &policy).expect("allowed");
+        assert_eq!(t.state.owner, Owner::Marketing);
+        assert_eq!(t.state.recontact_at, Some(later));
+        assert!(t.event.detail.contains("budget in Q3"));
     }
 
     #[test]
@@ -539,6 +926,17 @@ mod tests {
         }
     }
 
+    /// One step of the simulated world in the property test.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Touch(usize, Touch),
+        Advance(i64),
+        Repeat(usize),
+        Close(usize, Closure),
+        Reopen(usize),
+        NotReady(usize, i64),
+    }
+
     fn any_touch() -> impl Strategy<Value = Touch> {
         prop_oneof![
             Just(Touch::Call(CallOutcome::Connected)),
@@ -548,35 +946,138 @@ mod tests {
             Just(Touch::Call(CallOutcome::WrongNumber)),
             Just(Touch::Meeting),
             Just(Touch::Sms),
-            Just(Touch::Email),
+            Just(Touch::Email { bounced: false }),
+            Just(Touch::Email { bounced: true }),
         ]
+    }
+
+    fn any_closure() -> impl Strategy<Value = Closure> {
+        prop_oneof![
+            Just(Closure::Dead(DeadReason::BoughtElsewhere)),
+            Just(Closure::Dead(DeadReason::NotABuyer)),
+            any::<bool>().prop_map(|own_request| Closure::Dead(DeadReason::DoNotContact { own_request })),
+            Just(Closure::Dead(DeadReason::InvalidContact)),
+            Just(Closure::Dead(DeadReason::Duplicate { of: "other".into() })),
+            (1i64..1_000_000).prop_map(|cents| Closure::Won {
+                amount: Money::from_cents(cents).expect("positive"),
+                on: NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date"),
+            }),
+        ]
+    }
+
+    fn any_step(leads: usize) -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0..leads, any_touch()).prop_map(|(i, t)| Step::Touch(i, t)),
+            3 => (1i64..6_000).prop_map(Step::Advance),
+            1 => (0..leads).prop_map(Step::Repeat),
+            1 => (0..leads, any_closure()).prop_map(|(i, c)| Step::Close(i, c)),
+            1 => (0..leads).prop_map(Step::Reopen),
+            1 => (0..leads, 1i64..200).prop_map(|(i, d)| Step::NotReady(i, d)),
+        ]
+    }
+
+    /// Routing in the simulation: the next rep after the current holder.
+    fn another_rep(lead: &LeadState, reps: &[&str]) -> Owner {
+        let current = lead.owner.rep_id();
+        let next = reps.iter().find(|r| Some(**r) != current).copied().unwrap_or(reps[0]);
+        Owner::Rep(next.to_string())
+    }
+
+    fn check(lead: &LeadState) -> Result<(), TestCaseError> {
+        if lead.stage.is_open() {
+            prop_assert!(lead.next.is_some(), "an open lead has a next action: {lead:?}");
+            prop_assert!(lead.closure.is_none());
+            let expected_owner_kind = match lead.stage {
+                Stage::Nurture => "marketing",
+                Stage::Queued => "qualifier",
+                _ => "rep",
+            };
+            prop_assert_eq!(lead.owner.kind_str(), expected_owner_kind, "{:?}", lead);
+        } else {
+            prop_assert!(lead.next.is_none());
+            let closure = lead.closure.as_ref();
+            prop_assert!(closure.is_some(), "a closed lead carries its closure");
+            if let Some(closure) = closure {
+                let today = NaiveDate::from_ymd_opt(2030, 1, 1).expect("a date");
+                prop_assert!(
+                    closure.allowed(&lead.evidence, lead.reach, today).is_ok(),
+                    "a dead lead always has its evidence: {:?}",
+                    lead
+                );
+            }
+        }
+        prop_assert!(lead.cadence_attempts <= Policy::default().cadence_len());
+        Ok(())
+    }
+
+    fn record(
+        leads: &mut [LeadState],
+        histories: &mut [Vec<Event>],
+        i: usize,
+        t: Transition,
+    ) -> Result<(), TestCaseError> {
+        prop_assert_eq!(t.event.to, t.state.stage, "an event ends where the lead goes");
+        leads[i] = t.state;
+        histories[i].push(t.event);
+        Ok(())
     }
 
     proptest! {
         #[test]
-        fn whatever_is_logged_an_open_lead_has_one_owner_and_a_due_next_action(
-            steps in proptest::collection::vec((any_touch(), 0i64..20_000, any::<bool>()), 0..40)
+        fn whatever_happens_every_open_lead_has_one_owner_and_a_due_next_action(
+            steps in proptest::collection::vec(any_step(3), 0..60)
         ) {
             let policy = Policy::default();
-            let mut lead = arrive(rep(), t0(), &policy).state;
+            let reps = ["rita", "raj"];
+            let reaches = [BOTH, Reach { phone: true, email: false }, Reach { phone: false, email: true }];
             let mut now = t0();
-            for (touch, minutes, inquire_again) in steps {
-                now += Duration::minutes(minutes);
-                let transition = if inquire_again {
-                    Ok(repeat_inquiry(&lead, rep(), now, &policy))
-                } else {
-                    log_touch(&lead, touch, now, &policy)
+            let mut leads: Vec<LeadState> = reaches
+                .iter()
+                .map(|reach| arrive(Owner::Rep("rita".into()), *reach, now, &policy).state)
+                .collect();
+            // The history of each lead: every change comes with an event.
+            let mut histories: Vec<Vec<Event>> = vec![Vec::new(); leads.len()];
+            for step in steps {
+                let outcome = match step {
+                    Step::Touch(i, touch) => Some((i, log_touch(&leads[i], touch, now, &policy))),
+                    Step::Repeat(i) => {
+                        let owner = another_rep(&leads[i], &reps);
+                        Some((i, Ok(repeat_inquiry(&leads[i], owner, now, &policy))))
+                    }
+                    Step::Close(i, closure) => Some((i, close(&leads[i], closure, "", now.date_naive()))),
+                    Step::Reopen(i) => {
+                        let owner = another_rep(&leads[i], &reps);
+                        Some((i, reopen(&leads[i], owner, "", now, &policy)))
+                    }
+                    Step::NotReady(i, days) => {
+                        Some((i, not_ready(&leads[i], "", now + Duration::days(days), now, &policy)))
+                    }
+                    Step::Advance(minutes) => {
+                        now += Duration::minutes(minutes);
+                        for i in 0..leads.len() {
+                            let mut applied = 0;
+                            while let Some(tick) = due_tick(&leads[i], now, &policy) {
+                                let owner = another_rep(&leads[i], &reps);
+                                let t = apply_tick(&leads[i], tick, owner, now, &policy);
+                                record(&mut leads, &mut histories, i, t)?;
+                                applied += 1;
+                                prop_assert!(applied <= 2, "ticks settle: {:?}", leads[i]);
+                            }
+                        }
+                        None
+                    }
                 };
-                if let Ok(t) = transition {
-                    prop_assert_eq!(t.event.to, t.state.stage);
-                    lead = t.state;
+                if let Some((i, Ok(t))) = outcome {
+                    record(&mut leads, &mut histories, i, t)?;
                 }
-                prop_assert!(lead.stage.is_open());
-                prop_assert!(lead.next.is_some());
-                let rep_owned = matches!(lead.owner, Owner::Rep(_));
-                let rep_stage = !matches!(lead.stage, Stage::Nurture | Stage::Queued);
-                prop_assert_eq!(rep_owned, rep_stage);
-                prop_assert!(lead.cadence_attempts <= policy.cadence_len());
+                for lead in &leads {
+                    check(lead)?;
+                }
+            }
+            for (lead, history) in leads.iter().zip(&histories) {
+                if let Some(last) = history.last() {
+                    prop_assert_eq!(last.to, lead.stage, "the history ends where the lead is");
+                }
             }
         }
     }

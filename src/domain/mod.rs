@@ -4,8 +4,12 @@
 pub mod aging;
 pub mod board;
 pub mod cadence;
+pub mod closure;
 pub mod contact;
 pub mod intake;
 pub mod lead;
+pub mod money;
+pub mod qualification;
 pub mod role;
+pub mod sla;
 pub mod touch;

@@ -70,7 +70,8 @@ pub enum Touch {
     Call(CallOutcome),
     Meeting,
     Sms,
-    Email,
+    /// An email sent; `bounced` when it came back undeliverable.
+    Email { bounced: bool },
 }
 
 impl Touch {
@@ -90,14 +91,15 @@ impl Touch {
             Touch::Call(_) => "call",
             Touch::Meeting => "meeting",
             Touch::Sms => "sms",
-            Touch::Email => "email",
+            Touch::Email { .. } => "email",
         }
     }
 
-    /// The stored outcome, for calls only.
+    /// The stored outcome: a call's outcome, or `bounced` for an email that came back.
     pub fn outcome_str(self) -> Option<&'static str> {
         match self {
             Touch::Call(outcome) => Some(outcome.as_str()),
+            Touch::Email { bounced: true } => Some("bounced"),
             _ => None,
         }
     }
@@ -108,7 +110,9 @@ impl Touch {
             ("call", Some(outcome)) => outcome.parse().map(Touch::Call),
             ("meeting", _) => Ok(Touch::Meeting),
             ("sms", _) => Ok(Touch::Sms),
-            ("email", _) => Ok(Touch::Email),
+            ("email", outcome) => Ok(Touch::Email {
+                bounced: outcome == Some("bounced"),
+            }),
             _ => Err(UnknownTouch(kind.to_string())),
         }
     }
@@ -120,7 +124,8 @@ impl fmt::Display for Touch {
             Touch::Call(outcome) => write!(f, "Call: {}", outcome.label()),
             Touch::Meeting => f.write_str("Meeting"),
             Touch::Sms => f.write_str("SMS"),
-            Touch::Email => f.write_str("Email"),
+            Touch::Email { bounced: false } => f.write_str("Email"),
+            Touch::Email { bounced: true } => f.write_str("Email: bounced"),
         }
     }
 }
@@ -131,7 +136,7 @@ mod tests {
 
     #[test]
     fn an_email_is_not_follow_up() {
-        assert!(!Touch::Email.is_follow_up());
+        assert!(!Touch::Email { bounced: false }.is_follow_up());
         assert!(!Touch::Sms.is_follow_up());
     }
 
@@ -153,7 +158,8 @@ mod tests {
             Touch::Call(CallOutcome::Voicemail),
             Touch::Meeting,
             Touch::Sms,
-            Touch::Email,
+            Touch::Email { bounced: false },
+            Touch::Email { bounced: true },
         ] {
             assert_eq!(
                 Touch::from_parts(touch.kind_str(), touch.outcome_str()),

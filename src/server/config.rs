@@ -13,6 +13,14 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a login lasts, in days; `LEADLINE_SESSION_DAYS`, default 14.
     pub session_days: i64,
+    /// The team's time zone, for due times people read; `LEADLINE_TIMEZONE`, default `UTC`.
+    pub timezone: chrono_tz::Tz,
+    /// How often the scheduler applies due clock ticks, in seconds; `LEADLINE_TICK_SECONDS`,
+    /// default 15.
+    pub tick_seconds: u64,
+    /// Test-only: lets `POST /test/clock` move the server's clock. `LEADLINE_TEST_CLOCK=1`;
+    /// never set it in production.
+    pub test_clock: bool,
 }
 
 impl Default for Config {
@@ -22,6 +30,9 @@ impl Default for Config {
             phone_region: "US".to_string(),
             secure_cookies: false,
             session_days: 14,
+            timezone: chrono_tz::UTC,
+            tick_seconds: 15,
+            test_clock: false,
         }
     }
 }
@@ -38,6 +49,16 @@ impl Config {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(defaults.session_days),
+            timezone: env::var("LEADLINE_TIMEZONE")
+                .ok()
+                .and_then(|tz| tz.parse().ok())
+                .unwrap_or(defaults.timezone),
+            tick_seconds: env::var("LEADLINE_TICK_SECONDS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|s| *s > 0)
+                .unwrap_or(defaults.tick_seconds),
+            test_clock: env::var("LEADLINE_TEST_CLOCK").is_ok_and(|v| v == "1"),
         }
     }
 }

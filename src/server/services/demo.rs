@@ -185,7 +185,7 @@ fn demo_touches(i: usize, age_minutes: i64) -> Vec<(Duration, Touch)> {
             .map(|m| (Duration::minutes(m + 3), no_answer))
             .collect(),
         _ => vec![
-            (Duration::minutes(9), Touch::Email),
+            (Duration::minutes(9), Touch::Email { bounced: false }),
             (Duration::minutes(30), voicemail),
         ],
     };

@@ -4,9 +4,10 @@
 use super::ServiceError;
 use crate::domain::cadence::Policy;
 use crate::domain::intake::{self, Inquiry, RawInquiry};
-use crate::domain::lead::{self, LeadState, Owner, Transition};
+use crate::domain::lead::{self, LeadState, Owner, Reach, Stage, Transition};
+use crate::server::services::routing;
 use crate::server::store::{
-    self, events, idempotency, inquiries, leads, sources::SourceRow, users,
+    self, alerts, events, idempotency, inquiries, leads, sources::SourceRow, users,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -70,17 +71,6 @@ pub async fn receive(
     Ok(reply)
 }
 
-/// Routing at arrival: the next rep in round robin, else the qualifier queue. Never nobody.
-async fn route(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-) -> Result<(Owner, String), sqlx::Error> {
-    Ok(match users::take_next_rep(conn, now).await? {
-        Some((id, name)) => (Owner::Rep(id), name),
-        None => (Owner::Qualifier, "Qualifier queue".to_string()),
-    })
-}
-
 async fn owner_reply(
     conn: &mut SqliteConnection,
     owner: &Owner,
@@ -112,25 +102,22 @@ pub async fn admit(
     let phone = inquiry.phone.as_ref().map(|p| p.as_str());
     let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
 
-    let (lead_id, transition, repeat) = match existing {
+    let (lead_id, name, transition, repeat) = match existing {
         Some(lead) => {
-            let owner = match &lead.state.owner {
-                Owner::Rep(id)
-                    if lead.state.stage.is_open()
-                        && users::is_active_rep(&mut *conn, id).await? =>
-                {
-                    lead.state.owner.clone()
-                }
-                _ => route(&mut *conn, now).await?.0,
-            };
+            // The rep who holds (or last held) the lead keeps it while they are active.
+            let owner = routing::previous_rep_or_next(&mut *conn, now, &lead.state.owner).await?;
             let transition = lead::repeat_inquiry(&lead.state, owner, now, policy);
             leads::save_state(&mut *conn, &lead.contact.id, &transition.state).await?;
             leads::mark_repeat_inquirer(&mut *conn, &lead.contact.id).await?;
-            (lead.contact.id, transition, true)
+            (lead.contact.id, lead.contact.name, transition, true)
         }
         None => {
-            let (owner, _) = route(&mut *conn, now).await?;
-            let transition = lead::arrive(owner, now, policy);
+            let owner = routing::next_owner(&mut *conn, now, None).await?;
+            let reach = Reach {
+                phone: phone.is_some(),
+                email: email.is_some(),
+            };
+            let transition = lead::arrive(owner, reach, now, policy);
             let contact = leads::LeadContact {
                 id: store::new_id(),
                 name: inquiry.display_name(),
@@ -143,20 +130,19 @@ pub async fn admit(
                 received_at: now,
             };
             leads::insert(&mut *conn, &contact, &transition.state).await?;
-            (contact.id, transition, false)
+            (contact.id, contact.name, transition, false)
         }
     };
     let Transition { state, event } = transition;
-    inquiries::insert(
-        &mut *conn,
-        &store::new_id(),
-        &lead_id,
-        source_id,
-        inquiry,
-        now,
-    )
-    .await?;
-    events::append(&mut *conn, &lead_id, now, None, &event, &state.owner).await?;
+    inquiries::insert(&mut *conn, &store::new_id(), &lead_id, source_id, inquiry, now).await?;
+    events::append(&mut *conn, &lead_id, now, None, &event, &state).await?;
+    if let (true, Stage::Hot, Owner::Rep(rep)) = (repeat, state.stage, &state.owner) {
+        let message = format!(
+            "{name} inquired again and is hot: call within {} min.",
+            policy.first_contact.num_minutes()
+        );
+        alerts::insert(&mut *conn, rep, &lead_id, "hot", &message, now).await?;
+    }
     Ok(Accepted {
         owner: owner_reply(conn, &state.owner).await?,
         stage: state.stage.as_str(),

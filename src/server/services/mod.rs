@@ -2,9 +2,13 @@
 //! the domain's rules; none of them knows about HTTP.
 
 pub mod accounts;
+pub mod alerts;
 pub mod boards;
 pub mod demo;
 pub mod intake;
+pub mod lifecycle;
+pub mod routing;
+pub mod scheduler;
 pub mod sources;
 pub mod touches;
 pub mod work;

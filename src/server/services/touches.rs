@@ -66,7 +66,7 @@ pub async fn apply(
         now,
         Some(&user.id),
         &transition.event,
-        &transition.state.owner,
+        &transition.state,
     )
     .await?;
     Ok(transition.state)

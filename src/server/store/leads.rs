@@ -1,7 +1,11 @@
 //! Leads: the current state of every lead, kept in step with its history in `lead_events`.
 
-use crate::domain::lead::{Action, LeadState, NextAction, Owner, Stage};
-use chrono::{DateTime, Utc};
+use crate::domain::lead::{
+    Action, Closure, DeadReason, Evidence, LeadState, NextAction, NurtureReason, Owner, Reach, Stage,
+};
+use crate::domain::money::Money;
+use crate::domain::qualification::Qualification;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 /// A lead's contact details and segment flags, as written once at arrival.
@@ -44,55 +48,103 @@ struct Row {
     owner_id: Option<String>,
     cadence_attempts: i64,
     cadence_started_at: Option<DateTime<Utc>>,
+    sla_started_at: DateTime<Utc>,
+    sla_warned: bool,
+    attempts: i64,
     conversations: i64,
+    wrong_numbers: i64,
+    bounced_emails: i64,
     next_action: Option<String>,
     next_due_at: Option<DateTime<Utc>>,
+    nurture_reason: Option<String>,
+    recontact_at: Option<DateTime<Utc>>,
+    closed_outcome: Option<String>,
+    dead_reason: Option<String>,
+    own_request: bool,
+    duplicate_of: Option<String>,
+    won_amount_cents: Option<i64>,
+    won_on: Option<NaiveDate>,
     received_at: DateTime<Utc>,
     first_attempt_at: Option<DateTime<Utc>>,
     last_touch_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "id, name, email, phone, company, timeframe, free_mail, repeat_inquirer, \
-    source_id, stage, owner_kind, owner_id, cadence_attempts, cadence_started_at, conversations, \
-    next_action, next_due_at, received_at, first_attempt_at, last_touch_at";
+    source_id, stage, owner_kind, owner_id, cadence_attempts, cadence_started_at, sla_started_at, \
+    sla_warned, attempts, conversations, wrong_numbers, bounced_emails, next_action, next_due_at, \
+    nurture_reason, recontact_at, closed_outcome, dead_reason, own_request, duplicate_of, \
+    won_amount_cents, won_on, received_at, first_attempt_at, last_touch_at";
 
 fn corrupt(what: String) -> sqlx::Error {
     sqlx::Error::Decode(what.into())
 }
 
-/// Reads the lifecycle columns back into the domain's state.
-fn state_of(
-    stage: &str,
-    owner_kind: &str,
-    owner_id: Option<String>,
-    next_action: Option<&str>,
-    next_due_at: Option<DateTime<Utc>>,
-) -> Result<(Stage, Owner, Option<NextAction>), sqlx::Error> {
-    let stage: Stage = stage.parse().map_err(|e| corrupt(format!("{e}")))?;
-    let owner = Owner::from_parts(owner_kind, owner_id)
-        .ok_or_else(|| corrupt(format!("owner kind {owner_kind}")))?;
-    let next = match (next_action, next_due_at) {
-        (Some(action), Some(due_at)) => Some(NextAction {
-            action: Action::parse(action).ok_or_else(|| corrupt(format!("action {action}")))?,
-            due_at,
-        }),
-        _ => None,
-    };
-    Ok((stage, owner, next))
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(0)
+}
+
+fn closure_of(row: &Row) -> Result<Option<Closure>, sqlx::Error> {
+    Ok(match row.closed_outcome.as_deref() {
+        None => None,
+        Some("won") => {
+            let amount = row
+                .won_amount_cents
+                .and_then(|cents| Money::from_cents(cents).ok())
+                .ok_or_else(|| corrupt(format!("lead {} won without an amount", row.id)))?;
+            let on = row
+                .won_on
+                .ok_or_else(|| corrupt(format!("lead {} won without a date", row.id)))?;
+            Some(Closure::Won { amount, on })
+        }
+        Some(_) => {
+            let reason = row
+                .dead_reason
+                .as_deref()
+                .and_then(|r| DeadReason::from_parts(r, row.own_request, row.duplicate_of.clone()))
+                .ok_or_else(|| corrupt(format!("lead {} dead without a reason", row.id)))?;
+            Some(Closure::Dead(reason))
+        }
+    })
 }
 
 impl TryFrom<Row> for LeadRecord {
     type Error = sqlx::Error;
 
     fn try_from(row: Row) -> Result<Self, Self::Error> {
-        let (stage, owner, next) = state_of(
-            &row.stage,
-            &row.owner_kind,
-            row.owner_id,
-            row.next_action.as_deref(),
-            row.next_due_at,
-        )?;
+        let stage: Stage = row.stage.parse().map_err(|e| corrupt(format!("{e}")))?;
+        let owner = Owner::from_parts(&row.owner_kind, row.owner_id.clone())
+            .ok_or_else(|| corrupt(format!("owner kind {}", row.owner_kind)))?;
+        let next = match (row.next_action.as_deref(), row.next_due_at) {
+            (Some(action), Some(due_at)) => Some(NextAction {
+                action: Action::parse(action).ok_or_else(|| corrupt(format!("action {action}")))?,
+                due_at,
+            }),
+            _ => None,
+        };
+        let closure = closure_of(&row)?;
         Ok(LeadRecord {
+            state: LeadState {
+                stage,
+                owner,
+                reach: Reach {
+                    phone: row.phone.is_some(),
+                    email: row.email.is_some(),
+                },
+                evidence: Evidence {
+                    attempts: count(row.attempts),
+                    conversations: count(row.conversations),
+                    wrong_numbers: count(row.wrong_numbers),
+                    bounced_emails: count(row.bounced_emails),
+                },
+                cadence_attempts: count(row.cadence_attempts),
+                cadence_started_at: row.cadence_started_at,
+                sla_started_at: row.sla_started_at,
+                sla_warned: row.sla_warned,
+                next,
+                closure,
+                nurture_reason: row.nurture_reason.as_deref().and_then(NurtureReason::parse),
+                recontact_at: row.recontact_at,
+            },
             contact: LeadContact {
                 id: row.id,
                 name: row.name,
@@ -105,14 +157,6 @@ impl TryFrom<Row> for LeadRecord {
                 received_at: row.received_at,
             },
             repeat_inquirer: row.repeat_inquirer,
-            state: LeadState {
-                stage,
-                owner,
-                cadence_attempts: u32::try_from(row.cadence_attempts).unwrap_or(0),
-                cadence_started_at: row.cadence_started_at,
-                conversations: u32::try_from(row.conversations).unwrap_or(0),
-                next,
-            },
             first_attempt_at: row.first_attempt_at,
             last_touch_at: row.last_touch_at,
         })
@@ -121,15 +165,14 @@ impl TryFrom<Row> for LeadRecord {
 
 /// Writes a new lead with its first state.
 pub async fn insert(
-    db: impl SqliteExecutor<'_>,
+    conn: &mut SqliteConnection,
     contact: &LeadContact,
     state: &LeadState,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO leads (id, name, email, phone, company, timeframe, free_mail, source_id,
-            stage, owner_kind, owner_id, cadence_attempts, cadence_started_at, conversations,
-            next_action, next_due_at, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            stage, owner_kind, owner_id, next_action, next_due_at, sla_started_at, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&contact.id)
     .bind(&contact.name)
@@ -142,15 +185,13 @@ pub async fn insert(
     .bind(state.stage.as_str())
     .bind(state.owner.kind_str())
     .bind(state.owner.rep_id())
-    .bind(i64::from(state.cadence_attempts))
-    .bind(state.cadence_started_at)
-    .bind(i64::from(state.conversations))
     .bind(state.next.map(|n| n.action.as_str()))
     .bind(state.next.map(|n| n.due_at))
+    .bind(state.sla_started_at)
     .bind(contact.received_at)
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    save_state(conn, &contact.id, state).await
 }
 
 pub async fn get(db: impl SqliteExecutor<'_>, id: &str) -> Result<Option<LeadRecord>, sqlx::Error> {
@@ -181,29 +222,138 @@ pub async fn find_by_contact(
     .transpose()
 }
 
-/// Writes a lead's new lifecycle state.
+/// Writes a lead's whole lifecycle state.
 pub async fn save_state(
     conn: &mut SqliteConnection,
     id: &str,
     state: &LeadState,
 ) -> Result<(), sqlx::Error> {
+    let (outcome, reason, own_request, duplicate_of, amount, won_on) = match &state.closure {
+        None => (None, None, false, None, None, None),
+        Some(Closure::Won { amount, on }) => {
+            (Some("won"), None, false, None, Some(amount.cents()), Some(*on))
+        }
+        Some(Closure::Dead(reason)) => (
+            Some("dead"),
+            Some(reason.as_str()),
+            matches!(reason, DeadReason::DoNotContact { own_request: true }),
+            match reason {
+                DeadReason::Duplicate { of } => Some(of.clone()),
+                _ => None,
+            },
+            None,
+            None,
+        ),
+    };
     sqlx::query(
         "UPDATE leads SET stage = $1, owner_kind = $2, owner_id = $3, cadence_attempts = $4,
-            cadence_started_at = $5, conversations = $6, next_action = $7, next_due_at = $8
-         WHERE id = $9",
+            cadence_started_at = $5, sla_started_at = $6, sla_warned = $7, attempts = $8,
+            conversations = $9, wrong_numbers = $10, bounced_emails = $11, next_action = $12,
+            next_due_at = $13, nurture_reason = $14, recontact_at = $15, closed_outcome = $16,
+            dead_reason = $17, own_request = $18, duplicate_of = $19, won_amount_cents = $20,
+            won_on = $21
+         WHERE id = $22",
     )
     .bind(state.stage.as_str())
     .bind(state.owner.kind_str())
     .bind(state.owner.rep_id())
     .bind(i64::from(state.cadence_attempts))
     .bind(state.cadence_started_at)
-    .bind(i64::from(state.conversations))
+    .bind(state.sla_started_at)
+    .bind(state.sla_warned)
+    .bind(i64::from(state.evidence.attempts))
+    .bind(i64::from(state.evidence.conversations))
+    .bind(i64::from(state.evidence.wrong_numbers))
+    .bind(i64::from(state.evidence.bounced_emails))
     .bind(state.next.map(|n| n.action.as_str()))
     .bind(state.next.map(|n| n.due_at))
+    .bind(state.nurture_reason.map(NurtureReason::as_str))
+    .bind(state.recontact_at)
+    .bind(outcome)
+    .bind(reason)
+    .bind(own_request)
+    .bind(duplicate_of)
+    .bind(amount)
+    .bind(won_on)
     .bind(id)
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Records who closed a lead and when; `None` clears it on reopening.
+pub async fn set_closed_by(
+    conn: &mut SqliteConnection,
+    id: &str,
+    closed: Option<(DateTime<Utc>, &str)>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE leads SET closed_at = $1, closed_by = $2 WHERE id = $3")
+        .bind(closed.map(|(at, _)| at))
+        .bind(closed.map(|(_, by)| by))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ids of leads that may have a clock tick due at `now`: a rep's lead waiting for its first
+/// attempt past the warning time, a rep's lead overdue past the hoarding limit, or a nurtured
+/// lead past its recontact date. The domain decides; this only narrows the search.
+pub async fn tick_candidates(
+    db: impl SqliteExecutor<'_>,
+    warn_cutoff: DateTime<Utc>,
+    hoard_cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM leads
+         WHERE (owner_kind = 'rep' AND stage IN ('assigned', 'hot') AND cadence_attempts = 0
+                AND sla_started_at <= $1)
+            OR (owner_kind = 'rep' AND stage NOT IN ('won', 'dead') AND next_due_at <= $2)
+            OR (stage = 'nurture' AND recontact_at <= $3)
+         ORDER BY received_at",
+    )
+    .bind(warn_cutoff)
+    .bind(hoard_cutoff)
+    .bind(now)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Saves what a rep learned while qualifying (budget, authority, need, timeline).
+pub async fn save_qualification(
+    conn: &mut SqliteConnection,
+    id: &str,
+    q: &Qualification,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leads SET bant_budget = $1, bant_authority = $2, bant_need = $3, bant_timeline = $4
+         WHERE id = $5",
+    )
+    .bind(&q.budget)
+    .bind(&q.authority)
+    .bind(&q.need)
+    .bind(&q.timeline)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn qualification(db: impl SqliteExecutor<'_>, id: &str) -> Result<Qualification, sqlx::Error> {
+    let (budget, authority, need, timeline): (String, String, String, String) = sqlx::query_as(
+        "SELECT bant_budget, bant_authority, bant_need, bant_timeline FROM leads WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await?;
+    Ok(Qualification {
+        budget,
+        authority,
+        need,
+        timeline,
+    })
 }
 
 /// Records that a touch happened at `at`; a follow-up touch also sets the first attempt time.

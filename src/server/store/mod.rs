@@ -1,10 +1,12 @@
 //! All SQL lives here, one module per aggregate. Queries use `$n` placeholders and ids made in
 //! Rust, so a PostgreSQL backend can share them.
 
+pub mod alerts;
 pub mod events;
 pub mod idempotency;
 pub mod inquiries;
 pub mod leads;
+pub mod policy;
 pub mod sessions;
 pub mod sources;
 pub mod touches;

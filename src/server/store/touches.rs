@@ -28,3 +28,25 @@ pub async fn insert(
     .await?;
     Ok(())
 }
+
+/// One logged touch as the lead page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TouchRow {
+    pub occurred_at: DateTime<Utc>,
+    pub kind: String,
+    pub outcome: Option<String>,
+    pub note: String,
+    pub by: String,
+}
+
+/// A lead's touches, newest first.
+pub async fn for_lead(db: impl SqliteExecutor<'_>, lead_id: &str) -> Result<Vec<TouchRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.occurred_at, t.kind, t.outcome, t.note, u.name AS by
+         FROM touches t JOIN users u ON u.id = t.user_id
+         WHERE t.lead_id = $1 ORDER BY t.occurred_at DESC, t.id DESC",
+    )
+    .bind(lead_id)
+    .fetch_all(db)
+    .await
+}

@@ -88,15 +88,18 @@ pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<UserRow>, sqlx::Err
 }
 
 /// Round robin: the active rep who was given a lead longest ago (or never) takes the next one,
-/// and is marked as just assigned. `None` when there is no active rep.
+/// and is marked as just assigned. `except` is left out (the rep a lead is taken from).
+/// `None` when there is no such rep.
 pub async fn take_next_rep(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
+    except: Option<&str>,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     let rep: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, name FROM users WHERE role = 'rep' AND active
+        "SELECT id, name FROM users WHERE role = 'rep' AND active AND ($1 IS NULL OR id <> $1)
          ORDER BY last_assigned_at IS NOT NULL, last_assigned_at, id LIMIT 1",
     )
+    .bind(except)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((id, _)) = &rep {
@@ -107,6 +110,15 @@ pub async fn take_next_rep(
             .await?;
     }
     Ok(rep)
+}
+
+/// Ids of the active users with `role`.
+pub async fn active_ids(db: impl SqliteExecutor<'_>, role: Role) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM users WHERE role = $1 AND active ORDER BY id")
+        .bind(role.as_str())
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Whether `id` is an active rep who can take a lead.
@@ -150,7 +162,7 @@ mod tests {
         let mut names = Vec::new();
         for i in 0..4 {
             let at = now + chrono::Duration::seconds(i);
-            names.push(take_next_rep(&mut conn, at).await.unwrap().unwrap().1);
+            names.push(take_next_rep(&mut conn, at, None).await.unwrap().unwrap().1);
         }
         names.sort();
         assert_eq!(names, vec!["a@x.com", "a@x.com", "b@x.com", "b@x.com"]);
@@ -162,7 +174,19 @@ mod tests {
             .await
             .unwrap();
         let mut conn = db.acquire().await.unwrap();
-        assert_eq!(take_next_rep(&mut conn, Utc::now()).await.unwrap(), None);
+        assert_eq!(take_next_rep(&mut conn, Utc::now(), None).await.unwrap(), None);
+    }
+
+    #[sqlx::test]
+    async fn the_rep_a_lead_is_taken_from_is_never_given_it_back(db: SqlitePool) {
+        let now = Utc::now();
+        let a = user("a@x.com", Role::Rep);
+        insert(&db, &a, now).await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(take_next_rep(&mut conn, now, Some(&a.id)).await.unwrap(), None);
+        insert(&db, &user("b@x.com", Role::Rep), now).await.unwrap();
+        let taken = take_next_rep(&mut conn, now, Some(&a.id)).await.unwrap();
+        assert_eq!(taken.map(|(_, name)| name), Some("b@x.com".to_string()));
     }
 
     #[sqlx::test]

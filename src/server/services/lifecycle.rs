@@ -1,0 +1,171 @@
+//! Moving a lead through its life by hand: closing it won or dead, reversing a closure,
+//! handing a not-ready lead to nurture, and keeping qualification notes. Each use case checks
+//! who may do it, applies the domain's rule and records the event in one transaction.
+
+use super::{routing, ServiceError};
+use crate::domain::cadence::Policy;
+use crate::domain::lead::{self, Closure, ClosureError, DeadReason, LeadState, Owner, Transition};
+use crate::domain::qualification::Qualification;
+use crate::domain::role::{Role, User};
+use crate::server::store::{self, events, leads, leads::LeadRecord};
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Whether `user` may see a lead held by `owner`: a rep sees only their own leads; marketing
+/// its nurture pool; qualifiers their queue; managers and admins everything.
+pub fn may_see(user: &User, owner: &Owner) -> bool {
+    match user.role {
+        Role::Manager | Role::Admin => true,
+        Role::Rep => owner.rep_id() == Some(user.id.as_str()),
+        Role::Marketing => *owner == Owner::Marketing,
+        Role::Qualifier => *owner == Owner::Qualifier,
+    }
+}
+
+/// Loads a lead `user` may see, else NotFound (a rep learns nothing of others' leads).
+pub async fn visible_lead(
+    conn: &mut SqliteConnection,
+    user: &User,
+    lead_id: &str,
+) -> Result<LeadRecord, ServiceError> {
+    leads::get(&mut *conn, lead_id)
+        .await?
+        .filter(|lead| may_see(user, &lead.state.owner))
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Writes a transition: the new state and its event.
+pub async fn record(
+    conn: &mut SqliteConnection,
+    lead_id: &str,
+    now: DateTime<Utc>,
+    actor: Option<&str>,
+    transition: &Transition,
+) -> Result<(), sqlx::Error> {
+    leads::save_state(&mut *conn, lead_id, &transition.state).await?;
+    events::append(&mut *conn, lead_id, now, actor, &transition.event, &transition.state).await
+}
+
+fn refused(err: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Refused(err.to_string())
+}
+
+/// Only the rep who holds a lead, or a manager, may work it.
+fn may_work(user: &User, state: &LeadState) -> Result<(), ServiceError> {
+    let holds = state.owner.rep_id() == Some(user.id.as_str());
+    match user.role {
+        Role::Rep if holds => Ok(()),
+        Role::Manager | Role::Admin => Ok(()),
+        Role::Marketing => Err(ServiceError::Forbidden(
+            "Marketing cannot close leads; only sales can, with the evidence each reason needs."
+                .to_string(),
+        )),
+        _ => Err(ServiceError::Forbidden(
+            "Only the rep who holds this lead, or a manager, can do that.".to_string(),
+        )),
+    }
+}
+
+/// Closes a lead as won or dead. Refused, with the reason in words, when the evidence is not
+/// there.
+#[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
+pub async fn close(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_id: &str,
+    closure: Closure,
+    note: &str,
+) -> Result<LeadState, ServiceError> {
+    let mut tx = store::begin_write(db).await?;
+    let lead = visible_lead(&mut tx, user, lead_id).await?;
+    may_work(user, &lead.state)?;
+    if let Closure::Dead(DeadReason::Duplicate { of }) = &closure {
+        if of == lead_id {
+            return Err(refused(ClosureError::DuplicateOfItself));
+        }
+        if leads::get(&mut *tx, of).await?.is_none() {
+            return Err(ServiceError::Refused(format!(
+                "There is no lead '{of}' to merge this one into."
+            )));
+        }
+    }
+    let transition = lead::close(&lead.state, closure, note, now.date_naive()).map_err(refused)?;
+    record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
+    leads::set_closed_by(&mut tx, lead_id, Some((now, &user.id))).await?;
+    tx.commit().await?;
+    Ok(transition.state)
+}
+
+/// A manager reverses a closure. The lead goes back to the rep who held it, if still active,
+/// else to routing, with a fresh first-contact clock.
+#[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
+pub async fn reopen(
+    db: &SqlitePool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_id: &str,
+    note: &str,
+) -> Result<LeadState, ServiceError> {
+    if !matches!(user.role, Role::Manager | Role::Admin) {
+        return Err(ServiceError::Forbidden(
+            "Only a manager can reverse a closure.".to_string(),
+        ));
+    }
+    let mut tx = store::begin_write(db).await?;
+    let lead = visible_lead(&mut tx, user, lead_id).await?;
+    if lead.state.stage.is_open() {
+        return Err(refused(lead::TransitionError::NotReopenable));
+    }
+    let owner = routing::previous_rep_or_next(&mut tx, now, &lead.state.owner).await?;
+    let transition = lead::reopen(&lead.state, owner, note, now, policy).map_err(refused)?;
+    record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
+    leads::set_closed_by(&mut tx, lead_id, None).await?;
+    tx.commit().await?;
+    Ok(transition.state)
+}
+
+/// After a conversation with no near-term need, the rep hands the lead to marketing with a
+/// reason and the date it comes back to sales.
+#[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
+pub async fn not_ready(
+    db: &SqlitePool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_id: &str,
+    reason: &str,
+    recontact_at: DateTime<Utc>,
+) -> Result<LeadState, ServiceError> {
+    if reason.trim().is_empty() {
+        return Err(ServiceError::invalid(
+            "reason",
+            "say why they are not ready, so marketing knows what to send",
+        ));
+    }
+    let mut tx = store::begin_write(db).await?;
+    let lead = visible_lead(&mut tx, user, lead_id).await?;
+    may_work(user, &lead.state)?;
+    let transition =
+        lead::not_ready(&lead.state, reason, recontact_at, now, policy).map_err(refused)?;
+    record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
+    tx.commit().await?;
+    Ok(transition.state)
+}
+
+/// Saves the rep's qualification notes.
+pub async fn qualify(
+    db: &SqlitePool,
+    user: &User,
+    lead_id: &str,
+    notes: Qualification,
+) -> Result<Qualification, ServiceError> {
+    let notes = notes.check().map_err(ServiceError::Invalid)?;
+    let mut tx = store::begin_write(db).await?;
+    let lead = visible_lead(&mut tx, user, lead_id).await?;
+    may_work(user, &lead.state)?;
+    leads::save_qualification(&mut tx, lead_id, &notes).await?;
+    tx.commit().await?;
+    Ok(notes)
+}

@@ -1,0 +1,92 @@
+//! The scheduler: applies what the clock makes due (SLA warnings and reassignments, hoarding
+//! reclaims, recontact dates). Due times live in the database, so a restarted server catches
+//! up on everything that fell due while it was down; each tick changes the state it was due
+//! on, so none is applied twice.
+
+use super::{routing, ServiceError};
+use crate::domain::cadence::Policy;
+use crate::domain::lead::Owner;
+use crate::domain::role::Role;
+use crate::domain::sla::{self, Tick};
+use crate::server::clock::Clock;
+use crate::server::store::{self, alerts, leads, users};
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Most ticks one lead can need in one pass (a warning, then a reassignment).
+const MAX_TICKS_PER_LEAD: usize = 4;
+
+/// Applies every tick due at `now`. Returns how many were applied.
+#[tracing::instrument(skip_all)]
+pub async fn run_due(db: &SqlitePool, policy: &Policy, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+    let candidates =
+        leads::tick_candidates(db, now - policy.warn_after, now - policy.hoard_after, now).await?;
+    let mut applied = 0;
+    for lead_id in candidates {
+        let mut tx = store::begin_write(db).await?;
+        let Some(lead) = leads::get(&mut *tx, &lead_id).await? else {
+            continue;
+        };
+        let mut state = lead.state;
+        for _ in 0..MAX_TICKS_PER_LEAD {
+            let Some(tick) = sla::due_tick(&state, now, policy) else {
+                break;
+            };
+            let new_owner = match tick {
+                Tick::SlaWarning => state.owner.clone(),
+                Tick::SlaReassign | Tick::Hoarded => {
+                    routing::next_owner(&mut tx, now, state.owner.rep_id()).await?
+                }
+                Tick::Recontact => routing::next_owner(&mut tx, now, None).await?,
+            };
+            let transition = sla::apply_tick(&state, tick, new_owner, now, policy);
+            super::lifecycle::record(&mut tx, &lead_id, now, None, &transition).await?;
+            let name = &lead.contact.name;
+            match (tick, &transition.state.owner) {
+                (Tick::SlaWarning, _) => {
+                    let holder = match state.owner.rep_id() {
+                        Some(id) => users::find(&mut *tx, id).await?.map_or_else(String::new, |u| u.name),
+                        None => String::new(),
+                    };
+                    let message = format!(
+                        "{name}: no call attempt {} min after arriving (held by {holder}).",
+                        policy.warn_after.num_minutes()
+                    );
+                    for manager in users::active_ids(&mut *tx, Role::Manager).await? {
+                        alerts::insert(&mut *tx, &manager, &lead_id, "sla_warning", &message, now).await?;
+                    }
+                }
+                (_, Owner::Rep(rep)) => {
+                    let message = match tick {
+                        Tick::Recontact => format!("{name} is back from nurture and hot: call now."),
+                        _ => format!("{name} was reassigned to you: call now."),
+                    };
+                    alerts::insert(&mut *tx, rep, &lead_id, "assigned", &message, now).await?;
+                }
+                _ => {}
+            }
+            tracing::info!(lead_id = %lead_id, ?tick, "clock tick applied");
+            state = transition.state;
+            applied += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(applied)
+}
+
+/// Runs [`run_due`] now (catching up after downtime) and then every `every`, until the
+/// process ends.
+pub fn spawn(db: SqlitePool, policy: Arc<Policy>, clock: Clock, every: Duration) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if let Err(e) = run_due(&db, &policy, clock.now()).await {
+                tracing::error!(error = %e, "the scheduler could not apply due ticks; will retry");
+            }
+        }
+    });
+}

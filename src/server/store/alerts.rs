@@ -1,0 +1,67 @@
+//! Alerts: a notice for one person about one lead.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteExecutor;
+
+/// An unread alert as a screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AlertRow {
+    pub id: String,
+    pub lead_id: String,
+    pub lead_name: String,
+    pub kind: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+    lead_id: &str,
+    kind: &str,
+    message: &str,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO alerts (id, user_id, lead_id, kind, message, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(super::new_id())
+    .bind(user_id)
+    .bind(lead_id)
+    .bind(kind)
+    .bind(message)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A person's unread alerts, newest first.
+pub async fn unread(db: impl SqliteExecutor<'_>, user_id: &str) -> Result<Vec<AlertRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.lead_id, l.name AS lead_name, a.kind, a.message, a.created_at
+         FROM alerts a JOIN leads l ON l.id = a.lead_id
+         WHERE a.user_id = $1 AND a.read_at IS NULL
+         ORDER BY a.created_at DESC LIMIT 50",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Marks one of the person's alerts read. Returns whether there was such an alert.
+pub async fn mark_read(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+    alert_id: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE alerts SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL")
+        .bind(at)
+        .bind(alert_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
