@@ -1,12 +1,13 @@
 //! The HTML shell, the app and its routes — nothing else.
 
 use crate::ui::pages::{
-    board::BoardPage, home::HomePage, login::LoginPage, nurture::NurturePage, queue::QueuePage,
+    board::BoardPage, home::HomePage, lead::LeadPage, login::LoginPage, nurture::NurturePage,
+    queue::QueuePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{ParamSegment, StaticSegment};
 
 /// The document every page is rendered into.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("queue") view=QueuePage/>
                 <Route path=StaticSegment("nurture") view=NurturePage/>
                 <Route path=StaticSegment("board") view=BoardPage/>
+                <Route path=(StaticSegment("lead"), ParamSegment("id")) view=LeadPage/>
             </Routes>
         </Router>
     }

@@ -143,7 +143,10 @@ mod tests {
             .expect("a time");
         assert_eq!(due_phrase(now + Duration::hours(5), now), "today 14:00");
         assert_eq!(due_phrase(now + Duration::hours(24), now), "tomorrow 09:00");
-        assert_eq!(due_phrase(now - Duration::hours(20), now), "yesterday 13:00");
+        assert_eq!(
+            due_phrase(now - Duration::hours(20), now),
+            "yesterday 13:00"
+        );
         assert_eq!(due_phrase(now + Duration::days(7), now), "Mon 9 Mar 09:00");
     }
 

@@ -47,7 +47,11 @@ impl DeadReason {
     }
 
     /// Reads a reason back from its stored parts.
-    pub fn from_parts(reason: &str, own_request: bool, duplicate_of: Option<String>) -> Option<Self> {
+    pub fn from_parts(
+        reason: &str,
+        own_request: bool,
+        duplicate_of: Option<String>,
+    ) -> Option<Self> {
         match reason {
             "bought_elsewhere" => Some(DeadReason::BoughtElsewhere),
             "not_a_buyer" => Some(DeadReason::NotABuyer),
@@ -97,9 +101,97 @@ pub enum ClosureError {
     SaleInFuture,
 }
 
+/// The close dialog as submitted: every field is text, some may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseForm {
+    /// `won` or `dead`.
+    pub outcome: String,
+    pub amount: Option<String>,
+    /// The sale date, `YYYY-MM-DD`.
+    pub sold_on: Option<String>,
+    /// One of the stored reason names.
+    pub reason: Option<String>,
+    /// Set (to anything) when the person asked to stop.
+    pub own_request: Option<String>,
+    pub duplicate_of: Option<String>,
+}
+
+impl CloseForm {
+    /// Reads the dialog into a closure, naming every field that is wrong.
+    pub fn parse(&self) -> Result<Closure, Vec<crate::domain::intake::FieldError>> {
+        use crate::domain::intake::FieldError;
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        match self.outcome.as_str() {
+            "won" => {
+                let mut errors = Vec::new();
+                let amount = match given(&self.amount) {
+                    None => {
+                        errors.push(FieldError::new("amount", "is required for a won lead"));
+                        None
+                    }
+                    Some(raw) => Money::parse(&raw)
+                        .map_err(|e| errors.push(FieldError::new("amount", e.to_string())))
+                        .ok(),
+                };
+                let on = match given(&self.sold_on) {
+                    None => {
+                        errors.push(FieldError::new("sold_on", "is required for a won lead"));
+                        None
+                    }
+                    Some(raw) => NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
+                        .map_err(|_| {
+                            errors.push(FieldError::new("sold_on", "is not a date (YYYY-MM-DD)"))
+                        })
+                        .ok(),
+                };
+                match (amount, on) {
+                    (Some(amount), Some(on)) => Ok(Closure::Won { amount, on }),
+                    _ => Err(errors),
+                }
+            }
+            "dead" => {
+                let reason = given(&self.reason).unwrap_or_default();
+                DeadReason::from_parts(
+                    &reason,
+                    self.own_request.is_some(),
+                    given(&self.duplicate_of),
+                )
+                .map(Closure::Dead)
+                .ok_or_else(|| {
+                    vec![if reason == "duplicate" {
+                        FieldError::new("duplicate_of", "name the lead this one duplicates")
+                    } else {
+                        FieldError::new("reason", "choose a reason from the list")
+                    }]
+                })
+            }
+            _ => Err(vec![FieldError::new("outcome", "must be won or dead")]),
+        }
+    }
+}
+
+/// The reasons a lead can die, as (stored name, label), in the order the dialog lists them.
+pub const DEAD_REASONS: [(&str, &str); 5] = [
+    ("bought_elsewhere", "Bought elsewhere"),
+    ("not_a_buyer", "Not a buyer"),
+    ("do_not_contact", "Do not contact"),
+    ("invalid_contact", "Invalid contact data"),
+    ("duplicate", "Duplicate"),
+];
+
 impl Closure {
     /// Whether the evidence on a lead allows this closure. `today` bounds the sale date.
-    pub fn allowed(&self, evidence: &Evidence, reach: Reach, today: NaiveDate) -> Result<(), ClosureError> {
+    pub fn allowed(
+        &self,
+        evidence: &Evidence,
+        reach: Reach,
+        today: NaiveDate,
+    ) -> Result<(), ClosureError> {
         let reason = match self {
             Closure::Won { on, .. } => {
                 return if *on > today {
@@ -110,7 +202,9 @@ impl Closure {
             }
             Closure::Dead(reason) => reason,
         };
-        if evidence.attempts == 0 && !matches!(reason, DeadReason::DoNotContact { own_request: true }) {
+        if evidence.attempts == 0
+            && !matches!(reason, DeadReason::DoNotContact { own_request: true })
+        {
             return Err(ClosureError::NeverContacted);
         }
         let talked = evidence.conversations > 0;
@@ -237,12 +331,61 @@ mod tests {
         let amount = Money::parse("500").expect("an amount");
         let tomorrow = today().succ_opt().expect("a date");
         assert_eq!(
-            Closure::Won { amount, on: tomorrow }.allowed(&evidence(0, 0), BOTH, today()),
+            Closure::Won {
+                amount,
+                on: tomorrow
+            }
+            .allowed(&evidence(0, 0), BOTH, today()),
             Err(ClosureError::SaleInFuture)
         );
         assert_eq!(
-            Closure::Won { amount, on: today() }.allowed(&evidence(1, 1), BOTH, today()),
+            Closure::Won {
+                amount,
+                on: today()
+            }
+            .allowed(&evidence(1, 1), BOTH, today()),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn the_close_dialog_reads_into_a_closure_or_names_the_wrong_fields() {
+        let won = CloseForm {
+            outcome: "won".into(),
+            amount: Some("4,800".into()),
+            sold_on: Some("2026-05-30".into()),
+            ..CloseForm::default()
+        };
+        assert!(matches!(won.parse(), Ok(Closure::Won { .. })));
+        let bad = CloseForm {
+            outcome: "won".into(),
+            amount: Some("lots".into()),
+            ..CloseForm::default()
+        };
+        let fields: Vec<_> = bad
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, vec!["amount", "sold_on"]);
+        let dup = CloseForm {
+            outcome: "dead".into(),
+            reason: Some("duplicate".into()),
+            ..CloseForm::default()
+        };
+        assert_eq!(dup.parse().unwrap_err()[0].field, "duplicate_of");
+        let dnc = CloseForm {
+            outcome: "dead".into(),
+            reason: Some("do_not_contact".into()),
+            own_request: Some("on".into()),
+            ..CloseForm::default()
+        };
+        assert_eq!(
+            dnc.parse(),
+            Ok(Closure::Dead(DeadReason::DoNotContact {
+                own_request: true
+            }))
         );
     }
 
@@ -260,7 +403,10 @@ mod tests {
                 DeadReason::Duplicate { of } => Some(of.clone()),
                 _ => None,
             };
-            assert_eq!(DeadReason::from_parts(reason.as_str(), own, of), Some(reason));
+            assert_eq!(
+                DeadReason::from_parts(reason.as_str(), own, of),
+                Some(reason)
+            );
         }
     }
 }

@@ -375,7 +375,9 @@ impl Transition {
 pub enum TransitionError {
     #[error("This lead is closed ({0}); a manager can reopen it.")]
     Closed(Stage),
-    #[error("This lead is in the nurture pool; marketing hands it back to sales when it turns hot.")]
+    #[error(
+        "This lead is in the nurture pool; marketing hands it back to sales when it turns hot."
+    )]
     InNurture,
     #[error("This lead is in the qualifier queue.")]
     InQualifierQueue,
@@ -778,7 +780,8 @@ mod tests {
     #[test]
     fn a_bounced_email_is_kept_as_evidence() {
         let policy = Policy::default();
-        let t = log_touch(&new_lead(), Touch::Email { bounced: true }, t0(), &policy).expect("allowed");
+        let t =
+            log_touch(&new_lead(), Touch::Email { bounced: true }, t0(), &policy).expect("allowed");
         assert_eq!(t.state.evidence.bounced_emails, 1);
         assert_eq!(t.state.evidence.attempts, 0);
     }
@@ -789,7 +792,8 @@ mod tests {
         let mut lead = new_lead();
         let mut now = t0();
         for attempt in 1..=6 {
-            let t = log_touch(&lead, Touch::Call(CallOutcome::NoAnswer), now, &policy).expect("allowed");
+            let t = log_touch(&lead, Touch::Call(CallOutcome::NoAnswer), now, &policy)
+                .expect("allowed");
             lead = t.state;
             if attempt < 6 {
                 assert_eq!(lead.stage, Stage::Attempting, "after attempt {attempt}");
@@ -810,7 +814,12 @@ mod tests {
         lead.stage = Stage::Nurture;
         lead.owner = Owner::Marketing;
         assert_eq!(
-            log_touch(&lead, Touch::Call(CallOutcome::Busy), t0(), &Policy::default()),
+            log_touch(
+                &lead,
+                Touch::Call(CallOutcome::Busy),
+                t0(),
+                &Policy::default()
+            ),
             Err(TransitionError::InNurture)
         );
     }
@@ -825,7 +834,10 @@ mod tests {
         let t = repeat_inquiry(&lead, rep(), now, &policy);
         assert_eq!(t.state.stage, Stage::Hot);
         assert_eq!(t.state.sla_started_at, now);
-        assert_eq!(t.state.next.expect("a call").due_at, now + Duration::minutes(5));
+        assert_eq!(
+            t.state.next.expect("a call").due_at,
+            now + Duration::minutes(5)
+        );
         assert_eq!(t.event.from, Some(Stage::Nurture));
     }
 
@@ -833,9 +845,14 @@ mod tests {
     fn a_repeat_inquiry_reopens_a_dead_lead_as_hot() {
         let policy = Policy::default();
         let talked = call(&new_lead(), CallOutcome::Connected, t0());
-        let dead = close(&talked, Closure::Dead(DeadReason::NotABuyer), "", t0().date_naive())
-            .expect("closable")
-            .state;
+        let dead = close(
+            &talked,
+            Closure::Dead(DeadReason::NotABuyer),
+            "",
+            t0().date_naive(),
+        )
+        .expect("closable")
+        .state;
         let t = repeat_inquiry(&dead, rep(), t0() + Duration::days(200), &policy);
         assert_eq!(t.state.stage, Stage::Hot);
         assert_eq!(t.state.closure, None);
@@ -855,8 +872,13 @@ mod tests {
 
     #[test]
     fn a_lead_that_was_never_called_cannot_be_closed() {
-        let err = close(&new_lead(), Closure::Dead(DeadReason::NotABuyer), "", t0().date_naive())
-            .unwrap_err();
+        let err = close(
+            &new_lead(),
+            Closure::Dead(DeadReason::NotABuyer),
+            "",
+            t0().date_naive(),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "This lead has had no call attempt yet — call it before closing."
@@ -881,18 +903,31 @@ mod tests {
     fn a_closed_lead_cannot_be_closed_again_but_a_manager_can_reopen_it() {
         let policy = Policy::default();
         let talked = call(&new_lead(), CallOutcome::Connected, t0());
-        let dead = close(&talked, Closure::Dead(DeadReason::BoughtElsewhere), "", t0().date_naive())
-            .expect("closable")
-            .state;
+        let dead = close(
+            &talked,
+            Closure::Dead(DeadReason::BoughtElsewhere),
+            "",
+            t0().date_naive(),
+        )
+        .expect("closable")
+        .state;
         assert_eq!(
-            close(&dead, Closure::Dead(DeadReason::NotABuyer), "", t0().date_naive()),
+            close(
+                &dead,
+                Closure::Dead(DeadReason::NotABuyer),
+                "",
+                t0().date_naive()
+            ),
             Err(TransitionError::Closed(Stage::Dead))
         );
         let open = reopen(&dead, rep(), "they never bought", t0(), &policy).expect("reopenable");
         assert_eq!(open.state.stage, Stage::Qualifying);
         assert!(open.state.next.is_some());
         assert_eq!(open.state.closure, None);
-        assert_eq!(reopen(&open.state, rep(), "", t0(), &policy), Err(TransitionError::NotReopenable));
+        assert_eq!(
+            reopen(&open.state, rep(), "", t0(), &policy),
+            Err(TransitionError::NotReopenable)
+        );
     }
 
     #[test]
@@ -955,7 +990,8 @@ mod tests {
         prop_oneof![
             Just(Closure::Dead(DeadReason::BoughtElsewhere)),
             Just(Closure::Dead(DeadReason::NotABuyer)),
-            any::<bool>().prop_map(|own_request| Closure::Dead(DeadReason::DoNotContact { own_request })),
+            any::<bool>()
+                .prop_map(|own_request| Closure::Dead(DeadReason::DoNotContact { own_request })),
             Just(Closure::Dead(DeadReason::InvalidContact)),
             Just(Closure::Dead(DeadReason::Duplicate { of: "other".into() })),
             (1i64..1_000_000).prop_map(|cents| Closure::Won {
@@ -979,13 +1015,20 @@ mod tests {
     /// Routing in the simulation: the next rep after the current holder.
     fn another_rep(lead: &LeadState, reps: &[&str]) -> Owner {
         let current = lead.owner.rep_id();
-        let next = reps.iter().find(|r| Some(**r) != current).copied().unwrap_or(reps[0]);
+        let next = reps
+            .iter()
+            .find(|r| Some(**r) != current)
+            .copied()
+            .unwrap_or(reps[0]);
         Owner::Rep(next.to_string())
     }
 
     fn check(lead: &LeadState) -> Result<(), TestCaseError> {
         if lead.stage.is_open() {
-            prop_assert!(lead.next.is_some(), "an open lead has a next action: {lead:?}");
+            prop_assert!(
+                lead.next.is_some(),
+                "an open lead has a next action: {lead:?}"
+            );
             prop_assert!(lead.closure.is_none());
             let expected_owner_kind = match lead.stage {
                 Stage::Nurture => "marketing",
@@ -1016,7 +1059,11 @@ mod tests {
         i: usize,
         t: Transition,
     ) -> Result<(), TestCaseError> {
-        prop_assert_eq!(t.event.to, t.state.stage, "an event ends where the lead goes");
+        prop_assert_eq!(
+            t.event.to,
+            t.state.stage,
+            "an event ends where the lead goes"
+        );
         leads[i] = t.state;
         histories[i].push(t.event);
         Ok(())

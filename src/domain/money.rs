@@ -90,7 +90,10 @@ mod tests {
 
     #[test]
     fn amounts_print_with_thousands_and_cents() {
-        assert_eq!(Money::parse("1234567.8").unwrap().to_string(), "1,234,567.80");
+        assert_eq!(
+            Money::parse("1234567.8").unwrap().to_string(),
+            "1,234,567.80"
+        );
         assert_eq!(Money::parse("5").unwrap().to_string(), "5.00");
     }
 }

@@ -3,7 +3,9 @@
 //! lead loses it), and a nurtured lead's recontact date (it comes back to sales).
 
 use crate::domain::cadence::Policy;
-use crate::domain::lead::{restart_with, Event, EventKind, LeadState, NextAction, Owner, Stage, Transition};
+use crate::domain::lead::{
+    restart_with, Event, EventKind, LeadState, NextAction, Owner, Stage, Transition,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +38,11 @@ pub fn due_tick(lead: &LeadState, now: DateTime<Utc>, policy: &Policy) -> Option
             let waited = now - lead.sla_started_at;
             if waited >= policy.reassign_after {
                 // A warning that fell due is still recorded before the reassignment.
-                Some(if lead.sla_warned { Tick::SlaReassign } else { Tick::SlaWarning })
+                Some(if lead.sla_warned {
+                    Tick::SlaReassign
+                } else {
+                    Tick::SlaWarning
+                })
             } else if waited >= policy.warn_after && !lead.sla_warned {
                 Some(Tick::SlaWarning)
             } else {
@@ -108,10 +114,14 @@ pub fn apply_tick(
             let (stage, next) = match &new_owner {
                 Owner::Rep(_) => (
                     lead.stage,
-                    lead.next.map(|next| NextAction { due_at: now, ..next }),
+                    lead.next.map(|next| NextAction {
+                        due_at: now,
+                        ..next
+                    }),
                 ),
                 other => {
-                    let (stage, next) = crate::domain::lead::entry_for(other, lead.stage, now, policy);
+                    let (stage, next) =
+                        crate::domain::lead::entry_for(other, lead.stage, now, policy);
                     (stage, Some(next))
                 }
             };
@@ -170,12 +180,28 @@ mod tests {
     }
 
     fn new_lead() -> LeadState {
-        arrive(rita(), Reach { phone: true, email: true }, t0(), &Policy::default()).state
+        arrive(
+            rita(),
+            Reach {
+                phone: true,
+                email: true,
+            },
+            t0(),
+            &Policy::default(),
+        )
+        .state
     }
 
     #[test]
     fn nothing_is_due_inside_the_first_fifteen_minutes() {
-        assert_eq!(due_tick(&new_lead(), t0() + Duration::minutes(14), &Policy::default()), None);
+        assert_eq!(
+            due_tick(
+                &new_lead(),
+                t0() + Duration::minutes(14),
+                &Policy::default()
+            ),
+            None
+        );
     }
 
     #[test]
@@ -186,11 +212,15 @@ mod tests {
         let warned = apply_tick(&new_lead(), Tick::SlaWarning, rita(), at, &policy);
         assert_eq!(warned.event.kind, EventKind::SlaWarning);
         assert_eq!(warned.event.charged_to.as_deref(), Some("rita"));
-        assert_eq!(due_tick(&warned.state, at + Duration::minutes(10), &policy), None);
+        assert_eq!(
+            due_tick(&warned.state, at + Duration::minutes(10), &policy),
+            None
+        );
     }
 
     #[test]
-    fn at_sixty_minutes_without_a_call_the_lead_goes_to_another_rep_and_the_miss_stays_with_the_first() {
+    fn at_sixty_minutes_without_a_call_the_lead_goes_to_another_rep_and_the_miss_stays_with_the_first(
+    ) {
         let policy = Policy::default();
         let at = t0() + Duration::minutes(60);
         let mut lead = new_lead();
@@ -200,8 +230,14 @@ mod tests {
         assert_eq!(moved.state.owner, raj());
         assert_eq!(moved.event.kind, EventKind::SlaMissed);
         assert_eq!(moved.event.charged_to.as_deref(), Some("rita"));
-        assert_eq!(moved.state.next.map(|n| n.due_at), Some(at + Duration::minutes(5)));
-        assert_eq!(due_tick(&moved.state, at + Duration::minutes(1), &policy), None);
+        assert_eq!(
+            moved.state.next.map(|n| n.due_at),
+            Some(at + Duration::minutes(5))
+        );
+        assert_eq!(
+            due_tick(&moved.state, at + Duration::minutes(1), &policy),
+            None
+        );
     }
 
     #[test]
@@ -220,15 +256,23 @@ mod tests {
         let called = log_touch(&new_lead(), Touch::Call(CallOutcome::Busy), t0(), &policy)
             .expect("a call on a new lead")
             .state;
-        assert_eq!(due_tick(&called, t0() + Duration::minutes(59), &policy), None);
+        assert_eq!(
+            due_tick(&called, t0() + Duration::minutes(59), &policy),
+            None
+        );
     }
 
     #[test]
     fn a_rep_sitting_on_an_overdue_lead_for_two_days_loses_it() {
         let policy = Policy::default();
-        let called = log_touch(&new_lead(), Touch::Call(CallOutcome::NoAnswer), t0(), &policy)
-            .expect("a call")
-            .state;
+        let called = log_touch(
+            &new_lead(),
+            Touch::Call(CallOutcome::NoAnswer),
+            t0(),
+            &policy,
+        )
+        .expect("a call")
+        .state;
         let due = called.next.expect("a next action").due_at;
         assert_eq!(due_tick(&called, due + Duration::hours(47), &policy), None);
         let at = due + Duration::days(2);
@@ -237,20 +281,31 @@ mod tests {
         assert_eq!(moved.state.owner, raj());
         assert_eq!(moved.event.kind, EventKind::Reclaimed);
         assert_eq!(moved.event.charged_to.as_deref(), Some("rita"));
-        assert_eq!(due_tick(&moved.state, at + Duration::hours(1), &policy), None);
+        assert_eq!(
+            due_tick(&moved.state, at + Duration::hours(1), &policy),
+            None
+        );
     }
 
     #[test]
     fn a_not_ready_lead_comes_back_to_sales_as_hot_on_its_recontact_date() {
         let policy = Policy::default();
-        let talked = log_touch(&new_lead(), Touch::Call(CallOutcome::Connected), t0(), &policy)
-            .expect("a call")
-            .state;
+        let talked = log_touch(
+            &new_lead(),
+            Touch::Call(CallOutcome::Connected),
+            t0(),
+            &policy,
+        )
+        .expect("a call")
+        .state;
         let back_on = t0() + Duration::days(90);
         let nurtured = not_ready(&talked, "budget next year", back_on, t0(), &policy)
             .expect("not ready after a conversation")
             .state;
-        assert_eq!(due_tick(&nurtured, back_on - Duration::minutes(1), &policy), None);
+        assert_eq!(
+            due_tick(&nurtured, back_on - Duration::minutes(1), &policy),
+            None
+        );
         assert_eq!(due_tick(&nurtured, back_on, &policy), Some(Tick::Recontact));
         let back = apply_tick(&nurtured, Tick::Recontact, rita(), back_on, &policy);
         assert_eq!(back.state.stage, Stage::Hot);

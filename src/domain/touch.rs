@@ -71,7 +71,9 @@ pub enum Touch {
     Meeting,
     Sms,
     /// An email sent; `bounced` when it came back undeliverable.
-    Email { bounced: bool },
+    Email {
+        bounced: bool,
+    },
 }
 
 impl Touch {

@@ -24,9 +24,14 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .merge(intake)
+        .merge(intake);
+    if state.config.test_clock {
+        tracing::warn!("the test clock is on: POST /test/clock moves time (never in production)");
+        router = router.route("/test/clock", post(api::test_clock::advance));
+    }
+    router
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())

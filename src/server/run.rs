@@ -4,7 +4,7 @@ use crate::domain::cadence::Policy;
 use crate::server::cli::{Cli, Command, SourceAction, UserAction};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
-use crate::server::services::{accounts, demo, sources, ServiceError};
+use crate::server::services::{accounts, demo, scheduler, sources, ServiceError};
 use crate::server::state::AppState;
 use crate::server::{http, store};
 use clap::Parser;
@@ -27,7 +27,9 @@ pub async fn main() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", config.database_url))?;
     let clock = Clock::default();
-    let policy = Policy::default();
+    let policy = store::policy::load(&db)
+        .await
+        .map_err(|e| format!("cannot read the follow-up policy: {e}"))?;
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(db, config, policy, clock).await,
@@ -107,11 +109,14 @@ async fn serve(
 ) -> Result<(), String> {
     let leptos_options = leptos_options()?;
     let addr = leptos_options.site_addr;
+    let every = std::time::Duration::from_secs(config.tick_seconds);
+    let policy = Arc::new(policy);
+    scheduler::spawn(db.clone(), policy.clone(), clock.clone(), every);
     let state = AppState {
         leptos_options,
         db,
         config: Arc::new(config),
-        policy: Arc::new(policy),
+        policy,
         clock,
     };
     let app = http::router(state);

@@ -19,3 +19,10 @@ pub async fn aging(db: &SqlitePool, now: DateTime<Utc>) -> Result<AgingBoard, Se
         now,
     ))
 }
+
+/// The latest closures, for a manager to review and, where wrong, reverse.
+pub async fn recent_closures(
+    db: &SqlitePool,
+) -> Result<Vec<crate::server::store::leads::ClosureRow>, ServiceError> {
+    Ok(leads::recent_closures(db, 30).await?)
+}

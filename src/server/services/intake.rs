@@ -134,7 +134,15 @@ pub async fn admit(
         }
     };
     let Transition { state, event } = transition;
-    inquiries::insert(&mut *conn, &store::new_id(), &lead_id, source_id, inquiry, now).await?;
+    inquiries::insert(
+        &mut *conn,
+        &store::new_id(),
+        &lead_id,
+        source_id,
+        inquiry,
+        now,
+    )
+    .await?;
     events::append(&mut *conn, &lead_id, now, None, &event, &state).await?;
     if let (true, Stage::Hot, Owner::Rep(rep)) = (repeat, state.stage, &state.owner) {
         let message = format!(

@@ -43,7 +43,15 @@ pub async fn record(
     transition: &Transition,
 ) -> Result<(), sqlx::Error> {
     leads::save_state(&mut *conn, lead_id, &transition.state).await?;
-    events::append(&mut *conn, lead_id, now, actor, &transition.event, &transition.state).await
+    events::append(
+        &mut *conn,
+        lead_id,
+        now,
+        actor,
+        &transition.event,
+        &transition.state,
+    )
+    .await
 }
 
 fn refused(err: impl std::fmt::Display) -> ServiceError {

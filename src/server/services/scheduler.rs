@@ -20,7 +20,11 @@ const MAX_TICKS_PER_LEAD: usize = 4;
 
 /// Applies every tick due at `now`. Returns how many were applied.
 #[tracing::instrument(skip_all)]
-pub async fn run_due(db: &SqlitePool, policy: &Policy, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+pub async fn run_due(
+    db: &SqlitePool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
     let candidates =
         leads::tick_candidates(db, now - policy.warn_after, now - policy.hoard_after, now).await?;
     let mut applied = 0;
@@ -47,7 +51,9 @@ pub async fn run_due(db: &SqlitePool, policy: &Policy, now: DateTime<Utc>) -> Re
             match (tick, &transition.state.owner) {
                 (Tick::SlaWarning, _) => {
                     let holder = match state.owner.rep_id() {
-                        Some(id) => users::find(&mut *tx, id).await?.map_or_else(String::new, |u| u.name),
+                        Some(id) => users::find(&mut *tx, id)
+                            .await?
+                            .map_or_else(String::new, |u| u.name),
                         None => String::new(),
                     };
                     let message = format!(
@@ -55,12 +61,15 @@ pub async fn run_due(db: &SqlitePool, policy: &Policy, now: DateTime<Utc>) -> Re
                         policy.warn_after.num_minutes()
                     );
                     for manager in users::active_ids(&mut *tx, Role::Manager).await? {
-                        alerts::insert(&mut *tx, &manager, &lead_id, "sla_warning", &message, now).await?;
+                        alerts::insert(&mut *tx, &manager, &lead_id, "sla_warning", &message, now)
+                            .await?;
                     }
                 }
                 (_, Owner::Rep(rep)) => {
                     let message = match tick {
-                        Tick::Recontact => format!("{name} is back from nurture and hot: call now."),
+                        Tick::Recontact => {
+                            format!("{name} is back from nurture and hot: call now.")
+                        }
                         _ => format!("{name} was reassigned to you: call now."),
                     };
                     alerts::insert(&mut *tx, rep, &lead_id, "assigned", &message, now).await?;

@@ -20,3 +20,47 @@ pub async fn queue_for(db: &SqlitePool, user: &User) -> Result<Vec<WorkRow>, Ser
 pub async fn nurture_pool(db: &SqlitePool) -> Result<Vec<WorkRow>, ServiceError> {
     Ok(leads::pool_queue(db, "marketing").await?)
 }
+
+/// Everything about one lead that its page shows.
+#[derive(Debug, Clone)]
+pub struct LeadView {
+    pub record: leads::LeadRecord,
+    pub owner_name: String,
+    pub source: String,
+    pub qualification: crate::domain::qualification::Qualification,
+    pub touches: Vec<crate::server::store::touches::TouchRow>,
+    pub history: Vec<crate::server::store::events::HistoryRow>,
+    /// Inquiry messages, newest first.
+    pub messages: Vec<String>,
+}
+
+/// One lead `user` may see, with its touches and history.
+pub async fn lead_view(
+    db: &SqlitePool,
+    user: &User,
+    lead_id: &str,
+) -> Result<LeadView, ServiceError> {
+    use crate::server::store::{events, inquiries, sources, touches, users};
+    let mut conn = db.acquire().await?;
+    let record = super::lifecycle::visible_lead(&mut conn, user, lead_id).await?;
+    let owner_name = match record.state.owner.rep_id() {
+        Some(id) => users::find(&mut *conn, id)
+            .await?
+            .map_or_else(String::new, |u| u.name),
+        None => String::new(),
+    };
+    Ok(LeadView {
+        owner_name,
+        source: sources::name_of(&mut *conn, &record.contact.source_id).await?,
+        qualification: leads::qualification(&mut *conn, lead_id).await?,
+        touches: touches::for_lead(&mut *conn, lead_id).await?,
+        history: events::for_lead(&mut *conn, lead_id).await?,
+        messages: inquiries::messages_for_lead(&mut *conn, lead_id)
+            .await?
+            .into_iter()
+            .map(|(_, message)| message)
+            .filter(|m| !m.is_empty())
+            .collect(),
+        record,
+    })
+}

@@ -38,7 +38,10 @@ pub async fn insert(
 }
 
 /// A person's unread alerts, newest first.
-pub async fn unread(db: impl SqliteExecutor<'_>, user_id: &str) -> Result<Vec<AlertRow>, sqlx::Error> {
+pub async fn unread(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+) -> Result<Vec<AlertRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.id, a.lead_id, l.name AS lead_name, a.kind, a.message, a.created_at
          FROM alerts a JOIN leads l ON l.id = a.lead_id
@@ -57,11 +60,13 @@ pub async fn mark_read(
     alert_id: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE alerts SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL")
-        .bind(at)
-        .bind(alert_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE alerts SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+    )
+    .bind(at)
+    .bind(alert_id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -43,3 +43,16 @@ pub async fn count_for_lead(
         .await?;
     Ok(count)
 }
+
+/// A lead's inquiry messages, newest first, with when they came.
+pub async fn messages_for_lead(
+    db: impl SqliteExecutor<'_>,
+    lead_id: &str,
+) -> Result<Vec<(DateTime<Utc>, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT received_at, message FROM inquiries WHERE lead_id = $1 ORDER BY received_at DESC",
+    )
+    .bind(lead_id)
+    .fetch_all(db)
+    .await
+}

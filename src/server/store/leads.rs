@@ -1,7 +1,8 @@
 //! Leads: the current state of every lead, kept in step with its history in `lead_events`.
 
 use crate::domain::lead::{
-    Action, Closure, DeadReason, Evidence, LeadState, NextAction, NurtureReason, Owner, Reach, Stage,
+    Action, Closure, DeadReason, Evidence, LeadState, NextAction, NurtureReason, Owner, Reach,
+    Stage,
 };
 use crate::domain::money::Money;
 use crate::domain::qualification::Qualification;
@@ -230,9 +231,14 @@ pub async fn save_state(
 ) -> Result<(), sqlx::Error> {
     let (outcome, reason, own_request, duplicate_of, amount, won_on) = match &state.closure {
         None => (None, None, false, None, None, None),
-        Some(Closure::Won { amount, on }) => {
-            (Some("won"), None, false, None, Some(amount.cents()), Some(*on))
-        }
+        Some(Closure::Won { amount, on }) => (
+            Some("won"),
+            None,
+            false,
+            None,
+            Some(amount.cents()),
+            Some(*on),
+        ),
         Some(Closure::Dead(reason)) => (
             Some("dead"),
             Some(reason.as_str()),
@@ -341,7 +347,10 @@ pub async fn save_qualification(
     Ok(())
 }
 
-pub async fn qualification(db: impl SqliteExecutor<'_>, id: &str) -> Result<Qualification, sqlx::Error> {
+pub async fn qualification(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Qualification, sqlx::Error> {
     let (budget, authority, need, timeline): (String, String, String, String) = sqlx::query_as(
         "SELECT bant_budget, bant_authority, bant_need, bant_timeline FROM leads WHERE id = $1",
     )
@@ -483,4 +492,34 @@ pub async fn open_for_board(db: impl SqliteExecutor<'_>) -> Result<Vec<BoardRow>
             })
         })
         .collect()
+}
+
+/// A closure as managers review it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClosureRow {
+    pub id: String,
+    pub name: String,
+    pub stage: String,
+    pub dead_reason: Option<String>,
+    pub won_amount_cents: Option<i64>,
+    pub closed_at: DateTime<Utc>,
+    pub closed_by: String,
+    pub conversations: i64,
+}
+
+/// The most recent closures, newest first.
+pub async fn recent_closures(
+    db: impl SqliteExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<ClosureRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.id, l.name, l.stage, l.dead_reason, l.won_amount_cents, l.closed_at,
+                u.name AS closed_by, l.conversations
+         FROM leads l JOIN users u ON u.id = l.closed_by
+         WHERE l.closed_at IS NOT NULL
+         ORDER BY l.closed_at DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
 }

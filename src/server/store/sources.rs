@@ -45,3 +45,11 @@ pub async fn find_by_name(
         .fetch_optional(db)
         .await
 }
+
+pub async fn name_of(db: impl SqliteExecutor<'_>, id: &str) -> Result<String, sqlx::Error> {
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM sources WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+    Ok(name)
+}

@@ -40,7 +40,10 @@ pub struct TouchRow {
 }
 
 /// A lead's touches, newest first.
-pub async fn for_lead(db: impl SqliteExecutor<'_>, lead_id: &str) -> Result<Vec<TouchRow>, sqlx::Error> {
+pub async fn for_lead(
+    db: impl SqliteExecutor<'_>,
+    lead_id: &str,
+) -> Result<Vec<TouchRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT t.occurred_at, t.kind, t.outcome, t.note, u.name AS by
          FROM touches t JOIN users u ON u.id = t.user_id

@@ -113,11 +113,15 @@ pub async fn take_next_rep(
 }
 
 /// Ids of the active users with `role`.
-pub async fn active_ids(db: impl SqliteExecutor<'_>, role: Role) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM users WHERE role = $1 AND active ORDER BY id")
-        .bind(role.as_str())
-        .fetch_all(db)
-        .await?;
+pub async fn active_ids(
+    db: impl SqliteExecutor<'_>,
+    role: Role,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM users WHERE role = $1 AND active ORDER BY id")
+            .bind(role.as_str())
+            .fetch_all(db)
+            .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
@@ -174,7 +178,10 @@ mod tests {
             .await
             .unwrap();
         let mut conn = db.acquire().await.unwrap();
-        assert_eq!(take_next_rep(&mut conn, Utc::now(), None).await.unwrap(), None);
+        assert_eq!(
+            take_next_rep(&mut conn, Utc::now(), None).await.unwrap(),
+            None
+        );
     }
 
     #[sqlx::test]
@@ -183,7 +190,10 @@ mod tests {
         let a = user("a@x.com", Role::Rep);
         insert(&db, &a, now).await.unwrap();
         let mut conn = db.acquire().await.unwrap();
-        assert_eq!(take_next_rep(&mut conn, now, Some(&a.id)).await.unwrap(), None);
+        assert_eq!(
+            take_next_rep(&mut conn, now, Some(&a.id)).await.unwrap(),
+            None
+        );
         insert(&db, &user("b@x.com", Role::Rep), now).await.unwrap();
         let taken = take_next_rep(&mut conn, now, Some(&a.id)).await.unwrap();
         assert_eq!(taken.map(|(_, name)| name), Some("b@x.com".to_string()));

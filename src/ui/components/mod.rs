@@ -1,3 +1,4 @@
 //! View pieces shared by several screens.
 
+pub mod alerts;
 pub mod frame;

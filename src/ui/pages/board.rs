@@ -2,10 +2,11 @@
 //! and ghost counts.
 
 use crate::api::auth::current_user;
-use crate::api::board::get_aging_board;
+use crate::api::board::{get_aging_board, recent_closures};
 use crate::api::ApiError;
 use crate::domain::aging::AgeBucket;
 use crate::domain::board::Cell;
+use crate::ui::components::alerts::AlertList;
 use crate::ui::components::frame::{refusal, TopBar};
 use leptos::prelude::*;
 
@@ -32,6 +33,7 @@ fn cell_view(cell: Cell, testid: String) -> impl IntoView {
 pub fn BoardPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     let board = Resource::new(|| (), |_| get_aging_board());
+    let closures = Resource::new(|| (), |_| recent_closures());
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the board…"</p> }>
             {move || Suspend::new(async move {
@@ -69,9 +71,24 @@ pub fn BoardPage() -> impl IntoView {
                     })
                     .collect_view();
                 let total = board.total;
+                let closures = closures.await.unwrap_or_default();
+                let closure_rows = closures
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <tr data-testid="closure-row" class=if c.without_conversation { "flagged" } else { "" }>
+                                <td><a href=format!("/lead/{}", c.lead_id)>{c.name}</a></td>
+                                <td>{c.outcome}</td>
+                                <td>{c.by}</td>
+                                <td>{format!("{} ago", c.ago)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
                 view! {
                     <TopBar user title="Aging board"/>
                     <main class="page wide">
+                        <AlertList/>
                         <div class="kpis">
                             <div class="kpi">
                                 <span class="kpi-value" data-testid="board-total">{total.count}</span>
@@ -101,6 +118,12 @@ pub fn BoardPage() -> impl IntoView {
                         <p class="muted">
                             "Age since inquiry. Red cells hold ghost leads; amber cells hold overdue ones."
                         </p>
+                        <h2 class="section">"Recent closures"</h2>
+                        <p class="muted">"Open one to review it; a manager can reverse a closure from the lead page."</p>
+                        <table class="grid">
+                            <thead><tr><th>"Lead"</th><th>"Outcome"</th><th>"By"</th><th>"When"</th></tr></thead>
+                            <tbody>{closure_rows}</tbody>
+                        </table>
                     </main>
                 }
                     .into_any()

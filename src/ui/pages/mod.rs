@@ -2,6 +2,7 @@
 
 pub mod board;
 pub mod home;
+pub mod lead;
 pub mod login;
 pub mod nurture;
 pub mod queue;

@@ -6,6 +6,7 @@ use crate::api::queue::{my_queue, LeadCard, LogCall};
 use crate::api::ApiError;
 use crate::domain::lead::Stage;
 use crate::domain::touch::CallOutcome;
+use crate::ui::components::alerts::AlertList;
 use crate::ui::components::frame::{refusal, TopBar};
 use leptos::prelude::*;
 
@@ -39,6 +40,7 @@ pub fn QueuePage() -> impl IntoView {
                         <p class="summary" data-testid="queue-summary">
                             {format!("{open} open · {overdue} overdue")}
                         </p>
+                        <AlertList/>
                         {log_error}
                         {if cards.is_empty() {
                             view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()
@@ -65,6 +67,7 @@ pub fn QueuePage() -> impl IntoView {
 fn LeadCardView(card: LeadCard, log_call: ServerAction<LogCall>) -> impl IntoView {
     let hot = card.stage == Stage::Hot;
     let class = match (hot, card.overdue) {
+        // Hot first: a hot lead is also the most urgent.
         (true, _) => "card lead hot",
         (false, true) => "card lead overdue",
         _ => "card lead",
@@ -111,7 +114,7 @@ fn LeadCardView(card: LeadCard, log_call: ServerAction<LogCall>) -> impl IntoVie
     view! {
         <li class=class data-testid="lead-card" data-lead-id=card.id.clone()>
             <div class="lead-head">
-                <strong class="name">{card.name.clone()}</strong>
+                <a class="name" href=format!("/lead/{}", card.id) data-testid="lead-link">{card.name.clone()}</a>
                 <span class="age" title="since inquiry">{card.age.clone()}</span>
             </div>
             <div class="company">{card.company.clone()}</div>

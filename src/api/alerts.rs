@@ -1,0 +1,52 @@
+//! The caller's alerts.
+
+use crate::api::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// An unread alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: String,
+    pub lead_id: String,
+    pub message: String,
+    pub kind: String,
+    pub age: String,
+}
+
+/// The caller's unread alerts, newest first.
+#[server(endpoint = "alerts/mine")]
+pub async fn my_alerts() -> Result<Vec<Alert>, ApiError> {
+    use crate::domain::aging::short_age;
+    use crate::server::services::alerts;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::caller()
+        .await
+        .map_err(ApiError::respond)?;
+    let state = expect_context::<AppState>();
+    let now = state.clock.now();
+    Ok(alerts::unread(&state.db, &user)
+        .await?
+        .into_iter()
+        .map(|row| Alert {
+            id: row.id,
+            lead_id: row.lead_id,
+            message: row.message,
+            kind: row.kind,
+            age: short_age(now - row.created_at),
+        })
+        .collect())
+}
+
+/// Dismisses one of the caller's alerts.
+#[server(endpoint = "alerts/dismiss")]
+pub async fn dismiss_alert(alert_id: String) -> Result<(), ApiError> {
+    use crate::server::services::alerts;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::caller()
+        .await
+        .map_err(ApiError::respond)?;
+    let state = expect_context::<AppState>();
+    alerts::dismiss(&state.db, &user, &alert_id, state.clock.now()).await?;
+    Ok(())
+}

@@ -1,0 +1,341 @@
+//! One lead, as its page shows it, and everything a person does on that page: log a touch,
+//! keep qualification notes, hand it to nurture as not ready, close it, reopen it.
+
+use crate::api::ApiError;
+use crate::domain::lead::Stage;
+use crate::domain::qualification::Qualification;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One line of a lead's touch or event history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryLine {
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+    pub by: String,
+}
+
+/// Everything the lead page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadDetail {
+    pub id: String,
+    pub name: String,
+    pub company: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub stage: Stage,
+    pub stage_label: String,
+    pub owner: String,
+    pub repeat_inquirer: bool,
+    pub free_mail: bool,
+    pub timeframe: String,
+    pub source: String,
+    pub age: String,
+    /// "Attempt 3 of 6 · due today 14:00", or how the lead ended.
+    pub step: String,
+    pub overdue: bool,
+    pub voicemail_suggested: bool,
+    /// Why the lead is in nurture, and when it comes back.
+    pub nurture: Option<String>,
+    pub conversations: u32,
+    pub qualification: Qualification,
+    pub touches: Vec<HistoryLine>,
+    pub history: Vec<HistoryLine>,
+    pub messages: Vec<String>,
+    /// The caller may log touches (the rep who holds it).
+    pub can_log: bool,
+    /// The caller may close it or hand it to nurture (its rep, or a manager).
+    pub can_work: bool,
+    /// The caller may reverse its closure (a manager).
+    pub can_reopen: bool,
+}
+
+#[cfg(feature = "ssr")]
+mod build {
+    use super::*;
+    use crate::domain::aging::{due_phrase, short_age};
+    use crate::domain::cadence::Policy;
+    use crate::domain::lead::{Action, Owner};
+    use crate::domain::role::{Role, User};
+    use crate::domain::touch::Touch;
+    use crate::server::services::work::LeadView;
+    use chrono::{DateTime, Utc};
+    use chrono_tz::Tz;
+
+    fn local(at: DateTime<Utc>, tz: Tz) -> String {
+        at.with_timezone(&tz)
+            .format("%a %-d %b %Y %H:%M")
+            .to_string()
+    }
+
+    pub fn detail(
+        view: LeadView,
+        user: &User,
+        now: DateTime<Utc>,
+        tz: Tz,
+        policy: &Policy,
+    ) -> LeadDetail {
+        let lead = view.record;
+        let state = &lead.state;
+        let now_local = now.with_timezone(&tz).naive_local();
+        let (step, overdue) = match (&state.closure, state.next) {
+            (Some(closure), _) => (format!("Closed: {closure}"), false),
+            (None, Some(next)) => {
+                let due = due_phrase(next.due_at.with_timezone(&tz).naive_local(), now_local);
+                let what = match next.action {
+                    Action::Call(n) => format!("Attempt {n} of {}", policy.cadence_len()),
+                    other => other.describe(policy),
+                };
+                (format!("{what} · due {due}"), next.due_at < now)
+            }
+            (None, None) => (String::new(), false),
+        };
+        let holds = state.owner.rep_id() == Some(user.id.as_str());
+        let manager = matches!(user.role, Role::Manager | Role::Admin);
+        let open = state.stage.is_open();
+        let in_sales = !matches!(state.stage, Stage::Nurture | Stage::Queued);
+        LeadDetail {
+            id: lead.contact.id,
+            name: lead.contact.name,
+            company: lead.contact.company,
+            phone: lead.contact.phone,
+            email: lead.contact.email,
+            stage: state.stage,
+            stage_label: state.stage.label().to_string(),
+            owner: match &state.owner {
+                Owner::Rep(_) => view.owner_name,
+                Owner::Marketing => "Marketing (nurture pool)".to_string(),
+                Owner::Qualifier => "Qualifier queue".to_string(),
+            },
+            repeat_inquirer: lead.repeat_inquirer,
+            free_mail: lead.contact.free_mail,
+            timeframe: lead.contact.timeframe,
+            source: view.source,
+            age: short_age(now - lead.contact.received_at),
+            step,
+            overdue,
+            voicemail_suggested: matches!(state.next.map(|n| n.action), Some(Action::Call(n)) if policy.voicemail_suggested(n)),
+            nurture: state.nurture_reason.map(|reason| match state.recontact_at {
+                Some(at) => format!("{} — back to sales {}", reason.label(), local(at, tz)),
+                None => reason.label().to_string(),
+            }),
+            conversations: state.evidence.conversations,
+            qualification: view.qualification,
+            touches: view
+                .touches
+                .into_iter()
+                .map(|t| HistoryLine {
+                    when: local(t.occurred_at, tz),
+                    what: Touch::from_parts(&t.kind, t.outcome.as_deref())
+                        .map_or_else(|_| t.kind.clone(), |touch| touch.to_string()),
+                    detail: t.note,
+                    by: t.by,
+                })
+                .collect(),
+            history: view
+                .history
+                .into_iter()
+                .map(|e| HistoryLine {
+                    when: local(e.occurred_at, tz),
+                    what: match e.from_stage {
+                        Some(from) if from != e.to_stage => {
+                            format!("{}: {from} → {}", e.kind.replace('_', " "), e.to_stage)
+                        }
+                        _ => e.kind.replace('_', " "),
+                    },
+                    detail: e.detail,
+                    by: e.actor.unwrap_or_else(|| "Leadline".to_string()),
+                })
+                .collect(),
+            messages: view.messages,
+            can_log: holds && open && in_sales && user.role == Role::Rep,
+            can_work: open && in_sales && ((holds && user.role == Role::Rep) || manager),
+            can_reopen: !open && manager,
+        }
+    }
+}
+
+/// One lead the caller may see.
+#[server(endpoint = "lead/detail")]
+pub async fn get_lead(lead_id: String) -> Result<LeadDetail, ApiError> {
+    use crate::server::services::work;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::caller()
+        .await
+        .map_err(ApiError::respond)?;
+    let state = expect_context::<AppState>();
+    let view = work::lead_view(&state.db, &user, &lead_id).await?;
+    Ok(build::detail(
+        view,
+        &user,
+        state.clock.now(),
+        state.config.timezone,
+        &state.policy,
+    ))
+}
+
+/// Logs a touch: `kind` is call, meeting, sms or email; a call needs its `outcome`
+/// (connected, no_answer, voicemail, busy, wrong_number), an email may be `bounced`.
+#[server(endpoint = "lead/log-touch")]
+pub async fn log_touch(
+    lead_id: String,
+    kind: String,
+    outcome: Option<String>,
+    note: Option<String>,
+) -> Result<(), ApiError> {
+    use crate::domain::intake::FieldError;
+    use crate::domain::role::Role;
+    use crate::domain::touch::Touch;
+    use crate::server::services::touches;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::require(&[Role::Rep]).await?;
+    let touch = Touch::from_parts(&kind, outcome.as_deref()).map_err(|_| {
+        ApiError::Invalid(vec![FieldError::new("outcome", "choose what happened: for a call, connected, no answer, voicemail, busy or wrong number")]).respond()
+    })?;
+    let state = expect_context::<AppState>();
+    touches::log(
+        &state.db,
+        &state.policy,
+        state.clock.now(),
+        &user,
+        &lead_id,
+        touch,
+        note.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Saves the rep's qualification notes (budget, authority, need, timeline).
+#[server(endpoint = "lead/qualify")]
+pub async fn save_qualification(
+    lead_id: String,
+    budget: String,
+    authority: String,
+    need: String,
+    timeline: String,
+) -> Result<(), ApiError> {
+    use crate::server::services::lifecycle;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::caller()
+        .await
+        .map_err(ApiError::respond)?;
+    let state = expect_context::<AppState>();
+    let notes = Qualification {
+        budget,
+        authority,
+        need,
+        timeline,
+    };
+    lifecycle::qualify(&state.db, &user, &lead_id, notes).await?;
+    Ok(())
+}
+
+/// Hands a lead that is not ready to marketing, with a reason and the date (`YYYY-MM-DD`)
+/// it comes back to sales.
+#[server(endpoint = "lead/not-ready")]
+pub async fn mark_not_ready(
+    lead_id: String,
+    reason: String,
+    recontact_on: String,
+) -> Result<(), ApiError> {
+    use crate::domain::intake::FieldError;
+    use crate::server::services::lifecycle;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::caller()
+        .await
+        .map_err(ApiError::respond)?;
+    let state = expect_context::<AppState>();
+    let on = chrono::NaiveDate::parse_from_str(recontact_on.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::Invalid(vec![FieldError::new(
+            "recontact_on",
+            "is not a date (YYYY-MM-DD)",
+        )])
+        .respond()
+    })?;
+    let at = on
+        .and_hms_opt(9, 0, 0)
+        .and_then(|t| t.and_local_timezone(state.config.timezone).earliest())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or_else(|| {
+            ApiError::Invalid(vec![FieldError::new(
+                "recontact_on",
+                "is not a date in this time zone",
+            )])
+            .respond()
+        })?;
+    lifecycle::not_ready(
+        &state.db,
+        &state.policy,
+        state.clock.now(),
+        &user,
+        &lead_id,
+        &reason,
+        at,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Closes a lead won (amount, date) or dead (a reason and its evidence).
+#[server(endpoint = "lead/close")]
+pub async fn close_lead(
+    lead_id: String,
+    outcome: String,
+    amount: Option<String>,
+    sold_on: Option<String>,
+    reason: Option<String>,
+    own_request: Option<String>,
+    duplicate_of: Option<String>,
+    note: Option<String>,
+) -> Result<(), ApiError> {
+    use crate::domain::closure::CloseForm;
+    use crate::server::services::lifecycle;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::caller()
+        .await
+        .map_err(ApiError::respond)?;
+    let form = CloseForm {
+        outcome,
+        amount,
+        sold_on,
+        reason,
+        own_request,
+        duplicate_of,
+    };
+    let closure = form
+        .parse()
+        .map_err(|errors| ApiError::Invalid(errors).respond())?;
+    let state = expect_context::<AppState>();
+    lifecycle::close(
+        &state.db,
+        state.clock.now(),
+        &user,
+        &lead_id,
+        closure,
+        note.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A manager reverses a closure.
+#[server(endpoint = "lead/reopen")]
+pub async fn reopen_lead(lead_id: String, note: Option<String>) -> Result<(), ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::services::lifecycle;
+    use crate::server::state::AppState;
+    let user = crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
+    let state = expect_context::<AppState>();
+    lifecycle::reopen(
+        &state.db,
+        &state.policy,
+        state.clock.now(),
+        &user,
+        &lead_id,
+        note.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,317 @@
+//! `/lead/:id`: one lead — how to reach them, where the cadence stands, what was logged, and
+//! the controls to log a touch, qualify, hand to nurture, close or reopen.
+
+use crate::api::auth::current_user;
+use crate::api::lead::{
+    get_lead, CloseLead, LeadDetail, LogTouch, MarkNotReady, ReopenLead, SaveQualification,
+};
+use crate::api::ApiError;
+use crate::domain::closure::DEAD_REASONS;
+use crate::domain::lead::Stage;
+use crate::domain::touch::CallOutcome;
+use crate::ui::components::frame::{refusal, TopBar};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// Shows an action's refusal, if its last run was refused.
+fn failure(
+    last: impl Fn() -> Option<Result<(), ApiError>> + Send + Sync + 'static,
+    testid: &'static str,
+) -> impl IntoView {
+    move || match last() {
+        Some(Err(e)) => {
+            Some(view! { <p class="error" role="alert" data-testid=testid>{e.to_string()}</p> })
+        }
+        _ => None,
+    }
+}
+
+#[component]
+pub fn LeadPage() -> impl IntoView {
+    let params = use_params_map();
+    let lead_id = move || params.read().get("id").unwrap_or_default();
+    let log = ServerAction::<LogTouch>::new();
+    let qualify = ServerAction::<SaveQualification>::new();
+    let not_ready = ServerAction::<MarkNotReady>::new();
+    let close = ServerAction::<CloseLead>::new();
+    let reopen = ServerAction::<ReopenLead>::new();
+    let changes = move || {
+        log.version().get()
+            + qualify.version().get()
+            + not_ready.version().get()
+            + close.version().get()
+            + reopen.version().get()
+    };
+    let me = Resource::new(|| (), |_| current_user());
+    let lead = Resource::new(move || (lead_id(), changes()), |(id, _)| get_lead(id));
+    let actions = Actions {
+        log,
+        qualify,
+        not_ready,
+        close,
+        reopen,
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="page">"Loading the lead…"</p> }>
+            {move || Suspend::new(async move {
+                let user = match me.await {
+                    Ok(Some(user)) => user,
+                    Ok(None) => return refusal(ApiError::Unauthenticated),
+                    Err(e) => return refusal(e),
+                };
+                let back = user.role.home_path();
+                match lead.await {
+                    Ok(lead) => view! {
+                        <TopBar user title="Lead"/>
+                        <main class="page lead-page">
+                            <a class="back" href=back>"← Back"</a>
+                            <LeadBody lead actions/>
+                        </main>
+                    }
+                        .into_any(),
+                    Err(e) => view! {
+                        <TopBar user title="Lead"/>
+                        <main class="page">{refusal(e)}<a href=back>"← Back"</a></main>
+                    }
+                        .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The page's actions, shared by its parts.
+#[derive(Clone, Copy)]
+struct Actions {
+    log: ServerAction<LogTouch>,
+    qualify: ServerAction<SaveQualification>,
+    not_ready: ServerAction<MarkNotReady>,
+    close: ServerAction<CloseLead>,
+    reopen: ServerAction<ReopenLead>,
+}
+
+#[component]
+fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
+    let id = lead.id.clone();
+    let flags = [
+        (lead.stage == Stage::Hot, "Hot"),
+        (lead.repeat_inquirer, "Repeat inquirer"),
+        (lead.phone.is_none(), "No phone"),
+        (lead.free_mail, "Free-mail"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, label)| view! { <span class="flag">{label}</span> })
+    .collect_view();
+    let reach = view! {
+        <div class="actions">
+            {lead.phone.clone().map(|p| view! {
+                <a class="button call" href=format!("tel:{p}") data-testid="call-link">{format!("Call {p}")}</a>
+                <a class="button" href=format!("sms:{p}")>"Text"</a>
+            })}
+            {lead.email.clone().map(|e| view! { <a class="email" href=format!("mailto:{e}")>{e.clone()}</a> })}
+        </div>
+    };
+    let touches = history_list(lead.touches.clone(), "No touches logged yet.", "touch-line");
+    let history = history_list(lead.history.clone(), "", "event-line");
+    let messages = lead
+        .messages
+        .iter()
+        .map(|m| view! { <blockquote class="message">{m.clone()}</blockquote> })
+        .collect_view();
+    view! {
+        <section class="card">
+            <div class="lead-head">
+                <h2 class="name" data-testid="lead-name">{lead.name.clone()}</h2>
+                <span class="age">{lead.age.clone()}</span>
+            </div>
+            <div class="company">{lead.company.clone()}</div>
+            <div class="flags">{flags}</div>
+            <p class="stage">
+                <span class="badge" data-testid="lead-stage">{lead.stage_label.clone()}</span>
+                " · " {lead.owner.clone()}
+            </p>
+            <p class=if lead.overdue { "next overdue" } else { "next" } data-testid="lead-step">{lead.step.clone()}</p>
+            {lead.voicemail_suggested.then_some(view! { <p class="muted">"Leave a voicemail if nobody answers."</p> })}
+            {lead.nurture.clone().map(|n| view! { <p class="muted" data-testid="nurture-why">{n}</p> })}
+            {reach}
+            <p class="muted">{format!("Source: {} · Timeframe: {}", lead.source, if lead.timeframe.is_empty() { "not given" } else { &lead.timeframe })}</p>
+            {messages}
+        </section>
+        {lead.can_log.then(|| view! { <LogControls id=id.clone() actions/> })}
+        {lead.can_work.then(|| view! { <Qualify lead=lead.clone() actions/> })}
+        {(lead.can_work && lead.conversations > 0).then(|| view! { <NotReady id=id.clone() actions/> })}
+        {lead.can_work.then(|| view! { <CloseDialog id=id.clone() actions/> })}
+        {lead.can_reopen.then(|| view! { <Reopen id=id.clone() actions/> })}
+        <section class="card">
+            <h3>"Touches"</h3>
+            {touches}
+        </section>
+        <section class="card">
+            <h3>"History"</h3>
+            {history}
+        </section>
+    }
+}
+
+fn history_list(
+    lines: Vec<crate::api::lead::HistoryLine>,
+    empty: &'static str,
+    testid: &'static str,
+) -> AnyView {
+    if lines.is_empty() {
+        return view! { <p class="muted">{empty}</p> }.into_any();
+    }
+    let items = lines
+        .into_iter()
+        .map(|line| {
+            view! {
+                <li data-testid=testid>
+                    <strong>{line.what}</strong>
+                    {(!line.detail.is_empty()).then(|| format!(" — {}", line.detail))}
+                    <div class="muted">{format!("{} · {}", line.when, line.by)}</div>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="history">{items}</ul> }.into_any()
+}
+
+#[component]
+fn LogControls(id: String, actions: Actions) -> impl IntoView {
+    let log = actions.log;
+    let calls = CallOutcome::ALL
+        .into_iter()
+        .map(|outcome| {
+            let id = id.clone();
+            view! {
+                <ActionForm action=log>
+                    <input type="hidden" name="lead_id" value=id/>
+                    <input type="hidden" name="kind" value="call"/>
+                    <input type="hidden" name="outcome" value=outcome.as_str()/>
+                    <button type="submit" class="outcome" data-testid=format!("outcome-{}", outcome.as_str())
+                        disabled=move || log.pending().get()>
+                        {outcome.label()}
+                    </button>
+                </ActionForm>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h3>"Log a call"</h3>
+            <div class="outcomes">{calls}</div>
+            <details class="other-touch">
+                <summary class="button">"Log a meeting, text or email"</summary>
+                <ActionForm action=log attr:class="stack">
+                    <input type="hidden" name="lead_id" value=id.clone()/>
+                    <label>"What"
+                        <select name="kind" data-testid="touch-kind">
+                            <option value="meeting">"Meeting"</option>
+                            <option value="sms">"Text message"</option>
+                            <option value="email">"Email"</option>
+                        </select>
+                    </label>
+                    <label class="check"><input type="checkbox" name="outcome" value="bounced"/>" The email bounced"</label>
+                    <label>"Note" <textarea name="note" rows="2"></textarea></label>
+                    <p class="hint" data-testid="follow-up-hint">
+                        "Emails and texts are recorded, but they are not follow-up: only a call or a meeting counts toward the first-contact SLA and the cadence."
+                    </p>
+                    <button type="submit" class="primary" data-testid="log-other">"Log it"</button>
+                </ActionForm>
+            </details>
+            {failure(move || log.value().get(), "log-error")}
+        </section>
+    }
+}
+
+#[component]
+fn Qualify(lead: LeadDetail, actions: Actions) -> impl IntoView {
+    let q = lead.qualification;
+    view! {
+        <section class="card">
+            <details>
+                <summary><h3 class="inline">"Qualification (BANT)"</h3></summary>
+                <ActionForm action=actions.qualify attr:class="stack">
+                    <input type="hidden" name="lead_id" value=lead.id/>
+                    <label>"Budget" <textarea name="budget" rows="2">{q.budget}</textarea></label>
+                    <label>"Authority" <textarea name="authority" rows="2">{q.authority}</textarea></label>
+                    <label>"Need" <textarea name="need" rows="2">{q.need}</textarea></label>
+                    <label>"Timeline" <textarea name="timeline" rows="2">{q.timeline}</textarea></label>
+                    <button type="submit" class="primary">"Save notes"</button>
+                </ActionForm>
+                {failure(move || actions.qualify.value().get(), "qualify-error")}
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn NotReady(id: String, actions: Actions) -> impl IntoView {
+    view! {
+        <section class="card">
+            <details>
+                <summary><h3 class="inline">"Not ready yet? Hand to nurture"</h3></summary>
+                <ActionForm action=actions.not_ready attr:class="stack">
+                    <input type="hidden" name="lead_id" value=id/>
+                    <label>"Why not now" <input type="text" name="reason" required placeholder="Budget opens in Q3"/></label>
+                    <label>"Back to sales on" <input type="date" name="recontact_on" required/></label>
+                    <button type="submit" class="primary">"Hand to marketing"</button>
+                </ActionForm>
+                {failure(move || actions.not_ready.value().get(), "not-ready-error")}
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
+    let close = actions.close;
+    let won_id = id.clone();
+    let reasons = DEAD_REASONS
+        .into_iter()
+        .map(|(value, label)| view! { <option value=value>{label}</option> })
+        .collect_view();
+    view! {
+        <section class="card">
+            <details data-testid="close-dialog">
+                <summary class="button">"Close this lead"</summary>
+                <div class="close-forms">
+                    <ActionForm action=close attr:class="stack">
+                        <h4>"Won"</h4>
+                        <input type="hidden" name="lead_id" value=won_id/>
+                        <input type="hidden" name="outcome" value="won"/>
+                        <label>"Amount" <input type="text" inputmode="decimal" name="amount" placeholder="4,800"/></label>
+                        <label>"Sale date" <input type="date" name="sold_on"/></label>
+                        <button type="submit" class="primary" data-testid="close-won">"Close as won"</button>
+                    </ActionForm>
+                    <ActionForm action=close attr:class="stack">
+                        <h4>"Dead"</h4>
+                        <input type="hidden" name="lead_id" value=id/>
+                        <input type="hidden" name="outcome" value="dead"/>
+                        <label>"Reason" <select name="reason" data-testid="dead-reason">{reasons}</select></label>
+                        <label class="check"><input type="checkbox" name="own_request" value="yes"/>" They asked us to stop (do not contact)"</label>
+                        <label>"Duplicate of (lead id)" <input type="text" name="duplicate_of"/></label>
+                        <label>"Note" <textarea name="note" rows="2"></textarea></label>
+                        <button type="submit" class="danger" data-testid="close-dead">"Close as dead"</button>
+                    </ActionForm>
+                </div>
+                {failure(move || close.value().get(), "close-error")}
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn Reopen(id: String, actions: Actions) -> impl IntoView {
+    view! {
+        <section class="card">
+            <ActionForm action=actions.reopen attr:class="stack">
+                <input type="hidden" name="lead_id" value=id/>
+                <label>"Why reopen" <input type="text" name="note"/></label>
+                <button type="submit" class="primary" data-testid="reopen">"Reverse the closure"</button>
+            </ActionForm>
+            {failure(move || actions.reopen.value().get(), "reopen-error")}
+        </section>
+    }
+}
