@@ -9,5 +9,7 @@ mkdir -p "$run"
 export DATABASE_URL="sqlite:$run/e2e.db"
 export LEPTOS_SITE_ADDR=127.0.0.1:3100
 export LEPTOS_OUTPUT_NAME=leadline LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+# Test-only: lets the journeys move the clock through days. Never set in production.
+export LEADLINE_TEST_CLOCK=1
 target/release/leadline demo > "$run/demo.txt"
 exec target/release/leadline serve

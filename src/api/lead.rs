@@ -278,33 +278,21 @@ pub async fn mark_not_ready(
     Ok(())
 }
 
-/// Closes a lead won (amount, date) or dead (a reason and its evidence).
+/// Closes a lead won (amount, date) or dead (a reason and its evidence). The dialog's fields
+/// arrive as `close[outcome]`, `close[amount]`, `close[sold_on]`, `close[reason]`,
+/// `close[own_request]` and `close[duplicate_of]`.
 #[server(endpoint = "lead/close")]
 pub async fn close_lead(
     lead_id: String,
-    outcome: String,
-    amount: Option<String>,
-    sold_on: Option<String>,
-    reason: Option<String>,
-    own_request: Option<String>,
-    duplicate_of: Option<String>,
+    close: crate::domain::closure::CloseForm,
     note: Option<String>,
 ) -> Result<(), ApiError> {
-    use crate::domain::closure::CloseForm;
     use crate::server::services::lifecycle;
     use crate::server::state::AppState;
     let user = crate::api::auth::caller()
         .await
         .map_err(ApiError::respond)?;
-    let form = CloseForm {
-        outcome,
-        amount,
-        sold_on,
-        reason,
-        own_request,
-        duplicate_of,
-    };
-    let closure = form
+    let closure = close
         .parse()
         .map_err(|errors| ApiError::Invalid(errors).respond())?;
     let state = expect_context::<AppState>();

@@ -1,11 +1,14 @@
 //! Demo data: a small team and a few dozen leads of varied ages, stages and segments, so a new
 //! user sees a working pipeline on first run.
 
-use super::{accounts, intake, sources, touches, ServiceError};
+use super::{accounts, intake, lifecycle, sources, touches, ServiceError};
 use crate::domain::cadence::Policy;
 use crate::domain::intake::{check, RawInquiry};
+use crate::domain::lead::{self, Closure, DeadReason};
+use crate::domain::money::Money;
 use crate::domain::role::Role;
 use crate::domain::touch::{CallOutcome, Touch};
+use crate::server::store::leads;
 use crate::server::store::{self, users};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqlitePool;
@@ -98,6 +101,8 @@ pub async fn load(
     plan.sort_by_key(|(_, age)| -age);
 
     let mut tx = store::begin_write(db).await?;
+    // One person the cadence could not reach writes in again: the lead turns hot.
+    let mut asks_again = None;
     for (i, age) in plan {
         let received = now - Duration::minutes(age);
         let first = FIRST[i % FIRST.len()];
@@ -137,6 +142,9 @@ pub async fn load(
             timeframe: Some(TIMEFRAMES[i % TIMEFRAMES.len()].to_string()),
         };
         let inquiry = check(raw, phone_region).map_err(ServiceError::Invalid)?;
+        if i == 8 {
+            asks_again = Some(inquiry.clone());
+        }
         let source = if i % 5 == 4 { &trade_show } else { &web_form };
         let accepted = intake::admit(&mut tx, policy, received, &source.id, &inquiry).await?;
 
@@ -148,7 +156,10 @@ pub async fn load(
         else {
             continue;
         };
-        for (offset, touch) in demo_touches(i, age) {
+        let demo_touches = demo_touches(i, age);
+        let talked = demo_touches.iter().any(|(_, t)| t.is_conversation());
+        let last = demo_touches.last().map(|(offset, _)| *offset);
+        for (offset, touch) in demo_touches {
             touches::apply(
                 &mut tx,
                 policy,
@@ -160,6 +171,60 @@ pub async fn load(
             )
             .await?;
         }
+        // Some conversations ended: a sale, a lost deal, a lead not ready yet.
+        if let (true, Some(last)) = (talked, last) {
+            let at = received + last + Duration::hours(2);
+            if at < now {
+                let lead = leads::get(&mut *tx, &accepted.id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                let transition = match (i / 5) % 4 {
+                    1 => Some(lead::close(
+                        &lead.state,
+                        Closure::Won {
+                            amount: Money::from_cents(250_000 + (i as i64) * 10_000)
+                                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+                            on: at.date_naive(),
+                        },
+                        "signed the order",
+                        at.date_naive(),
+                    )),
+                    2 => Some(lead::close(
+                        &lead.state,
+                        Closure::Dead(DeadReason::BoughtElsewhere),
+                        "went with a cheaper supplier",
+                        at.date_naive(),
+                    )),
+                    3 => Some(lead::not_ready(
+                        &lead.state,
+                        "budget opens next quarter",
+                        now + Duration::days(45),
+                        at,
+                        policy,
+                    )),
+                    _ => None,
+                };
+                if let Some(transition) = transition {
+                    let transition =
+                        transition.map_err(|e| ServiceError::Refused(e.to_string()))?;
+                    lifecycle::record(&mut tx, &accepted.id, at, Some(&rep.id), &transition)
+                        .await?;
+                    if !transition.state.stage.is_open() {
+                        leads::set_closed_by(&mut tx, &accepted.id, Some((at, &rep.id))).await?;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(inquiry) = asks_again {
+        intake::admit(
+            &mut tx,
+            policy,
+            now - Duration::minutes(3),
+            &web_form.id,
+            &inquiry,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(Loaded::Fresh {

@@ -7,7 +7,7 @@ use crate::domain::cadence::Policy;
 use crate::domain::lead::{self, Closure, ClosureError, DeadReason, LeadState, Owner, Transition};
 use crate::domain::qualification::Qualification;
 use crate::domain::role::{Role, User};
-use crate::server::store::{self, events, leads, leads::LeadRecord};
+use crate::server::store::{self, events, leads, leads::LeadRecord, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -22,16 +22,24 @@ pub fn may_see(user: &User, owner: &Owner) -> bool {
     }
 }
 
-/// Loads a lead `user` may see, else NotFound (a rep learns nothing of others' leads).
+/// Loads a lead `user` may see, else NotFound (a rep learns nothing of others' leads). A rep
+/// also sees a lead they worked that has since moved on (to nurture, or to another rep), so
+/// they can see where it went.
 pub async fn visible_lead(
     conn: &mut SqliteConnection,
     user: &User,
     lead_id: &str,
 ) -> Result<LeadRecord, ServiceError> {
-    leads::get(&mut *conn, lead_id)
+    let lead = leads::get(&mut *conn, lead_id)
         .await?
-        .filter(|lead| may_see(user, &lead.state.owner))
-        .ok_or(ServiceError::NotFound)
+        .ok_or(ServiceError::NotFound)?;
+    if may_see(user, &lead.state.owner)
+        || (user.role == Role::Rep && touches::exists_by(&mut *conn, lead_id, &user.id).await?)
+    {
+        Ok(lead)
+    } else {
+        Err(ServiceError::NotFound)
+    }
 }
 
 /// Writes a transition: the new state and its event.

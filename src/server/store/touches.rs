@@ -53,3 +53,18 @@ pub async fn for_lead(
     .fetch_all(db)
     .await
 }
+
+/// Whether `user_id` ever logged a touch on the lead.
+pub async fn exists_by(
+    db: impl SqliteExecutor<'_>,
+    lead_id: &str,
+    user_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM touches WHERE lead_id = $1 AND user_id = $2 LIMIT 1")
+            .bind(lead_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
+}

@@ -280,18 +280,18 @@ fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
                     <ActionForm action=close attr:class="stack">
                         <h4>"Won"</h4>
                         <input type="hidden" name="lead_id" value=won_id/>
-                        <input type="hidden" name="outcome" value="won"/>
-                        <label>"Amount" <input type="text" inputmode="decimal" name="amount" placeholder="4,800"/></label>
-                        <label>"Sale date" <input type="date" name="sold_on"/></label>
+                        <input type="hidden" name="close[outcome]" value="won"/>
+                        <label>"Amount" <input type="text" inputmode="decimal" name="close[amount]" placeholder="4,800"/></label>
+                        <label>"Sale date" <input type="date" name="close[sold_on]"/></label>
                         <button type="submit" class="primary" data-testid="close-won">"Close as won"</button>
                     </ActionForm>
                     <ActionForm action=close attr:class="stack">
                         <h4>"Dead"</h4>
                         <input type="hidden" name="lead_id" value=id/>
-                        <input type="hidden" name="outcome" value="dead"/>
-                        <label>"Reason" <select name="reason" data-testid="dead-reason">{reasons}</select></label>
-                        <label class="check"><input type="checkbox" name="own_request" value="yes"/>" They asked us to stop (do not contact)"</label>
-                        <label>"Duplicate of (lead id)" <input type="text" name="duplicate_of"/></label>
+                        <input type="hidden" name="close[outcome]" value="dead"/>
+                        <label>"Reason" <select name="close[reason]" data-testid="dead-reason">{reasons}</select></label>
+                        <label class="check"><input type="checkbox" name="close[own_request]" value="yes"/>" They asked us to stop (do not contact)"</label>
+                        <label>"Duplicate of (lead id)" <input type="text" name="close[duplicate_of]"/></label>
                         <label>"Note" <textarea name="note" rows="2"></textarea></label>
                         <button type="submit" class="danger" data-testid="close-dead">"Close as dead"</button>
                     </ActionForm>

@@ -1,145 +1,9 @@
-//! HTTP tests: the real app on port 0 with a temporary database, called over the wire like a
-//! web form, an integration or a browser would.
+//! The intake API, sign-in and the rep's queue, over the wire.
 
-#![cfg(feature = "ssr")]
-#![expect(
-    clippy::unwrap_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
-
-use leadline::domain::cadence::Policy;
+use crate::common::{spawn_app, PASSWORD};
 use leadline::domain::role::Role;
-use leadline::server::clock::Clock;
-use leadline::server::config::Config;
-use leadline::server::services::{accounts, sources};
-use leadline::server::state::AppState;
-use leadline::server::{http, store};
-use leptos::config::LeptosOptions;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::sync::Arc;
-
-const PASSWORD: &str = "a long test password";
-
-struct TestApp {
-    url: String,
-    db: sqlx::SqlitePool,
-    key: String,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn post_lead(&self, body: Value) -> reqwest::Response {
-        self.post_lead_with(body, Some(&self.key), None).await
-    }
-
-    async fn post_lead_with(
-        &self,
-        body: Value,
-        key: Option<&str>,
-        idempotency_key: Option<&str>,
-    ) -> reqwest::Response {
-        let mut request = reqwest::Client::new()
-            .post(format!("{}/api/v1/leads", self.url))
-            .json(&body);
-        if let Some(key) = key {
-            request = request.bearer_auth(key);
-        }
-        if let Some(idem) = idempotency_key {
-            request = request.header("Idempotency-Key", idem);
-        }
-        request.send().await.expect("request reaches the server")
-    }
-
-    async fn lead_count(&self) -> i64 {
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM leads")
-            .fetch_one(&self.db)
-            .await
-            .unwrap();
-        count
-    }
-
-    async fn add_user(&self, role: Role, email: &str) {
-        accounts::add_user(&self.db, chrono::Utc::now(), role, email, email, PASSWORD)
-            .await
-            .unwrap();
-    }
-
-    /// A browser-like client signed in as `email`.
-    async fn signed_in(&self, email: &str) -> reqwest::Client {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let response = client
-            .post(format!("{}/api/auth/login", self.url))
-            .header("Accept", "application/json")
-            .form(&[("email", email), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success() || response.status().is_redirection(),
-            "sign-in failed: {}",
-            response.status()
-        );
-        client
-    }
-
-    async fn server_fn(
-        &self,
-        client: &reqwest::Client,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (StatusCode, Value) {
-        let response = client
-            .post(format!("{}/api/{path}", self.url))
-            .header("Accept", "application/json")
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-}
-
-async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("test.db").display());
-    let db = store::connect(&url).await.unwrap();
-    let (_, key) = sources::add_source(&db, chrono::Utc::now(), "Test form")
-        .await
-        .unwrap();
-    let leptos_options = LeptosOptions::builder()
-        .output_name("leadline")
-        .site_root("target/site")
-        .build();
-    let state = AppState {
-        leptos_options,
-        db: db.clone(),
-        config: Arc::new(Config {
-            database_url: url,
-            ..Config::default()
-        }),
-        policy: Arc::new(Policy::default()),
-        clock: Clock::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, http::router(state)).await });
-    TestApp {
-        url: format!("http://{addr}"),
-        db,
-        key,
-        _dir: dir,
-    }
-}
 
 fn ann() -> Value {
     json!({
@@ -155,7 +19,11 @@ fn ann() -> Value {
 #[tokio::test]
 async fn the_health_check_answers_ok() {
     let app = spawn_app().await;
-    let response = reqwest::get(format!("{}/healthz", app.url)).await.unwrap();
+    let response = crate::common::client()
+        .get(format!("{}/healthz", app.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -299,7 +167,7 @@ async fn a_field_that_is_not_text_is_refused_by_name() {
 #[tokio::test]
 async fn malformed_json_gets_400_with_a_json_error() {
     let app = spawn_app().await;
-    let response = reqwest::Client::new()
+    let response = crate::common::client()
         .post(format!("{}/api/v1/leads", app.url))
         .bearer_auth(&app.key)
         .header("Content-Type", "application/json")
@@ -415,7 +283,7 @@ async fn a_bad_call_outcome_is_refused_by_name() {
 #[tokio::test]
 async fn strangers_and_wrong_roles_are_turned_away_from_server_functions() {
     let app = spawn_app().await;
-    let stranger = reqwest::Client::new();
+    let stranger = crate::common::client();
     let (status, body) = app.server_fn(&stranger, "queue/mine", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, json!("Unauthenticated"));
@@ -456,7 +324,7 @@ async fn a_manager_sees_a_new_lead_counted_on_the_aging_board() {
 async fn a_wrong_password_does_not_sign_in() {
     let app = spawn_app().await;
     app.add_user(Role::Rep, "rita@acme.test").await;
-    let client = reqwest::Client::builder()
+    let client = crate::common::client_builder()
         .cookie_store(true)
         .build()
         .unwrap();
@@ -476,7 +344,7 @@ async fn a_wrong_password_does_not_sign_in() {
 async fn the_session_cookie_is_http_only_and_same_site() {
     let app = spawn_app().await;
     app.add_user(Role::Rep, "rita@acme.test").await;
-    let response = reqwest::Client::new()
+    let response = crate::common::client()
         .post(format!("{}/api/auth/login", app.url))
         .header("Accept", "application/json")
         .form(&[("email", "rita@acme.test"), ("password", PASSWORD)])

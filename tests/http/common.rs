@@ -1,0 +1,150 @@
+//! What the HTTP tests share: the real app on port 0 with a temporary database, and clients
+//! that call it like a web form, an integration or a signed-in browser would.
+
+use leadline::domain::role::Role;
+use leadline::server::clock::Clock;
+use leadline::server::config::Config;
+use leadline::server::services::{accounts, sources};
+use leadline::server::state::AppState;
+use leadline::server::{http, store};
+use leptos::config::LeptosOptions;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// How long any one request may take before the test fails instead of hanging.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A client builder whose requests time out rather than hang.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().timeout(REQUEST_TIMEOUT)
+}
+
+/// A plain client (no cookies) whose requests time out rather than hang.
+pub fn client() -> reqwest::Client {
+    client_builder().build().unwrap()
+}
+
+pub const PASSWORD: &str = "a long test password";
+
+pub struct TestApp {
+    pub url: String,
+    pub db: sqlx::SqlitePool,
+    pub key: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn post_lead(&self, body: Value) -> reqwest::Response {
+        self.post_lead_with(body, Some(&self.key), None).await
+    }
+
+    pub async fn post_lead_with(
+        &self,
+        body: Value,
+        key: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = crate::common::client()
+            .post(format!("{}/api/v1/leads", self.url))
+            .json(&body);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(idem) = idempotency_key {
+            request = request.header("Idempotency-Key", idem);
+        }
+        request.send().await.expect("request reaches the server")
+    }
+
+    pub async fn lead_count(&self) -> i64 {
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM leads")
+            .fetch_one(&self.db)
+            .await
+            .unwrap();
+        count
+    }
+
+    pub async fn add_user(&self, role: Role, email: &str) {
+        accounts::add_user(&self.db, chrono::Utc::now(), role, email, email, PASSWORD)
+            .await
+            .unwrap();
+    }
+
+    /// A browser-like client signed in as `email`.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = crate::common::client_builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client
+            .post(format!("{}/api/auth/login", self.url))
+            .header("Accept", "application/json")
+            .form(&[("email", email), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "sign-in failed: {}",
+            response.status()
+        );
+        client
+    }
+
+    pub async fn server_fn(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let response = client
+            .post(format!("{}/api/{path}", self.url))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let db = store::connect(&url).await.unwrap();
+    let (_, key) = sources::add_source(&db, chrono::Utc::now(), "Test form")
+        .await
+        .unwrap();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("leadline")
+        .site_root("target/site")
+        .build();
+    let clock = Clock::default();
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+        config: Arc::new(Config {
+            database_url: url,
+            test_clock: true,
+            ..Config::default()
+        }),
+        policy: Arc::new(store::policy::load(&db).await.unwrap()),
+        clock: clock.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, http::router(state)).await });
+    TestApp {
+        url: format!("http://{addr}"),
+        db,
+        key,
+        dir,
+    }
+}

@@ -1,0 +1,12 @@
+//! HTTP tests: the real app on port 0 with a temporary database, called over the wire like a
+//! web form, an integration or a browser would.
+
+#![cfg(feature = "ssr")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test should stop loudly at the first surprise"
+)]
+
+mod common;
+mod engine;
+mod intake;
