@@ -36,7 +36,7 @@ test.describe('the follow-up engine, as a rep on a phone sees it', () => {
   }
 
   test('closing a lead that was never called is refused with the reason', async ({ page, request }) => {
-    const problems = watchConsole(page);
+    const problems = watchConsole(page, 422);
     const cy = person('Cy');
     const lead = await postLead(request, { ...cy, phone: '+1 415 555 0142' });
     await signInAsOwnerOf(page, lead);
@@ -47,6 +47,8 @@ test.describe('the follow-up engine, as a rep on a phone sees it', () => {
       'This lead has had no call attempt yet — call it before closing.',
     );
     await expect(page.getByTestId('lead-stage')).toHaveText('New, not called');
+    await page.getByTestId('close-error').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'screenshots/close-refused.png' });
     expect(problems).toEqual([]);
   });
 
@@ -66,6 +68,7 @@ test.describe('the follow-up engine, as a rep on a phone sees it', () => {
         await page.reload();
       }
       await expect(page.getByTestId('lead-step')).toContainText(`Attempt ${i + 1} of 6`);
+      if (i === 2) await page.screenshot({ path: 'screenshots/lead-page.png' });
       await leadPage.logCall('no_answer');
       await expect(page.getByTestId('touch-line')).toHaveCount(i + 1);
     }

@@ -44,11 +44,15 @@ export function person(prefix: string) {
   };
 }
 
-/** Fails the test on any console error or uncaught page error (a broken hydration shows here). */
-export function watchConsole(page: Page): string[] {
+/**
+ * Collects console errors and uncaught page errors (a broken hydration shows here). A test that
+ * provokes a refusal on purpose names the status it expects the browser to log.
+ */
+export function watchConsole(page: Page, expectedStatus?: number): string[] {
   const problems: string[] = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(msg.text());
+    const expected = expectedStatus && msg.text().includes(`status of ${expectedStatus}`);
+    if (msg.type() === 'error' && !expected) problems.push(msg.text());
   });
   page.on('pageerror', (err) => problems.push(err.message));
   return problems;
