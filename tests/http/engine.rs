@@ -487,3 +487,27 @@ async fn every_lead_in_the_demo_ends_its_history_where_it_is() {
             .unwrap();
     assert!(dead > 0, "the demo shows some closed leads");
 }
+
+#[tokio::test]
+async fn a_rep_sitting_on_an_overdue_lead_loses_it_and_the_reclaim_counts_against_them() {
+    let app = spawn_app().await;
+    let (rita, lead) = lead_for_rita(&app).await;
+    call(&app, &rita, &lead, "no_answer").await;
+    app.add_user(Role::Rep, "raj@acme.test").await;
+    // Attempt 2 was due an hour later; two days past that, the lead is reclaimed.
+    advance(&app, 60 + 2 * 24 * 60 - 5).await;
+    assert_eq!(detail(&app, &rita, &lead).await["owner"], "rita@acme.test");
+    advance(&app, 10).await;
+    let raj = app.signed_in("raj@acme.test").await;
+    let (_, queue) = app.server_fn(&raj, "queue/mine", &[]).await;
+    assert_eq!(queue[0]["name"], "Ann Lee");
+    let (charged,): (String,) = sqlx::query_as(
+        "SELECT u.email FROM lead_events e JOIN users u ON u.id = e.charged_to
+         WHERE e.lead_id = $1 AND e.kind = 'reclaimed'",
+    )
+    .bind(&lead)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(charged, "rita@acme.test");
+}
