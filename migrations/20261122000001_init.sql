@@ -24,6 +24,7 @@ CREATE TABLE sources (
     id           TEXT PRIMARY KEY,
     name         TEXT NOT NULL UNIQUE,
     api_key_hash TEXT NOT NULL UNIQUE,
+    cost_cents   INTEGER NOT NULL DEFAULT 0 CHECK (cost_cents >= 0),
     created_at   TIMESTAMP NOT NULL
 );
 
@@ -64,6 +65,9 @@ CREATE TABLE leads (
     bant_authority     TEXT NOT NULL DEFAULT '',
     bant_need          TEXT NOT NULL DEFAULT '',
     bant_timeline      TEXT NOT NULL DEFAULT '',
+    hot_note           TEXT NULL,
+    handbacks          INTEGER NOT NULL DEFAULT 0,
+    last_rep_id        TEXT NULL REFERENCES users (id),
     received_at        TIMESTAMP NOT NULL,
     first_attempt_at   TIMESTAMP NULL,
     last_touch_at      TIMESTAMP NULL,
@@ -98,7 +102,7 @@ CREATE TABLE touches (
     id          TEXT PRIMARY KEY,
     lead_id     TEXT NOT NULL REFERENCES leads (id),
     user_id     TEXT NOT NULL REFERENCES users (id),
-    kind        TEXT NOT NULL CHECK (kind IN ('call', 'meeting', 'sms', 'email')),
+    kind        TEXT NOT NULL CHECK (kind IN ('call', 'meeting', 'sms', 'email', 'nurture')),
     outcome     TEXT NULL,
     note        TEXT NOT NULL,
     occurred_at TIMESTAMP NOT NULL
@@ -169,6 +173,7 @@ CREATE TABLE follow_up_policy (
     voicemail_attempts         INTEGER NOT NULL,
     after_conversation_minutes INTEGER NOT NULL,
     nurture_every_minutes      INTEGER NOT NULL,
-    hoard_after_minutes        INTEGER NOT NULL
+    hoard_after_minutes        INTEGER NOT NULL,
+    rep_capacity               INTEGER NOT NULL
 );
-INSERT INTO follow_up_policy VALUES (1, 5, 15, 60, '60,1440,4320,8640,14400', 2, 1440, 43200, 2880);
+INSERT INTO follow_up_policy VALUES (1, 5, 15, 60, '60,1440,4320,8640,14400', 2, 1440, 43200, 2880, 150);

@@ -19,11 +19,10 @@ pub struct Alert {
 pub async fn my_alerts() -> Result<Vec<Alert>, ApiError> {
     use crate::domain::aging::short_age;
     use crate::server::services::alerts;
-    use crate::server::state::AppState;
     let user = crate::api::auth::caller()
         .await
         .map_err(ApiError::respond)?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     let now = state.clock.now();
     Ok(alerts::unread(&state.db, &user)
         .await?
@@ -42,11 +41,10 @@ pub async fn my_alerts() -> Result<Vec<Alert>, ApiError> {
 #[server(endpoint = "alerts/dismiss")]
 pub async fn dismiss_alert(alert_id: String) -> Result<(), ApiError> {
     use crate::server::services::alerts;
-    use crate::server::state::AppState;
     let user = crate::api::auth::caller()
         .await
         .map_err(ApiError::respond)?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     alerts::dismiss(&state.db, &user, &alert_id, state.clock.now()).await?;
     Ok(())
 }

@@ -17,7 +17,6 @@ mod server_side {
     use crate::api::ApiError;
     use crate::domain::role::{Role, User};
     use crate::server::services::accounts;
-    use crate::server::state::AppState;
     use leptos::prelude::*;
 
     /// The session token sent with the current request, if any.
@@ -36,7 +35,7 @@ mod server_side {
 
     /// The signed-in user making this request.
     pub async fn caller() -> Result<User, ApiError> {
-        let state = expect_context::<AppState>();
+        let state = crate::api::app_state()?;
         let token = session_token().ok_or(ApiError::Unauthenticated)?;
         accounts::session_user(&state.db, state.clock.now(), &token)
             .await?
@@ -97,8 +96,7 @@ pub async fn current_user() -> Result<Option<User>, ApiError> {
 #[server(endpoint = "auth/login")]
 pub async fn login(email: String, password: String) -> Result<(), ApiError> {
     use crate::server::services::accounts;
-    use crate::server::state::AppState;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     let (user, token) = accounts::sign_in(
         &state.db,
         state.clock.now(),
@@ -120,8 +118,7 @@ pub async fn login(email: String, password: String) -> Result<(), ApiError> {
 #[server(endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), ApiError> {
     use crate::server::services::accounts;
-    use crate::server::state::AppState;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     if let Some(token) = session_token() {
         accounts::sign_out(&state.db, &token).await?;
     }

@@ -9,9 +9,8 @@ use leptos::prelude::*;
 pub async fn get_aging_board() -> Result<AgingBoard, ApiError> {
     use crate::domain::role::Role;
     use crate::server::services::boards;
-    use crate::server::state::AppState;
     crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     Ok(boards::aging(&state.db, state.clock.now()).await?)
 }
 
@@ -36,9 +35,8 @@ pub async fn recent_closures() -> Result<Vec<ClosureLine>, ApiError> {
     use crate::domain::money::Money;
     use crate::domain::role::Role;
     use crate::server::services::boards;
-    use crate::server::state::AppState;
     crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     let now = state.clock.now();
     Ok(boards::recent_closures(&state.db)
         .await?

@@ -49,6 +49,10 @@ pub struct LeadDetail {
     pub can_work: bool,
     /// The caller may reverse its closure (a manager).
     pub can_reopen: bool,
+    /// The caller works the nurture pool and the lead is in it.
+    pub can_nurture: bool,
+    /// Marketing's "why now" note, shown first when the lead came back hot.
+    pub hot_note: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -152,6 +156,9 @@ mod build {
             can_log: holds && open && in_sales && user.role == Role::Rep,
             can_work: open && in_sales && ((holds && user.role == Role::Rep) || manager),
             can_reopen: !open && manager,
+            can_nurture: state.stage == Stage::Nurture
+                && matches!(user.role, Role::Marketing | Role::Manager | Role::Admin),
+            hot_note: state.hot_note.clone(),
         }
     }
 }
@@ -160,11 +167,10 @@ mod build {
 #[server(endpoint = "lead/detail")]
 pub async fn get_lead(lead_id: String) -> Result<LeadDetail, ApiError> {
     use crate::server::services::work;
-    use crate::server::state::AppState;
     let user = crate::api::auth::caller()
         .await
         .map_err(ApiError::respond)?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     let view = work::lead_view(&state.db, &user, &lead_id).await?;
     Ok(build::detail(
         view,
@@ -188,12 +194,11 @@ pub async fn log_touch(
     use crate::domain::role::Role;
     use crate::domain::touch::Touch;
     use crate::server::services::touches;
-    use crate::server::state::AppState;
     let user = crate::api::auth::require(&[Role::Rep]).await?;
     let touch = Touch::from_parts(&kind, outcome.as_deref()).map_err(|_| {
         ApiError::Invalid(vec![FieldError::new("outcome", "choose what happened: for a call, connected, no answer, voicemail, busy or wrong number")]).respond()
     })?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     touches::log(
         &state.db,
         &state.policy,
@@ -217,11 +222,10 @@ pub async fn save_qualification(
     timeline: String,
 ) -> Result<(), ApiError> {
     use crate::server::services::lifecycle;
-    use crate::server::state::AppState;
     let user = crate::api::auth::caller()
         .await
         .map_err(ApiError::respond)?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     let notes = Qualification {
         budget,
         authority,
@@ -242,11 +246,10 @@ pub async fn mark_not_ready(
 ) -> Result<(), ApiError> {
     use crate::domain::intake::FieldError;
     use crate::server::services::lifecycle;
-    use crate::server::state::AppState;
     let user = crate::api::auth::caller()
         .await
         .map_err(ApiError::respond)?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     let on = chrono::NaiveDate::parse_from_str(recontact_on.trim(), "%Y-%m-%d").map_err(|_| {
         ApiError::Invalid(vec![FieldError::new(
             "recontact_on",
@@ -288,14 +291,13 @@ pub async fn close_lead(
     note: Option<String>,
 ) -> Result<(), ApiError> {
     use crate::server::services::lifecycle;
-    use crate::server::state::AppState;
     let user = crate::api::auth::caller()
         .await
         .map_err(ApiError::respond)?;
     let closure = close
         .parse()
         .map_err(|errors| ApiError::Invalid(errors).respond())?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     lifecycle::close(
         &state.db,
         state.clock.now(),
@@ -313,9 +315,8 @@ pub async fn close_lead(
 pub async fn reopen_lead(lead_id: String, note: Option<String>) -> Result<(), ApiError> {
     use crate::domain::role::Role;
     use crate::server::services::lifecycle;
-    use crate::server::state::AppState;
     let user = crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     lifecycle::reopen(
         &state.db,
         &state.policy,
@@ -323,6 +324,26 @@ pub async fn reopen_lead(lead_id: String, note: Option<String>) -> Result<(), Ap
         &user,
         &lead_id,
         note.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A rep returns a lead they called to marketing, with a reason.
+#[server(endpoint = "lead/return")]
+pub async fn return_lead(lead_id: String, reason: String) -> Result<(), ApiError> {
+    use crate::server::services::lifecycle;
+    let user = crate::api::auth::caller()
+        .await
+        .map_err(ApiError::respond)?;
+    let state = crate::api::app_state()?;
+    lifecycle::return_to_marketing(
+        &state.db,
+        &state.policy,
+        state.clock.now(),
+        &user,
+        &lead_id,
+        &reason,
     )
     .await?;
     Ok(())

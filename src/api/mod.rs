@@ -4,6 +4,8 @@
 pub mod alerts;
 pub mod auth;
 pub mod board;
+#[cfg(feature = "ssr")]
+pub mod campaigns_csv;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod intake;
@@ -14,3 +16,13 @@ pub mod queue;
 pub mod test_clock;
 
 pub use error::ApiError;
+
+/// The server's shared state, as every server function reads it. Missing context is a bug in
+/// how a page loads its data; it is logged and answered with a generic error, never a panic.
+#[cfg(feature = "ssr")]
+pub fn app_state() -> Result<crate::server::state::AppState, ApiError> {
+    leptos::prelude::use_context::<crate::server::state::AppState>().ok_or_else(|| {
+        tracing::error!("server function called without the app state in context");
+        ApiError::Internal
+    })
+}

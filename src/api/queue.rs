@@ -32,6 +32,10 @@ pub struct LeadCard {
     /// The latest touch, e.g. "Call: No answer · 3 min ago".
     pub last_touch: Option<String>,
     pub touch_count: i64,
+    /// In nurture: why it is there (and when it comes back, if set).
+    pub nurture_why: Option<String>,
+    /// Marketing's "why now" note on a lead handed back hot.
+    pub hot_note: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -56,7 +60,21 @@ pub(crate) fn card(
         });
         Some(format!("{touch}{when}"))
     });
+    let nurture_why = row
+        .nurture_reason
+        .as_deref()
+        .and_then(crate::domain::lead::NurtureReason::parse)
+        .map(|reason| match row.recontact_at {
+            Some(at) => format!(
+                "{} (back to sales in {})",
+                reason.label(),
+                short_age(at - now)
+            ),
+            None => reason.label().to_string(),
+        });
     LeadCard {
+        nurture_why,
+        hot_note: row.hot_note,
         stage: row.stage.parse().unwrap_or(Stage::Assigned),
         age: short_age(now - row.received_at),
         next_action: action.map_or_else(String::new, |a| a.describe(policy)),
@@ -83,9 +101,8 @@ pub(crate) fn card(
 pub async fn my_queue() -> Result<Vec<LeadCard>, ApiError> {
     use crate::domain::role::Role;
     use crate::server::services::work;
-    use crate::server::state::AppState;
     let user = crate::api::auth::require(&[Role::Rep, Role::Qualifier]).await?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     let now = state.clock.now();
     let rows = work::queue_for(&state.db, &user).await?;
     Ok(rows
@@ -100,7 +117,6 @@ pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> 
     use crate::domain::role::Role;
     use crate::domain::touch::{CallOutcome, Touch};
     use crate::server::services::touches;
-    use crate::server::state::AppState;
     let user = crate::api::auth::require(&[Role::Rep]).await?;
     let outcome: CallOutcome = outcome.parse().map_err(|_| {
         ApiError::Invalid(vec![crate::domain::intake::FieldError::new(
@@ -109,7 +125,7 @@ pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> 
         )])
         .respond()
     })?;
-    let state = expect_context::<AppState>();
+    let state = crate::api::app_state()?;
     touches::log(
         &state.db,
         &state.policy,

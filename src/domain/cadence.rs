@@ -23,6 +23,8 @@ pub struct Policy {
     pub nurture_every: Duration,
     /// A rep's lead whose next action is overdue by this much goes to another rep.
     pub hoard_after: Duration,
+    /// Open leads one rep can follow up; past it, routing looks elsewhere.
+    pub rep_capacity: u32,
 }
 
 impl Default for Policy {
@@ -42,6 +44,7 @@ impl Default for Policy {
             after_conversation: Duration::days(1),
             nurture_every: Duration::days(30),
             hoard_after: Duration::days(2),
+            rep_capacity: 150,
         }
     }
 }

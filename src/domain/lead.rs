@@ -4,7 +4,7 @@
 
 use crate::domain::cadence::Policy;
 pub use crate::domain::closure::{Closure, ClosureError, DeadReason};
-use crate::domain::touch::{CallOutcome, Touch};
+use crate::domain::touch::{CallOutcome, NurtureKind, Touch};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -231,6 +231,8 @@ pub enum NurtureReason {
     Unreached,
     /// A conversation found no near-term need.
     NotReady,
+    /// A rep returned it to marketing with a reason.
+    Returned,
 }
 
 impl NurtureReason {
@@ -238,6 +240,7 @@ impl NurtureReason {
         match self {
             NurtureReason::Unreached => "unreached",
             NurtureReason::NotReady => "not_ready",
+            NurtureReason::Returned => "returned",
         }
     }
 
@@ -245,6 +248,7 @@ impl NurtureReason {
         match s {
             "unreached" => Some(NurtureReason::Unreached),
             "not_ready" => Some(NurtureReason::NotReady),
+            "returned" => Some(NurtureReason::Returned),
             _ => None,
         }
     }
@@ -253,6 +257,7 @@ impl NurtureReason {
         match self {
             NurtureReason::Unreached => "Not reached after the cadence",
             NurtureReason::NotReady => "Not ready yet",
+            NurtureReason::Returned => "Returned by a rep",
         }
     }
 }
@@ -280,6 +285,10 @@ pub struct LeadState {
     /// In nurture: why, and when it comes back to sales on its own.
     pub nurture_reason: Option<NurtureReason>,
     pub recontact_at: Option<DateTime<Utc>>,
+    /// Marketing's "why now" note from the last hand-back, for the rep to read first.
+    pub hot_note: Option<String>,
+    /// How often marketing has handed this lead back to sales.
+    pub handbacks: u32,
 }
 
 impl LeadState {
@@ -313,6 +322,9 @@ pub enum EventKind {
     SlaMissed,
     Reclaimed,
     RecontactDue,
+    ReturnedToMarketing,
+    NurtureTouched,
+    HandedBack,
 }
 
 impl EventKind {
@@ -330,6 +342,9 @@ impl EventKind {
             EventKind::SlaMissed => "sla_missed",
             EventKind::Reclaimed => "reclaimed",
             EventKind::RecontactDue => "recontact_due",
+            EventKind::ReturnedToMarketing => "returned_to_marketing",
+            EventKind::NurtureTouched => "nurture_touched",
+            EventKind::HandedBack => "handed_back",
         }
     }
 }
@@ -389,7 +404,20 @@ pub enum TransitionError {
     NotReadyWithoutConversation,
     #[error("The recontact date must be in the future.")]
     RecontactInPast,
+    #[error("Only a lead in the nurture pool can be {0}.")]
+    NotInNurture(&'static str),
+    #[error("Say why now: a short note tells the rep what changed.")]
+    HandBackWithoutNote,
+    #[error("Say why you are returning it, so marketing knows what to send.")]
+    ReturnWithoutReason,
+    #[error("This lead has had no call attempt yet — call it before handing it to marketing.")]
+    ReturnNeverCalled,
+    #[error("The note is too long (at most {0} characters).")]
+    NoteTooLong(usize),
 }
+
+/// The longest hand-back or return note kept.
+pub const MAX_NOTE: usize = 500;
 
 /// The first state of a lead that arrived at `now` and went to `owner`.
 pub fn arrive(owner: Owner, reach: Reach, now: DateTime<Utc>, policy: &Policy) -> Transition {
@@ -407,6 +435,8 @@ pub fn arrive(owner: Owner, reach: Reach, now: DateTime<Utc>, policy: &Policy) -
         closure: None,
         nurture_reason: None,
         recontact_at: None,
+        hot_note: None,
+        handbacks: 0,
     };
     Transition::new(state, Event::new(EventKind::Arrived, None, stage, ""))
 }
@@ -465,6 +495,7 @@ pub(crate) fn restart_with(
         closure: None,
         nurture_reason: None,
         recontact_at: None,
+        hot_note: None,
         ..lead.clone()
     }
 }
@@ -483,6 +514,9 @@ pub fn log_touch(
         Stage::Nurture => return Err(TransitionError::InNurture),
         Stage::Queued => return Err(TransitionError::InQualifierQueue),
         _ => {}
+    }
+    if let Touch::Nurture(_) = touch {
+        return Err(TransitionError::NotInNurture("touched by marketing"));
     }
     let mut state = lead.clone();
     let event = |kind, to, detail: String| Event::new(kind, Some(lead.stage), to, detail);
@@ -607,6 +641,7 @@ pub fn not_ready(
         }),
         nurture_reason: Some(NurtureReason::NotReady),
         recontact_at: Some(recontact_at),
+        hot_note: None,
         ..lead.clone()
     };
     let detail = format!(
@@ -622,6 +657,113 @@ pub fn not_ready(
             Stage::Nurture,
             detail,
         ),
+    ))
+}
+
+/// A rep returns a lead to marketing for a reason other than "not ready" (they asked for
+/// information only, wrong timing). It must have been called at least once: handing over an
+/// untouched lead would be dropping it.
+pub fn return_to_marketing(
+    lead: &LeadState,
+    reason: &str,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    match lead.stage {
+        stage if !stage.is_open() => return Err(TransitionError::Closed(stage)),
+        Stage::Nurture => return Err(TransitionError::InNurture),
+        Stage::Queued => return Err(TransitionError::InQualifierQueue),
+        _ => {}
+    }
+    let reason = checked_note(reason, TransitionError::ReturnWithoutReason)?;
+    if lead.evidence.attempts == 0 {
+        return Err(TransitionError::ReturnNeverCalled);
+    }
+    let state = LeadState {
+        stage: Stage::Nurture,
+        owner: Owner::Marketing,
+        next: Some(NextAction {
+            action: Action::NurtureTouch,
+            due_at: now + policy.nurture_every,
+        }),
+        nurture_reason: Some(NurtureReason::Returned),
+        recontact_at: None,
+        hot_note: None,
+        ..lead.clone()
+    };
+    Ok(Transition::new(
+        state,
+        Event::new(
+            EventKind::ReturnedToMarketing,
+            Some(lead.stage),
+            Stage::Nurture,
+            reason,
+        ),
+    ))
+}
+
+fn checked_note(note: &str, missing: TransitionError) -> Result<String, TransitionError> {
+    let note = note.trim();
+    if note.is_empty() {
+        Err(missing)
+    } else if note.chars().count() > MAX_NOTE {
+        Err(TransitionError::NoteTooLong(MAX_NOTE))
+    } else {
+        Ok(note.to_string())
+    }
+}
+
+/// Marketing sent a nurture touch: the next one is due a nurture interval from now.
+pub fn nurture_touch(
+    lead: &LeadState,
+    kind: NurtureKind,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    if lead.stage != Stage::Nurture {
+        return Err(TransitionError::NotInNurture("touched by marketing"));
+    }
+    let due_at = now + policy.nurture_every;
+    let state = LeadState {
+        next: Some(NextAction {
+            action: Action::NurtureTouch,
+            due_at: lead
+                .recontact_at
+                .map_or(due_at, |at| at.min(due_at).max(now)),
+        }),
+        ..lead.clone()
+    };
+    Ok(Transition::new(
+        state,
+        Event::new(
+            EventKind::NurtureTouched,
+            Some(Stage::Nurture),
+            Stage::Nurture,
+            kind.label(),
+        ),
+    ))
+}
+
+/// Marketing hands a lead that turned hot back to sales with a "why now" note: it goes to
+/// `owner` as hot, under a fresh first-contact clock.
+pub fn hand_back(
+    lead: &LeadState,
+    note: &str,
+    owner: Owner,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    if lead.stage != Stage::Nurture {
+        return Err(TransitionError::NotInNurture("handed back"));
+    }
+    let note = checked_note(note, TransitionError::HandBackWithoutNote)?;
+    let mut state = restart_with(lead, owner, Stage::Hot, now, policy);
+    state.hot_note = Some(note.clone());
+    state.handbacks += 1;
+    let to = state.stage;
+    Ok(Transition::new(
+        state,
+        Event::new(EventKind::HandedBack, Some(Stage::Nurture), to, note),
     ))
 }
 
@@ -949,6 +1091,89 @@ mod tests {
         assert!(t.event.detail.contains("budget in Q3"));
     }
 
+    fn nurtured() -> LeadState {
+        let policy = Policy::default();
+        let called = call(&new_lead(), CallOutcome::NoAnswer, t0());
+        return_to_marketing(&called, "asked for information by email", t0(), &policy)
+            .expect("returnable after a call")
+            .state
+    }
+
+    #[test]
+    fn a_rep_cannot_return_a_lead_to_marketing_without_a_call_or_a_reason() {
+        let policy = Policy::default();
+        assert_eq!(
+            return_to_marketing(&new_lead(), "no time", t0(), &policy),
+            Err(TransitionError::ReturnNeverCalled)
+        );
+        let called = call(&new_lead(), CallOutcome::NoAnswer, t0());
+        assert_eq!(
+            return_to_marketing(&called, "  ", t0(), &policy),
+            Err(TransitionError::ReturnWithoutReason)
+        );
+        let lead = nurtured();
+        assert_eq!(lead.owner, Owner::Marketing);
+        assert_eq!(lead.nurture_reason, Some(NurtureReason::Returned));
+    }
+
+    #[test]
+    fn a_nurture_touch_moves_the_next_touch_a_month_out() {
+        let policy = Policy::default();
+        let later = t0() + Duration::days(31);
+        let t =
+            nurture_touch(&nurtured(), NurtureKind::EventInvite, later, &policy).expect("allowed");
+        assert_eq!(
+            t.state.next.expect("next").due_at,
+            later + Duration::days(30)
+        );
+        assert_eq!(t.event.kind, EventKind::NurtureTouched);
+        assert!(nurture_touch(&new_lead(), NurtureKind::Content, t0(), &policy).is_err());
+    }
+
+    #[test]
+    fn a_hand_back_needs_a_why_now_note_and_returns_the_lead_hot_with_a_fresh_sla() {
+        let policy = Policy::default();
+        let later = t0() + Duration::days(20);
+        assert_eq!(
+            hand_back(&nurtured(), " ", rep(), later, &policy),
+            Err(TransitionError::HandBackWithoutNote)
+        );
+        let t = hand_back(
+            &nurtured(),
+            "replied: budget approved",
+            rep(),
+            later,
+            &policy,
+        )
+        .expect("allowed");
+        assert_eq!(t.state.stage, Stage::Hot);
+        assert_eq!(t.state.owner, rep());
+        assert_eq!(t.state.sla_started_at, later);
+        assert_eq!(
+            t.state.hot_note.as_deref(),
+            Some("replied: budget approved")
+        );
+        assert_eq!(t.state.handbacks, 1);
+        assert_eq!(t.event.detail, "replied: budget approved");
+        assert_eq!(
+            hand_back(&t.state, "again", rep(), later, &policy),
+            Err(TransitionError::NotInNurture("handed back"))
+        );
+    }
+
+    #[test]
+    fn sales_touches_cannot_be_logged_as_nurture_touches() {
+        assert_eq!(
+            log_touch(
+                &new_lead(),
+                Touch::Nurture(NurtureKind::Content),
+                t0(),
+                &Policy::default()
+            ),
+            Err(TransitionError::NotInNurture("touched by marketing"))
+        );
+    }
+
     #[test]
     fn actions_read_back_from_their_stored_form() {
         for action in [
@@ -970,6 +1195,9 @@ mod tests {
         Close(usize, Closure),
         Reopen(usize),
         NotReady(usize, i64),
+        Return(usize),
+        NurtureTouch(usize),
+        HandBack(usize),
     }
 
     fn any_touch() -> impl Strategy<Value = Touch> {
@@ -1009,6 +1237,9 @@ mod tests {
             1 => (0..leads, any_closure()).prop_map(|(i, c)| Step::Close(i, c)),
             1 => (0..leads).prop_map(Step::Reopen),
             1 => (0..leads, 1i64..200).prop_map(|(i, d)| Step::NotReady(i, d)),
+            1 => (0..leads).prop_map(Step::Return),
+            1 => (0..leads).prop_map(Step::NurtureTouch),
+            1 => (0..leads).prop_map(Step::HandBack),
         ]
     }
 
@@ -1098,6 +1329,12 @@ mod tests {
                     }
                     Step::NotReady(i, days) => {
                         Some((i, not_ready(&leads[i], "", now + Duration::days(days), now, &policy)))
+                    }
+                    Step::Return(i) => Some((i, return_to_marketing(&leads[i], "asked for a brochure", now, &policy))),
+                    Step::NurtureTouch(i) => Some((i, nurture_touch(&leads[i], NurtureKind::Newsletter, now, &policy))),
+                    Step::HandBack(i) => {
+                        let owner = another_rep(&leads[i], &reps);
+                        Some((i, hand_back(&leads[i], "replied to the newsletter", owner, now, &policy)))
                     }
                     Step::Advance(minutes) => {
                         now += Duration::minutes(minutes);

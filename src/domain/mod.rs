@@ -4,6 +4,7 @@
 pub mod aging;
 pub mod board;
 pub mod cadence;
+pub mod campaign;
 pub mod closure;
 pub mod contact;
 pub mod intake;

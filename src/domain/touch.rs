@@ -63,6 +63,54 @@ impl FromStr for CallOutcome {
 #[error("'{0}' is not a kind of touch Leadline knows")]
 pub struct UnknownTouch(pub String);
 
+/// A non-sales touch marketing sends to a nurtured lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NurtureKind {
+    Content,
+    Newsletter,
+    EventInvite,
+    PersonalEmail,
+}
+
+impl NurtureKind {
+    pub const ALL: [NurtureKind; 4] = [
+        NurtureKind::Content,
+        NurtureKind::Newsletter,
+        NurtureKind::EventInvite,
+        NurtureKind::PersonalEmail,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NurtureKind::Content => "content",
+            NurtureKind::Newsletter => "newsletter",
+            NurtureKind::EventInvite => "event_invite",
+            NurtureKind::PersonalEmail => "personal_email",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NurtureKind::Content => "Content sent",
+            NurtureKind::Newsletter => "Newsletter",
+            NurtureKind::EventInvite => "Event invite",
+            NurtureKind::PersonalEmail => "Personal email",
+        }
+    }
+}
+
+impl FromStr for NurtureKind {
+    type Err = UnknownTouch;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        NurtureKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| UnknownTouch(s.to_string()))
+    }
+}
+
 /// One logged contact with a lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "outcome")]
@@ -74,6 +122,8 @@ pub enum Touch {
     Email {
         bounced: bool,
     },
+    /// Marketing's touch on a nurtured lead: never follow-up.
+    Nurture(NurtureKind),
 }
 
 impl Touch {
@@ -94,6 +144,7 @@ impl Touch {
             Touch::Meeting => "meeting",
             Touch::Sms => "sms",
             Touch::Email { .. } => "email",
+            Touch::Nurture(_) => "nurture",
         }
     }
 
@@ -102,6 +153,7 @@ impl Touch {
         match self {
             Touch::Call(outcome) => Some(outcome.as_str()),
             Touch::Email { bounced: true } => Some("bounced"),
+            Touch::Nurture(kind) => Some(kind.as_str()),
             _ => None,
         }
     }
@@ -115,6 +167,7 @@ impl Touch {
             ("email", outcome) => Ok(Touch::Email {
                 bounced: outcome == Some("bounced"),
             }),
+            ("nurture", Some(kind)) => kind.parse().map(Touch::Nurture),
             _ => Err(UnknownTouch(kind.to_string())),
         }
     }
@@ -128,6 +181,7 @@ impl fmt::Display for Touch {
             Touch::Sms => f.write_str("SMS"),
             Touch::Email { bounced: false } => f.write_str("Email"),
             Touch::Email { bounced: true } => f.write_str("Email: bounced"),
+            Touch::Nurture(kind) => write!(f, "Nurture: {}", kind.label()),
         }
     }
 }
@@ -162,6 +216,7 @@ mod tests {
             Touch::Sms,
             Touch::Email { bounced: false },
             Touch::Email { bounced: true },
+            Touch::Nurture(NurtureKind::EventInvite),
         ] {
             assert_eq!(
                 Touch::from_parts(touch.kind_str(), touch.outcome_str()),

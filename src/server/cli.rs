@@ -49,6 +49,9 @@ pub enum SourceAction {
     Add {
         #[arg(long)]
         name: String,
+        /// What the campaign cost, e.g. 12,000 (shown against what its leads earned).
+        #[arg(long)]
+        cost: Option<String>,
     },
 }
 

@@ -49,11 +49,16 @@ pub async fn main() -> Result<(), String> {
             Ok(())
         }
         Command::Source {
-            action: SourceAction::Add { name },
+            action: SourceAction::Add { name, cost },
         } => {
             let (source, key) = sources::add_source(&db, clock.now(), &name)
                 .await
                 .map_err(explain)?;
+            if let Some(cost) = cost {
+                sources::set_cost(&db, &source.id, &cost)
+                    .await
+                    .map_err(explain)?;
+            }
             println!("Added source {}. Its API key (shown once):", source.name);
             println!("{key}");
             Ok(())

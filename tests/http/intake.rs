@@ -384,3 +384,30 @@ async fn the_rep_queue_page_is_readable_before_any_webassembly_runs() {
     assert!(html.contains("tel:+14155552671"));
     assert!(html.contains("Log call"));
 }
+
+#[tokio::test]
+async fn every_screen_renders_on_the_server_for_its_role() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    app.add_user(Role::Marketing, "maya@acme.test").await;
+    let lead: Value = app.post_lead(ann()).await.json().await.unwrap();
+    let lead_path = format!("/lead/{}", lead["id"].as_str().unwrap());
+    for (who, path, expect) in [
+        ("rita@acme.test", lead_path.as_str(), "Attempt 1 of 6"),
+        ("max@acme.test", "/board", "Recent closures"),
+        ("max@acme.test", lead_path.as_str(), "Ann Lee"),
+        ("maya@acme.test", "/nurture", "leads being kept warm"),
+        ("maya@acme.test", "/campaigns", "Wasted spend"),
+    ] {
+        let client = app.signed_in(who).await;
+        let response = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{who} {path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(expect), "{who} {path} shows {expect}");
+    }
+}

@@ -10,3 +10,4 @@
 mod common;
 mod engine;
 mod intake;
+mod nurture;

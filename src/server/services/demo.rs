@@ -92,6 +92,8 @@ pub async fn load(
     }
     let (web_form, web_form_key) = sources::add_source(db, now, "Website form").await?;
     let (trade_show, _) = sources::add_source(db, now, "Trade show 2026").await?;
+    sources::set_cost(db, &web_form.id, "3,000").await?;
+    sources::set_cost(db, &trade_show.id, "12,000").await?;
 
     let count = 36;
     // Oldest first, so round robin and history read in time order.

@@ -105,7 +105,13 @@ pub async fn admit(
     let (lead_id, name, transition, repeat) = match existing {
         Some(lead) => {
             // The rep who holds (or last held) the lead keeps it while they are active.
-            let owner = routing::previous_rep_or_next(&mut *conn, now, &lead.state.owner).await?;
+            let owner = routing::previous_rep_or_next(
+                &mut *conn,
+                now,
+                lead.last_rep_id.as_deref(),
+                policy.rep_capacity,
+            )
+            .await?;
             let transition = lead::repeat_inquiry(&lead.state, owner, now, policy);
             leads::save_state(&mut *conn, &lead.contact.id, &transition.state).await?;
             leads::mark_repeat_inquirer(&mut *conn, &lead.contact.id).await?;

@@ -134,7 +134,13 @@ pub async fn reopen(
     if lead.state.stage.is_open() {
         return Err(refused(lead::TransitionError::NotReopenable));
     }
-    let owner = routing::previous_rep_or_next(&mut tx, now, &lead.state.owner).await?;
+    let owner = routing::previous_rep_or_next(
+        &mut tx,
+        now,
+        lead.last_rep_id.as_deref(),
+        policy.rep_capacity,
+    )
+    .await?;
     let transition = lead::reopen(&lead.state, owner, note, now, policy).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     leads::set_closed_by(&mut tx, lead_id, None).await?;
@@ -165,6 +171,26 @@ pub async fn not_ready(
     may_work(user, &lead.state)?;
     let transition =
         lead::not_ready(&lead.state, reason, recontact_at, now, policy).map_err(refused)?;
+    record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
+    tx.commit().await?;
+    Ok(transition.state)
+}
+
+/// A rep returns a lead they have called to marketing, with a reason.
+#[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
+pub async fn return_to_marketing(
+    db: &SqlitePool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_id: &str,
+    reason: &str,
+) -> Result<LeadState, ServiceError> {
+    let mut tx = store::begin_write(db).await?;
+    let lead = visible_lead(&mut tx, user, lead_id).await?;
+    may_work(user, &lead.state)?;
+    let transition =
+        lead::return_to_marketing(&lead.state, reason, now, policy).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     tx.commit().await?;
     Ok(transition.state)

@@ -7,6 +7,7 @@ pub mod boards;
 pub mod demo;
 pub mod intake;
 pub mod lifecycle;
+pub mod nurture;
 pub mod routing;
 pub mod scheduler;
 pub mod sources;

@@ -2,7 +2,7 @@
 //! the rep it is taken from), else the qualifier queue. A lead is never left with nobody.
 
 use crate::domain::lead::Owner;
-use crate::server::store::users;
+use crate::server::store::{leads, users};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -18,15 +18,17 @@ pub async fn next_owner(
     })
 }
 
-/// The lead's previous rep if they are still active, else the next owner.
+/// The lead's previous rep if they are still active and under capacity, else the next owner.
 pub async fn previous_rep_or_next(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-    previous: &Owner,
+    previous: Option<&str>,
+    capacity: u32,
 ) -> Result<Owner, sqlx::Error> {
-    if let Owner::Rep(id) = previous {
-        if users::is_active_rep(&mut *conn, id).await? {
-            return Ok(previous.clone());
+    if let Some(id) = previous {
+        let active = users::is_active_rep(&mut *conn, id).await?;
+        if active && leads::open_count_of(&mut *conn, id).await? < i64::from(capacity) {
+            return Ok(Owner::Rep(id.to_string()));
         }
     }
     next_owner(conn, now, None).await

@@ -43,7 +43,15 @@ pub async fn run_due(
                 Tick::SlaReassign | Tick::Hoarded => {
                     routing::next_owner(&mut tx, now, state.owner.rep_id()).await?
                 }
-                Tick::Recontact => routing::next_owner(&mut tx, now, None).await?,
+                Tick::Recontact => {
+                    routing::previous_rep_or_next(
+                        &mut tx,
+                        now,
+                        lead.last_rep_id.as_deref(),
+                        policy.rep_capacity,
+                    )
+                    .await?
+                }
             };
             let transition = sla::apply_tick(&state, tick, new_owner, now, policy);
             super::lifecycle::record(&mut tx, &lead_id, now, None, &transition).await?;

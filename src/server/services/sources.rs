@@ -34,3 +34,15 @@ pub async fn add_source(
 pub async fn authenticate(db: &SqlitePool, key: &str) -> Result<Option<SourceRow>, ServiceError> {
     Ok(sources::find_by_key_hash(db, &token_hash(key)).await?)
 }
+
+/// Sets what a source (campaign) cost, from text such as "12,000".
+pub async fn set_cost(db: &SqlitePool, source_id: &str, cost: &str) -> Result<(), ServiceError> {
+    let cents = match cost.trim() {
+        "0" | "" => 0,
+        raw => crate::domain::money::Money::parse(raw)
+            .map_err(|e| ServiceError::invalid("cost", e.to_string()))?
+            .cents(),
+    };
+    sources::set_cost(db, source_id, cents).await?;
+    Ok(())
+}

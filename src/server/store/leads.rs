@@ -31,6 +31,8 @@ pub struct LeadRecord {
     pub state: LeadState,
     pub first_attempt_at: Option<DateTime<Utc>>,
     pub last_touch_at: Option<DateTime<Utc>>,
+    /// The last rep who held the lead, for hand-backs.
+    pub last_rep_id: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -65,6 +67,9 @@ struct Row {
     duplicate_of: Option<String>,
     won_amount_cents: Option<i64>,
     won_on: Option<NaiveDate>,
+    hot_note: Option<String>,
+    handbacks: i64,
+    last_rep_id: Option<String>,
     received_at: DateTime<Utc>,
     first_attempt_at: Option<DateTime<Utc>>,
     last_touch_at: Option<DateTime<Utc>>,
@@ -74,7 +79,8 @@ const COLUMNS: &str = "id, name, email, phone, company, timeframe, free_mail, re
     source_id, stage, owner_kind, owner_id, cadence_attempts, cadence_started_at, sla_started_at, \
     sla_warned, attempts, conversations, wrong_numbers, bounced_emails, next_action, next_due_at, \
     nurture_reason, recontact_at, closed_outcome, dead_reason, own_request, duplicate_of, \
-    won_amount_cents, won_on, received_at, first_attempt_at, last_touch_at";
+    won_amount_cents, won_on, hot_note, handbacks, last_rep_id, received_at, first_attempt_at, \
+    last_touch_at";
 
 fn corrupt(what: String) -> sqlx::Error {
     sqlx::Error::Decode(what.into())
@@ -145,6 +151,8 @@ impl TryFrom<Row> for LeadRecord {
                 closure,
                 nurture_reason: row.nurture_reason.as_deref().and_then(NurtureReason::parse),
                 recontact_at: row.recontact_at,
+                hot_note: row.hot_note,
+                handbacks: count(row.handbacks),
             },
             contact: LeadContact {
                 id: row.id,
@@ -160,6 +168,7 @@ impl TryFrom<Row> for LeadRecord {
             repeat_inquirer: row.repeat_inquirer,
             first_attempt_at: row.first_attempt_at,
             last_touch_at: row.last_touch_at,
+            last_rep_id: row.last_rep_id,
         })
     }
 }
@@ -257,8 +266,9 @@ pub async fn save_state(
             conversations = $9, wrong_numbers = $10, bounced_emails = $11, next_action = $12,
             next_due_at = $13, nurture_reason = $14, recontact_at = $15, closed_outcome = $16,
             dead_reason = $17, own_request = $18, duplicate_of = $19, won_amount_cents = $20,
-            won_on = $21
-         WHERE id = $22",
+            won_on = $21, hot_note = $22, handbacks = $23,
+            last_rep_id = COALESCE($3, last_rep_id)
+         WHERE id = $24",
     )
     .bind(state.stage.as_str())
     .bind(state.owner.kind_str())
@@ -281,6 +291,8 @@ pub async fn save_state(
     .bind(duplicate_of)
     .bind(amount)
     .bind(won_on)
+    .bind(&state.hot_note)
+    .bind(i64::from(state.handbacks))
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -419,6 +431,9 @@ pub struct WorkRow {
     pub touch_count: i64,
     pub message: Option<String>,
     pub source: String,
+    pub nurture_reason: Option<String>,
+    pub recontact_at: Option<DateTime<Utc>>,
+    pub hot_note: Option<String>,
 }
 
 const WORK_SELECT: &str = "SELECT l.id, l.name, l.email, l.phone, l.company, l.timeframe,
@@ -431,7 +446,7 @@ const WORK_SELECT: &str = "SELECT l.id, l.name, l.email, l.phone, l.company, l.t
         (SELECT COUNT(*) FROM touches t WHERE t.lead_id = l.id) AS touch_count,
         (SELECT i.message FROM inquiries i WHERE i.lead_id = l.id
             ORDER BY i.received_at DESC LIMIT 1) AS message,
-        s.name AS source
+        s.name AS source, l.nurture_reason, l.recontact_at, l.hot_note
     FROM leads l JOIN sources s ON s.id = l.source_id";
 
 /// A rep's open leads, the one due soonest first.
@@ -522,4 +537,41 @@ pub async fn recent_closures(
     .bind(limit)
     .fetch_all(db)
     .await
+}
+
+/// What the campaign table counts of one lead.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CampaignLeadRow {
+    pub source_id: String,
+    pub received_at: DateTime<Utc>,
+    pub first_attempt_at: Option<DateTime<Utc>>,
+    pub conversations: i64,
+    pub stage: String,
+    pub handbacks: i64,
+    pub won_amount_cents: Option<i64>,
+}
+
+/// Every lead, reduced to what the campaign table counts.
+pub async fn for_campaigns(
+    db: impl SqliteExecutor<'_>,
+) -> Result<Vec<CampaignLeadRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT source_id, received_at, first_attempt_at, conversations, stage, handbacks,
+                won_amount_cents
+         FROM leads",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// How many open leads a rep holds.
+pub async fn open_count_of(db: impl SqliteExecutor<'_>, rep_id: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM leads WHERE owner_kind = 'rep' AND owner_id = $1
+           AND stage NOT IN ('won', 'dead')",
+    )
+    .bind(rep_id)
+    .fetch_one(db)
+    .await?;
+    Ok(n)
 }

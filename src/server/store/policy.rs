@@ -4,18 +4,19 @@ use crate::domain::cadence::Policy;
 use chrono::Duration;
 use sqlx::SqliteExecutor;
 
-type Raw = (i64, i64, i64, String, i64, i64, i64, i64);
+type Raw = (i64, i64, i64, String, i64, i64, i64, i64, i64);
 
 /// Reads the policy in force.
 pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Policy, sqlx::Error> {
-    let (first, warn, reassign, later, voicemail, after, nurture, hoard): Raw = sqlx::query_as(
-        "SELECT first_contact_minutes, warn_after_minutes, reassign_after_minutes,
+    let (first, warn, reassign, later, voicemail, after, nurture, hoard, capacity): Raw =
+        sqlx::query_as(
+            "SELECT first_contact_minutes, warn_after_minutes, reassign_after_minutes,
                 later_attempts_minutes, voicemail_attempts, after_conversation_minutes,
-                nurture_every_minutes, hoard_after_minutes
+                nurture_every_minutes, hoard_after_minutes, rep_capacity
          FROM follow_up_policy WHERE id = 1",
-    )
-    .fetch_one(db)
-    .await?;
+        )
+        .fetch_one(db)
+        .await?;
     let later_attempts = later
         .split(',')
         .map(|m| m.trim().parse::<i64>().map(Duration::minutes))
@@ -30,6 +31,7 @@ pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Policy, sqlx::Error> {
         after_conversation: Duration::minutes(after),
         nurture_every: Duration::minutes(nurture),
         hoard_after: Duration::minutes(hoard),
+        rep_capacity: u32::try_from(capacity).unwrap_or(u32::MAX),
     })
 }
 

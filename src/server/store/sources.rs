@@ -46,6 +46,29 @@ pub async fn find_by_name(
         .await
 }
 
+/// Every source with its cost in cents, by name.
+pub async fn all_with_cost(
+    db: impl SqliteExecutor<'_>,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, cost_cents FROM sources ORDER BY name")
+        .fetch_all(db)
+        .await
+}
+
+/// Sets what a source (campaign) cost.
+pub async fn set_cost(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+    cost_cents: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sources SET cost_cents = $1 WHERE id = $2")
+        .bind(cost_cents)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn name_of(db: impl SqliteExecutor<'_>, id: &str) -> Result<String, sqlx::Error> {
     let (name,): (String,) = sqlx::query_as("SELECT name FROM sources WHERE id = $1")
         .bind(id)

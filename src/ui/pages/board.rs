@@ -1,6 +1,7 @@
 //! `/board`: the manager's aging board — open leads by stage × age since inquiry, with overdue
 //! and ghost counts.
 
+use crate::api::alerts::{my_alerts, DismissAlert};
 use crate::api::auth::current_user;
 use crate::api::board::{get_aging_board, recent_closures};
 use crate::api::ApiError;
@@ -34,6 +35,8 @@ pub fn BoardPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     let board = Resource::new(|| (), |_| get_aging_board());
     let closures = Resource::new(|| (), |_| recent_closures());
+    let dismiss = ServerAction::<DismissAlert>::new();
+    let alerts = Resource::new(move || dismiss.version().get(), |_| my_alerts());
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the board…"</p> }>
             {move || Suspend::new(async move {
@@ -72,6 +75,7 @@ pub fn BoardPage() -> impl IntoView {
                     .collect_view();
                 let total = board.total;
                 let closures = closures.await.unwrap_or_default();
+                let alert_list = alerts.await.unwrap_or_default();
                 let closure_rows = closures
                     .into_iter()
                     .map(|c| {
@@ -88,7 +92,7 @@ pub fn BoardPage() -> impl IntoView {
                 view! {
                     <TopBar user title="Aging board"/>
                     <main class="page wide">
-                        <AlertList/>
+                        <AlertList alerts=alert_list dismiss/>
                         <div class="kpis">
                             <div class="kpi">
                                 <span class="kpi-value" data-testid="board-total">{total.count}</span>

@@ -3,12 +3,14 @@
 
 use crate::api::auth::current_user;
 use crate::api::lead::{
-    get_lead, CloseLead, LeadDetail, LogTouch, MarkNotReady, ReopenLead, SaveQualification,
+    get_lead, CloseLead, LeadDetail, LogTouch, MarkNotReady, ReopenLead, ReturnLead,
+    SaveQualification,
 };
+use crate::api::nurture::{HandBackLead, LogNurtureTouches};
 use crate::api::ApiError;
 use crate::domain::closure::DEAD_REASONS;
 use crate::domain::lead::Stage;
-use crate::domain::touch::CallOutcome;
+use crate::domain::touch::{CallOutcome, NurtureKind};
 use crate::ui::components::frame::{refusal, TopBar};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -35,12 +37,18 @@ pub fn LeadPage() -> impl IntoView {
     let not_ready = ServerAction::<MarkNotReady>::new();
     let close = ServerAction::<CloseLead>::new();
     let reopen = ServerAction::<ReopenLead>::new();
+    let give_back = ServerAction::<ReturnLead>::new();
+    let nurture = ServerAction::<LogNurtureTouches>::new();
+    let hand_back = ServerAction::<HandBackLead>::new();
     let changes = move || {
         log.version().get()
             + qualify.version().get()
             + not_ready.version().get()
             + close.version().get()
             + reopen.version().get()
+            + give_back.version().get()
+            + nurture.version().get()
+            + hand_back.version().get()
     };
     let me = Resource::new(|| (), |_| current_user());
     let lead = Resource::new(move || (lead_id(), changes()), |(id, _)| get_lead(id));
@@ -50,6 +58,9 @@ pub fn LeadPage() -> impl IntoView {
         not_ready,
         close,
         reopen,
+        give_back,
+        nurture,
+        hand_back,
     };
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the lead…"</p> }>
@@ -88,6 +99,9 @@ struct Actions {
     not_ready: ServerAction<MarkNotReady>,
     close: ServerAction<CloseLead>,
     reopen: ServerAction<ReopenLead>,
+    give_back: ServerAction<ReturnLead>,
+    nurture: ServerAction<LogNurtureTouches>,
+    hand_back: ServerAction<HandBackLead>,
 }
 
 #[component]
@@ -119,7 +133,20 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
         .iter()
         .map(|m| view! { <blockquote class="message">{m.clone()}</blockquote> })
         .collect_view();
+    let hot_note = lead
+        .hot_note
+        .clone()
+        .filter(|_| lead.stage == Stage::Hot)
+        .map(|note| {
+            view! {
+                <section class="card hot-note" data-testid="hot-note">
+                    <strong>"Why now (from marketing): "</strong>
+                    {note}
+                </section>
+            }
+        });
     view! {
+        {hot_note}
         <section class="card">
             <div class="lead-head">
                 <h2 class="name" data-testid="lead-name">{lead.name.clone()}</h2>
@@ -141,6 +168,8 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
         {lead.can_log.then(|| view! { <LogControls id=id.clone() actions/> })}
         {lead.can_work.then(|| view! { <Qualify lead=lead.clone() actions/> })}
         {(lead.can_work && lead.conversations > 0).then(|| view! { <NotReady id=id.clone() actions/> })}
+        {lead.can_work.then(|| view! { <ReturnToMarketing id=id.clone() actions/> })}
+        {lead.can_nurture.then(|| view! { <NurtureControls id=id.clone() actions/> })}
         {lead.can_work.then(|| view! { <CloseDialog id=id.clone() actions/> })}
         {lead.can_reopen.then(|| view! { <Reopen id=id.clone() actions/> })}
         <section class="card">
@@ -312,6 +341,52 @@ fn Reopen(id: String, actions: Actions) -> impl IntoView {
                 <button type="submit" class="primary" data-testid="reopen">"Reverse the closure"</button>
             </ActionForm>
             {failure(move || actions.reopen.value().get(), "reopen-error")}
+        </section>
+    }
+}
+
+#[component]
+fn ReturnToMarketing(id: String, actions: Actions) -> impl IntoView {
+    view! {
+        <section class="card">
+            <details>
+                <summary><h3 class="inline">"Return to marketing"</h3></summary>
+                <ActionForm action=actions.give_back attr:class="stack">
+                    <input type="hidden" name="lead_id" value=id/>
+                    <label>"Reason" <input type="text" name="reason" required placeholder="Only wants information by email"/></label>
+                    <button type="submit" class="primary">"Return to marketing"</button>
+                </ActionForm>
+                {failure(move || actions.give_back.value().get(), "return-error")}
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn NurtureControls(id: String, actions: Actions) -> impl IntoView {
+    let kinds = NurtureKind::ALL
+        .into_iter()
+        .map(|k| view! { <option value=k.as_str()>{k.label()}</option> })
+        .collect_view();
+    let touch_id = id.clone();
+    view! {
+        <section class="card">
+            <h3>"Nurture"</h3>
+            <ActionForm action=actions.nurture attr:class="stack">
+                <input type="hidden" name="lead_ids" value=touch_id/>
+                <label>"Touch" <select name="kind">{kinds}</select></label>
+                <label>"What was sent" <input type="text" name="note"/></label>
+                <button type="submit" class="primary" data-testid="log-nurture-one">"Log nurture touch"</button>
+            </ActionForm>
+            {move || actions.nurture.value().get().and_then(Result::err).map(|e| view! {
+                <p class="error" role="alert">{e.to_string()}</p>
+            })}
+            <ActionForm action=actions.hand_back attr:class="stack">
+                <input type="hidden" name="lead_id" value=id/>
+                <label>"Why now" <input type="text" name="note" data-testid="hand-back-note" placeholder="Replied: budget approved for Q3"/></label>
+                <button type="submit" class="primary hot" data-testid="hand-back">"Hand back to sales (hot)"</button>
+            </ActionForm>
+            {failure(move || actions.hand_back.value().get(), "hand-back-error")}
         </section>
     }
 }

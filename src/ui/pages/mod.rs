@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod board;
+pub mod campaigns;
 pub mod home;
 pub mod lead;
 pub mod login;

@@ -1,6 +1,7 @@
 //! `/queue`: the rep's open leads, most urgent first, made for a phone. Each lead has a tap to
 //! call and a two-tap "log call" with the outcome.
 
+use crate::api::alerts::{my_alerts, DismissAlert};
 use crate::api::auth::current_user;
 use crate::api::queue::{my_queue, LeadCard, LogCall};
 use crate::api::ApiError;
@@ -15,6 +16,8 @@ pub fn QueuePage() -> impl IntoView {
     let log_call = ServerAction::<LogCall>::new();
     let me = Resource::new(|| (), |_| current_user());
     let queue = Resource::new(move || log_call.version().get(), |_| my_queue());
+    let dismiss = ServerAction::<DismissAlert>::new();
+    let alerts = Resource::new(move || dismiss.version().get(), |_| my_alerts());
     let log_error = move || {
         log_call.value().get().and_then(Result::err).map(|e| {
             view! { <p class="error" role="alert" data-testid="log-error">{e.to_string()}</p> }
@@ -32,6 +35,7 @@ pub fn QueuePage() -> impl IntoView {
                     Ok(cards) => cards,
                     Err(e) => return refusal(e),
                 };
+                let alert_list = alerts.await.unwrap_or_default();
                 let overdue = cards.iter().filter(|c| c.overdue).count();
                 let open = cards.len();
                 view! {
@@ -40,7 +44,7 @@ pub fn QueuePage() -> impl IntoView {
                         <p class="summary" data-testid="queue-summary">
                             {format!("{open} open · {overdue} overdue")}
                         </p>
-                        <AlertList/>
+                        <AlertList alerts=alert_list dismiss/>
                         {log_error}
                         {if cards.is_empty() {
                             view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()
@@ -124,6 +128,9 @@ fn LeadCardView(card: LeadCard, log_call: ServerAction<LogCall>) -> impl IntoVie
                 <span class=if card.overdue { "due overdue" } else { "due" }>{card.due.clone()}</span>
                 {card.voicemail_suggested.then_some(" · leave a voicemail if no answer")}
             </div>
+            {card.hot_note.clone().filter(|_| hot).map(|note| view! {
+                <p class="hot-note" data-testid="card-hot-note">{format!("Why now: {note}")}</p>
+            })}
             <div class="last" data-testid="last-touch">
                 {card.last_touch.clone().unwrap_or_else(|| "Not contacted yet".to_string())}
             </div>

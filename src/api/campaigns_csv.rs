@@ -1,0 +1,109 @@
+//! `GET /campaigns.csv`: the campaign table as a spreadsheet, for marketing and managers.
+
+use crate::api::auth::SESSION_COOKIE;
+use crate::domain::role::Role;
+use crate::server::services::{accounts, nurture};
+use crate::server::state::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+fn session_user_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+}
+
+pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let user = match session_user_token(&headers) {
+        Some(token) => accounts::session_user(&state.db, now, &token)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let Some(user) = user else {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    };
+    if !matches!(user.role, Role::Marketing | Role::Manager | Role::Admin) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The campaign table is for marketing and managers.",
+        )
+            .into_response();
+    }
+    let lines = match nurture::campaign_table(&state.db, &state.policy).await {
+        Ok(lines) => crate::api::nurture::campaign_rows(lines),
+        Err(e) => {
+            tracing::error!(error = %e, "campaign export failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The export failed; nothing was lost. Try again.",
+            )
+                .into_response();
+        }
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header_row = [
+        "campaign",
+        "leads",
+        "followed up within SLA %",
+        "reached %",
+        "in nurture",
+        "handed back",
+        "won",
+        "recycled then won",
+        "revenue",
+        "cost",
+        "cost per lead",
+        "never followed up",
+        "wasted spend",
+    ];
+    let mut rows = vec![header_row.map(str::to_string).to_vec()];
+    rows.extend(lines.into_iter().map(|l| {
+        vec![
+            l.name,
+            l.leads.to_string(),
+            l.within_sla_pct.to_string(),
+            l.reached_pct.to_string(),
+            l.in_nurture.to_string(),
+            l.handed_back.to_string(),
+            l.won.to_string(),
+            l.recycled_then_won.to_string(),
+            l.revenue,
+            l.cost,
+            l.cost_per_lead,
+            l.never_followed_up.to_string(),
+            l.wasted,
+        ]
+    }));
+    for row in rows {
+        if let Err(e) = out.write_record(&row) {
+            tracing::error!(error = %e, "campaign export failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    match out.into_inner() {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"campaigns.csv\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "campaign export failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
