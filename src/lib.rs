@@ -1,5 +1,8 @@
 //! Leadline: every sales lead followed up until it buys or dies.
 
+// Leptos views are deeply nested types; the browser build needs more room to lay them out.
+#![recursion_limit = "256"]
+
 /// Server functions and the public REST API: thin doors onto the services.
 pub mod api;
 /// The HTML shell, the app and its routes.

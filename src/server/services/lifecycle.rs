@@ -11,13 +11,13 @@ use crate::server::store::{self, events, leads, leads::LeadRecord, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
-/// Whether `user` may see a lead held by `owner`: a rep sees only their own leads; marketing
-/// its nurture pool; qualifiers their queue; managers and admins everything.
+/// Whether `user` may see a lead held by `owner`: a rep sees only their own leads; qualifiers
+/// their queue; marketing (which answers for what every campaign's leads became), managers
+/// and admins see every lead.
 pub fn may_see(user: &User, owner: &Owner) -> bool {
     match user.role {
-        Role::Manager | Role::Admin => true,
+        Role::Manager | Role::Admin | Role::Marketing => true,
         Role::Rep => owner.rep_id() == Some(user.id.as_str()),
-        Role::Marketing => *owner == Owner::Marketing,
         Role::Qualifier => *owner == Owner::Qualifier,
     }
 }

@@ -170,4 +170,5 @@ fn Pool(leads: Vec<LeadCard>, touch: ServerAction<LogNurtureTouches>) -> impl In
             </tbody>
         </table>
     }
+    .into_any()
 }
