@@ -21,9 +21,12 @@ mod server_side {
 
     /// The session token sent with the current request, if any.
     pub fn session_token() -> Option<String> {
-        let parts = use_context::<http::request::Parts>()?;
-        parts
-            .headers
+        token_in(&use_context::<http::request::Parts>()?.headers)
+    }
+
+    /// The session token in a request's `Cookie` headers, if any.
+    pub fn token_in(headers: &http::HeaderMap) -> Option<String> {
+        headers
             .get_all(http::header::COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())

@@ -1,6 +1,6 @@
 //! `GET /campaigns.csv`: the campaign table as a spreadsheet, for marketing and managers.
 
-use crate::api::auth::SESSION_COOKIE;
+use crate::api::auth::token_in;
 use crate::domain::role::Role;
 use crate::server::services::{accounts, nurture};
 use crate::server::state::AppState;
@@ -8,20 +8,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-fn session_user_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
-        .map(|c| c.value().to_string())
-}
-
 pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let now = state.clock.now();
-    let user = match session_user_token(&headers) {
+    let user = match token_in(&headers) {
         Some(token) => accounts::session_user(&state.db, now, &token)
             .await
             .ok()

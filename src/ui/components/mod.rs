@@ -1,4 +1,5 @@
 //! View pieces shared by several screens.
 
 pub mod alerts;
+pub mod flags;
 pub mod frame;

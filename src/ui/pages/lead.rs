@@ -11,6 +11,7 @@ use crate::api::ApiError;
 use crate::domain::closure::DEAD_REASONS;
 use crate::domain::lead::Stage;
 use crate::domain::touch::{CallOutcome, NurtureKind};
+use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -107,16 +108,12 @@ struct Actions {
 #[component]
 fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
     let id = lead.id.clone();
-    let flags = [
-        (lead.stage == Stage::Hot, "Hot"),
-        (lead.repeat_inquirer, "Repeat inquirer"),
-        (lead.phone.is_none(), "No phone"),
-        (lead.free_mail, "Free-mail"),
-    ]
-    .into_iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, label)| view! { <span class="flag">{label}</span> })
-    .collect_view();
+    let flags = flags(
+        lead.stage == Stage::Hot,
+        lead.repeat_inquirer,
+        lead.phone.is_none(),
+        lead.free_mail,
+    );
     let reach = view! {
         <div class="actions">
             {lead.phone.clone().map(|p| view! {

@@ -6,6 +6,7 @@ use crate::api::nurture::{nurture_pool, LogNurtureTouches};
 use crate::api::queue::LeadCard;
 use crate::api::ApiError;
 use crate::domain::touch::NurtureKind;
+use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use leptos::prelude::*;
 
@@ -137,15 +138,7 @@ fn Pool(leads: Vec<LeadCard>, touch: ServerAction<LogNurtureTouches>) -> impl In
                     {
                         let id = lead.id.clone();
                         let checked_id = lead.id.clone();
-                        let flags = [
-                            (lead.repeat_inquirer, "Repeat inquirer"),
-                            (lead.phone.is_none(), "No phone"),
-                            (lead.free_mail, "Free-mail"),
-                        ]
-                        .into_iter()
-                        .filter(|(on, _)| *on)
-                        .map(|(_, label)| view! { <span class="flag">{label}</span> })
-                        .collect_view();
+                        let flags = flags(false, lead.repeat_inquirer, lead.phone.is_none(), lead.free_mail);
                         view! {
                             <tr data-testid="nurture-row" class=if lead.overdue { "overdue" } else { "" }>
                                 <td>

@@ -8,6 +8,7 @@ use crate::api::ApiError;
 use crate::domain::lead::Stage;
 use crate::domain::touch::CallOutcome;
 use crate::ui::components::alerts::AlertList;
+use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use leptos::prelude::*;
 
@@ -105,16 +106,12 @@ fn LeadCardView(card: LeadCard, log_call: ServerAction<LogCall>) -> impl IntoVie
             }
         })
         .collect_view();
-    let flags = [
-        (hot, "Hot"),
-        (card.repeat_inquirer, "Repeat inquirer"),
-        (card.phone.is_none(), "No phone"),
-        (card.free_mail, "Free-mail"),
-    ]
-    .into_iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, label)| view! { <span class="flag">{label}</span> })
-    .collect_view();
+    let flags = flags(
+        hot,
+        card.repeat_inquirer,
+        card.phone.is_none(),
+        card.free_mail,
+    );
     view! {
         <li class=class data-testid="lead-card" data-lead-id=card.id.clone()>
             <div class="lead-head">
