@@ -30,6 +30,22 @@ test.describe('a rep on a phone', () => {
     expect(problems).toEqual([]);
   });
 
+  test('sees a new lead appear in the open queue without reloading', async ({ page, request }) => {
+    const problems = watchConsole(page);
+    const rep = demo().logins.find((login) => login.role === 'rep')!;
+    await new LoginPage(page).signIn(rep.email, demo().password);
+    await expect(page).toHaveURL(/\/queue$/);
+    // Round robin gives each of the demo's reps one of three leads.
+    const posted = [];
+    for (const prefix of ['Fay', 'Gus', 'Hal']) {
+      const someone = person(prefix);
+      posted.push({ ...someone, lead: await postLead(request, someone) });
+    }
+    const mine = posted.find((p) => p.lead.owner.name === rep.name)!;
+    await expect(new QueuePage(page).card(mine.name)).toBeVisible({ timeout: 2_000 });
+    expect(problems).toEqual([]);
+  });
+
   test('a wrong password is refused with a clear message', async ({ page }) => {
     const rep = demo().logins.find((login) => login.role === 'rep')!;
     await new LoginPage(page).signIn(rep.email, 'not the password');
@@ -50,9 +66,9 @@ test.describe('a manager at a desk', () => {
     const before = await board.total();
     expect(before).toBeGreaterThan(0);
 
+    // The board is live: the new lead shows within two seconds, without a reload.
     await postLead(request, person('Bo'));
-    await page.reload();
-    await expect(page.getByTestId('board-total')).toHaveText(String(before + 1));
+    await expect(page.getByTestId('board-total')).toHaveText(String(before + 1), { timeout: 2_000 });
 
     await page.screenshot({ path: 'screenshots/manager-board.png', fullPage: true });
     expect(problems).toEqual([]);

@@ -149,6 +149,7 @@ pub async fn create_lead(
         &source,
         raw,
         key,
+        &state.live,
     )
     .await;
     match reply {

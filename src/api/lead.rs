@@ -207,6 +207,7 @@ pub async fn log_touch(
         &lead_id,
         touch,
         note.as_deref().unwrap_or(""),
+        &state.live,
     )
     .await?;
     Ok(())
@@ -276,6 +277,7 @@ pub async fn mark_not_ready(
         &lead_id,
         &reason,
         at,
+        &state.live,
     )
     .await?;
     Ok(())
@@ -305,6 +307,7 @@ pub async fn close_lead(
         &lead_id,
         closure,
         note.as_deref().unwrap_or(""),
+        &state.live,
     )
     .await?;
     Ok(())
@@ -324,6 +327,7 @@ pub async fn reopen_lead(lead_id: String, note: Option<String>) -> Result<(), Ap
         &user,
         &lead_id,
         note.as_deref().unwrap_or(""),
+        &state.live,
     )
     .await?;
     Ok(())
@@ -344,6 +348,7 @@ pub async fn return_lead(lead_id: String, reason: String) -> Result<(), ApiError
         &user,
         &lead_id,
         &reason,
+        &state.live,
     )
     .await?;
     Ok(())

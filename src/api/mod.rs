@@ -10,6 +10,8 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod intake;
 pub mod lead;
+#[cfg(feature = "ssr")]
+pub mod live;
 pub mod nurture;
 pub mod queue;
 #[cfg(feature = "ssr")]

@@ -53,6 +53,7 @@ pub async fn log_nurture_touches(
         &ids,
         kind,
         note.as_deref().unwrap_or(""),
+        &state.live,
     )
     .await?)
 }
@@ -71,6 +72,7 @@ pub async fn hand_back_lead(lead_id: String, note: String) -> Result<(), ApiErro
         &user,
         &lead_id,
         &note,
+        &state.live,
     )
     .await?;
     Ok(())

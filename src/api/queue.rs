@@ -134,6 +134,7 @@ pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> 
         &lead_id,
         Touch::Call(outcome),
         "",
+        &state.live,
     )
     .await?;
     Ok(())

@@ -28,7 +28,7 @@ pub async fn advance(
     }
     state.clock.advance(chrono::Duration::minutes(body.minutes));
     let now = state.clock.now();
-    match scheduler::run_due(&state.db, &state.policy, now).await {
+    match scheduler::run_due(&state.db, &state.policy, now, &state.live).await {
         Ok(applied) => (
             StatusCode::OK,
             Json(json!({ "now": now, "applied": applied })),

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/campaigns.csv", get(api::campaigns_csv::download))
+        .route("/live", get(api::live::stream_changes))
         .merge(intake);
     if state.config.test_clock {
         tracing::warn!("the test clock is on: POST /test/clock moves time (never in production)");

@@ -4,6 +4,7 @@ use crate::domain::cadence::Policy;
 use crate::server::cli::{Cli, Command, SourceAction, UserAction};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
+use crate::server::live::Live;
 use crate::server::services::{accounts, demo, scheduler, sources, ServiceError};
 use crate::server::state::AppState;
 use crate::server::{http, store};
@@ -116,13 +117,21 @@ async fn serve(
     let addr = leptos_options.site_addr;
     let every = std::time::Duration::from_secs(config.tick_seconds);
     let policy = Arc::new(policy);
-    scheduler::spawn(db.clone(), policy.clone(), clock.clone(), every);
+    let live = Live::default();
+    scheduler::spawn(
+        db.clone(),
+        policy.clone(),
+        clock.clone(),
+        live.clone(),
+        every,
+    );
     let state = AppState {
         leptos_options,
         db,
         config: Arc::new(config),
         policy,
         clock,
+        live,
     };
     let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)

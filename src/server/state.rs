@@ -3,6 +3,7 @@
 use crate::domain::cadence::Policy;
 use crate::server::clock::Clock;
 use crate::server::config::Config;
+use crate::server::live::Live;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
@@ -16,4 +17,5 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub policy: Arc<Policy>,
     pub clock: Clock,
+    pub live: Live,
 }

@@ -425,6 +425,7 @@ async fn ticks_that_fell_due_while_the_server_was_down_are_applied_once_on_start
         db.clone(),
         policy.clone(),
         clock.clone(),
+        leadline::server::live::Live::default(),
         std::time::Duration::from_millis(20),
     );
     let mut kinds = Vec::new();
@@ -438,7 +439,9 @@ async fn ticks_that_fell_due_while_the_server_was_down_are_applied_once_on_start
     // Several more scheduler passes, and a manual one, change nothing.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(
-        scheduler::run_due(&db, &policy, clock.now()).await.unwrap(),
+        scheduler::run_due(&db, &policy, clock.now(), &Default::default())
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(

@@ -10,4 +10,5 @@
 mod common;
 mod engine;
 mod intake;
+mod live;
 mod nurture;

@@ -220,6 +220,7 @@ async fn a_hand_back_skips_a_previous_rep_at_capacity() {
         &maya,
         &lead,
         "asked for a demo",
+        &Default::default(),
     )
     .await
     .unwrap();

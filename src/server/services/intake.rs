@@ -5,6 +5,7 @@ use super::ServiceError;
 use crate::domain::cadence::Policy;
 use crate::domain::intake::{self, Inquiry, RawInquiry};
 use crate::domain::lead::{self, LeadState, Owner, Reach, Stage, Transition};
+use crate::server::live::Live;
 use crate::server::services::routing;
 use crate::server::store::{
     self, alerts, events, idempotency, inquiries, leads, sources::SourceRow, users,
@@ -28,6 +29,9 @@ pub struct Accepted {
     pub owner: OwnerReply,
     pub stage: &'static str,
     pub repeat: bool,
+    /// The rep who held the lead before this inquiry, if any (not part of the reply).
+    #[serde(skip)]
+    pub previous_rep: Option<String>,
 }
 
 /// An HTTP status and JSON body, ready to send (and to replay for a retried request).
@@ -40,6 +44,10 @@ pub struct Reply {
 /// Receives one inquiry from `source`. With an idempotency key, a retry of a request that was
 /// already accepted gets the first reply again and changes nothing.
 #[tracing::instrument(skip_all, fields(source = %source.name))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a use case names its dependencies and its input explicitly"
+)]
 pub async fn receive(
     db: &SqlitePool,
     policy: &Policy,
@@ -48,6 +56,7 @@ pub async fn receive(
     source: &SourceRow,
     raw: RawInquiry,
     idempotency_key: Option<&str>,
+    live: &Live,
 ) -> Result<Reply, ServiceError> {
     if let Some(key) = idempotency_key {
         if let Some((status, body)) = idempotency::find(db, &source.id, key).await? {
@@ -68,6 +77,10 @@ pub async fn receive(
         idempotency::insert(&mut *tx, &source.id, key, reply.status, &reply.body, now).await?;
     }
     tx.commit().await?;
+    live.publish(
+        &accepted.id,
+        [accepted.previous_rep.clone(), accepted.owner.id.clone()],
+    );
     Ok(reply)
 }
 
@@ -102,6 +115,9 @@ pub async fn admit(
     let phone = inquiry.phone.as_ref().map(|p| p.as_str());
     let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
 
+    let previous_rep = existing
+        .as_ref()
+        .and_then(|lead| lead.state.owner.rep_id().map(str::to_string));
     let (lead_id, name, transition, repeat) = match existing {
         Some(lead) => {
             // The rep who holds (or last held) the lead keeps it while they are active.
@@ -162,6 +178,7 @@ pub async fn admit(
         stage: state.stage.as_str(),
         id: lead_id,
         repeat,
+        previous_rep,
     })
 }
 

@@ -7,6 +7,7 @@ use crate::domain::cadence::Policy;
 use crate::domain::lead::{self, Closure, ClosureError, DeadReason, LeadState, Owner, Transition};
 use crate::domain::qualification::Qualification;
 use crate::domain::role::{Role, User};
+use crate::server::live::Live;
 use crate::server::store::{self, events, leads, leads::LeadRecord, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -92,6 +93,7 @@ pub async fn close(
     lead_id: &str,
     closure: Closure,
     note: &str,
+    live: &Live,
 ) -> Result<LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
@@ -110,6 +112,13 @@ pub async fn close(
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     leads::set_closed_by(&mut tx, lead_id, Some((now, &user.id))).await?;
     tx.commit().await?;
+    live.publish(
+        lead_id,
+        [
+            lead.state.owner.rep_id().map(str::to_string),
+            transition.state.owner.rep_id().map(str::to_string),
+        ],
+    );
     Ok(transition.state)
 }
 
@@ -123,6 +132,7 @@ pub async fn reopen(
     user: &User,
     lead_id: &str,
     note: &str,
+    live: &Live,
 ) -> Result<LeadState, ServiceError> {
     if !matches!(user.role, Role::Manager | Role::Admin) {
         return Err(ServiceError::Forbidden(
@@ -145,12 +155,23 @@ pub async fn reopen(
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     leads::set_closed_by(&mut tx, lead_id, None).await?;
     tx.commit().await?;
+    live.publish(
+        lead_id,
+        [
+            lead.state.owner.rep_id().map(str::to_string),
+            transition.state.owner.rep_id().map(str::to_string),
+        ],
+    );
     Ok(transition.state)
 }
 
 /// After a conversation with no near-term need, the rep hands the lead to marketing with a
 /// reason and the date it comes back to sales.
 #[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a use case names its dependencies and its input explicitly"
+)]
 pub async fn not_ready(
     db: &SqlitePool,
     policy: &Policy,
@@ -159,6 +180,7 @@ pub async fn not_ready(
     lead_id: &str,
     reason: &str,
     recontact_at: DateTime<Utc>,
+    live: &Live,
 ) -> Result<LeadState, ServiceError> {
     if reason.trim().is_empty() {
         return Err(ServiceError::invalid(
@@ -173,6 +195,13 @@ pub async fn not_ready(
         lead::not_ready(&lead.state, reason, recontact_at, now, policy).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     tx.commit().await?;
+    live.publish(
+        lead_id,
+        [
+            lead.state.owner.rep_id().map(str::to_string),
+            transition.state.owner.rep_id().map(str::to_string),
+        ],
+    );
     Ok(transition.state)
 }
 
@@ -185,6 +214,7 @@ pub async fn return_to_marketing(
     user: &User,
     lead_id: &str,
     reason: &str,
+    live: &Live,
 ) -> Result<LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
@@ -193,6 +223,13 @@ pub async fn return_to_marketing(
         lead::return_to_marketing(&lead.state, reason, now, policy).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     tx.commit().await?;
+    live.publish(
+        lead_id,
+        [
+            lead.state.owner.rep_id().map(str::to_string),
+            transition.state.owner.rep_id().map(str::to_string),
+        ],
+    );
     Ok(transition.state)
 }
 

@@ -7,6 +7,7 @@ use crate::domain::campaign::{CampaignLead, CampaignLine};
 use crate::domain::lead::{self, Owner, Stage};
 use crate::domain::role::{Role, User};
 use crate::domain::touch::{NurtureKind, Touch};
+use crate::server::live::Live;
 use crate::server::store::{self, alerts, leads, sources, touches};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
@@ -25,6 +26,10 @@ fn marketing_only(user: &User) -> Result<(), ServiceError> {
 /// Logs one nurture touch on each of `lead_ids`, all or none: a lead that is not in the pool
 /// stops the whole batch with its name.
 #[tracing::instrument(skip_all, fields(leads = lead_ids.len(), user = %user.id))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a use case names its dependencies and its input explicitly"
+)]
 pub async fn log_touches(
     db: &SqlitePool,
     policy: &Policy,
@@ -33,6 +38,7 @@ pub async fn log_touches(
     lead_ids: &[String],
     kind: NurtureKind,
     note: &str,
+    live: &Live,
 ) -> Result<usize, ServiceError> {
     marketing_only(user)?;
     if lead_ids.is_empty() {
@@ -61,6 +67,9 @@ pub async fn log_touches(
         lifecycle::record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     }
     tx.commit().await?;
+    for lead_id in lead_ids {
+        live.publish(lead_id, []);
+    }
     Ok(lead_ids.len())
 }
 
@@ -74,6 +83,7 @@ pub async fn hand_back(
     user: &User,
     lead_id: &str,
     note: &str,
+    live: &Live,
 ) -> Result<Owner, ServiceError> {
     marketing_only(user)?;
     let mut tx = store::begin_write(db).await?;
@@ -104,6 +114,10 @@ pub async fn hand_back(
         alerts::insert(&mut *tx, rep, lead_id, "hot", &message, now).await?;
     }
     tx.commit().await?;
+    live.publish(
+        lead_id,
+        [transition.state.owner.rep_id().map(str::to_string)],
+    );
     Ok(transition.state.owner)
 }
 

@@ -9,6 +9,7 @@ use crate::domain::lead::Owner;
 use crate::domain::role::Role;
 use crate::domain::sla::{self, Tick};
 use crate::server::clock::Clock;
+use crate::server::live::Live;
 use crate::server::store::{self, alerts, leads, users};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
@@ -24,6 +25,7 @@ pub async fn run_due(
     db: &SqlitePool,
     policy: &Policy,
     now: DateTime<Utc>,
+    live: &Live,
 ) -> Result<usize, ServiceError> {
     let candidates =
         leads::tick_candidates(db, now - policy.warn_after, now - policy.hoard_after, now).await?;
@@ -33,6 +35,8 @@ pub async fn run_due(
         let Some(lead) = leads::get(&mut *tx, &lead_id).await? else {
             continue;
         };
+        let before = lead.state.owner.rep_id().map(str::to_string);
+        let lead_before = lead.state.clone();
         let mut state = lead.state;
         for _ in 0..MAX_TICKS_PER_LEAD {
             let Some(tick) = sla::due_tick(&state, now, policy) else {
@@ -89,19 +93,22 @@ pub async fn run_due(
             applied += 1;
         }
         tx.commit().await?;
+        if state != lead_before {
+            live.publish(&lead_id, [before, state.owner.rep_id().map(str::to_string)]);
+        }
     }
     Ok(applied)
 }
 
 /// Runs [`run_due`] now (catching up after downtime) and then every `every`, until the
 /// process ends.
-pub fn spawn(db: SqlitePool, policy: Arc<Policy>, clock: Clock, every: Duration) {
+pub fn spawn(db: SqlitePool, policy: Arc<Policy>, clock: Clock, live: Live, every: Duration) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            if let Err(e) = run_due(&db, &policy, clock.now()).await {
+            if let Err(e) = run_due(&db, &policy, clock.now(), &live).await {
                 tracing::error!(error = %e, "the scheduler could not apply due ticks; will retry");
             }
         }

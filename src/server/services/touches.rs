@@ -5,12 +5,17 @@ use crate::domain::cadence::Policy;
 use crate::domain::lead::{self, Owner};
 use crate::domain::role::{Role, User};
 use crate::domain::touch::Touch;
+use crate::server::live::Live;
 use crate::server::store::{self, events, leads, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// Logs `touch` by `user` on a lead they own, and moves the lead on by the cadence rules.
 #[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a use case names its dependencies and its input explicitly"
+)]
 pub async fn log(
     db: &SqlitePool,
     policy: &Policy,
@@ -19,10 +24,12 @@ pub async fn log(
     lead_id: &str,
     touch: Touch,
     note: &str,
+    live: &Live,
 ) -> Result<lead::LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
     let state = apply(&mut tx, policy, now, user, lead_id, touch, note).await?;
     tx.commit().await?;
+    live.publish(lead_id, [Some(user.id.clone())]);
     Ok(state)
 }
 

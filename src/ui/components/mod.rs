@@ -3,3 +3,4 @@
 pub mod alerts;
 pub mod flags;
 pub mod frame;
+pub mod live;

@@ -9,6 +9,7 @@ use crate::domain::aging::AgeBucket;
 use crate::domain::board::Cell;
 use crate::ui::components::alerts::AlertList;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::live::refresh_on_changes;
 use leptos::prelude::*;
 
 fn cell_view(cell: Cell, testid: String) -> impl IntoView {
@@ -37,6 +38,11 @@ pub fn BoardPage() -> impl IntoView {
     let closures = Resource::new(|| (), |_| recent_closures());
     let dismiss = ServerAction::<DismissAlert>::new();
     let alerts = Resource::new(move || dismiss.version().get(), |_| my_alerts());
+    refresh_on_changes(move || {
+        board.refetch();
+        closures.refetch();
+        alerts.refetch();
+    });
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the board…"</p> }>
             {move || Suspend::new(async move {

@@ -10,6 +10,7 @@ use crate::domain::touch::CallOutcome;
 use crate::ui::components::alerts::AlertList;
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::live::refresh_on_changes;
 use leptos::prelude::*;
 
 #[component]
@@ -19,6 +20,10 @@ pub fn QueuePage() -> impl IntoView {
     let queue = Resource::new(move || log_call.version().get(), |_| my_queue());
     let dismiss = ServerAction::<DismissAlert>::new();
     let alerts = Resource::new(move || dismiss.version().get(), |_| my_alerts());
+    refresh_on_changes(move || {
+        queue.refetch();
+        alerts.refetch();
+    });
     let log_error = move || {
         log_call.value().get().and_then(Result::err).map(|e| {
             view! { <p class="error" role="alert" data-testid="log-error">{e.to_string()}</p> }

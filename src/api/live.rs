@@ -1,0 +1,56 @@
+//! `GET /live`: Server-Sent Events telling an open screen that leads changed. A rep hears only
+//! of their own leads; managers, marketing and admins hear of every lead. Each message carries
+//! a lead id, nothing else; the screen re-reads what it shows.
+
+use crate::api::auth::token_in;
+use crate::domain::role::Role;
+use crate::server::services::accounts;
+use crate::server::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::{stream, StreamExt};
+use std::convert::Infallible;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::BroadcastStream;
+
+pub async fn stream_changes(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let user = match token_in(&headers) {
+        Some(token) => accounts::session_user(&state.db, state.clock.now(), &token)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let Some(user) = user else {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    };
+    let only_rep = (user.role == Role::Rep).then_some(user.id);
+    let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |message| {
+        let only_rep = only_rep.clone();
+        async move {
+            match message {
+                Ok(change)
+                    if only_rep
+                        .as_ref()
+                        .is_none_or(|rep| change.reps.contains(rep)) =>
+                {
+                    Some(Event::default().event("change").data(change.lead_id))
+                }
+                Ok(_) => None,
+                // Missed some: the screen re-reads everything, which catches it up.
+                Err(BroadcastStreamRecvError::Lagged(_)) => {
+                    Some(Event::default().event("resync").data("lagged"))
+                }
+            }
+        }
+    });
+    // "ready" on every (re)connection: the screen re-reads, catching up on what it missed.
+    let events = stream::once(async { Event::default().event("ready").data("ok") })
+        .chain(changes)
+        .map(Ok::<_, Infallible>);
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}

@@ -1,0 +1,71 @@
+//! The one fan-out point for live screens: services publish a change after they commit, and
+//! every open board or queue hears of it at once over Server-Sent Events. A screen that hears
+//! of a change re-reads its data, so one it missed (a dropped connection, a lagging reader) is
+//! caught up by the next read.
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+/// Changes kept for slow listeners before they must resynchronise.
+const BUFFER: usize = 1024;
+
+/// A lead changed. `reps` are the reps who held it before or hold it now, so a rep's queue
+/// hears only of its own leads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub lead_id: String,
+    pub reps: Vec<String>,
+}
+
+/// The broadcaster every service publishes to.
+#[derive(Debug, Clone)]
+pub struct Live {
+    tx: broadcast::Sender<Change>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Self {
+            tx: broadcast::channel(BUFFER).0,
+        }
+    }
+}
+
+impl Live {
+    /// Tells every listener that a lead changed. Nobody listening is fine.
+    pub fn publish(&self, lead_id: &str, reps: impl IntoIterator<Item = Option<String>>) {
+        let mut reps: Vec<String> = reps.into_iter().flatten().collect();
+        reps.dedup();
+        let _ = self.tx.send(Change {
+            lead_id: lead_id.to_string(),
+            reps,
+        });
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.tx.subscribe()
+    }
+
+    /// How many screens are listening.
+    pub fn listeners(&self) -> usize {
+        self.tx.receiver_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_listener_hears_every_change() {
+        let live = Live::default();
+        let mut a = live.subscribe();
+        let mut b = live.subscribe();
+        live.publish("L1", [Some("rita".to_string()), None]);
+        for rx in [&mut a, &mut b] {
+            let change = rx.recv().await.expect("a change");
+            assert_eq!(change.lead_id, "L1");
+            assert_eq!(change.reps, vec!["rita".to_string()]);
+        }
+    }
+}
