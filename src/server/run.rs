@@ -80,7 +80,7 @@ pub async fn main() -> Result<(), String> {
             }
             println!("Demo logins (password '{}'):", demo::DEMO_PASSWORD);
             for (role, email, name) in demo::TEAM {
-                println!("  {role:<10} {email:<24} {name}");
+                println!("  {:<10} {email:<24} {name}", role.as_str());
             }
             Ok(())
         }
