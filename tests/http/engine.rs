@@ -514,3 +514,46 @@ async fn a_rep_sitting_on_an_overdue_lead_loses_it_and_the_reclaim_counts_agains
     .unwrap();
     assert_eq!(charged, "rita@acme.test");
 }
+
+#[tokio::test]
+async fn a_duplicate_needs_a_real_other_lead_to_merge_into() {
+    let app = spawn_app().await;
+    let (rita, lead) = lead_for_rita(&app).await;
+    call(&app, &rita, &lead, "no_answer").await;
+    let dup = |of: String| {
+        vec![
+            ("lead_id", lead.clone()),
+            ("close[outcome]", "dead".to_string()),
+            ("close[reason]", "duplicate".to_string()),
+            ("close[duplicate_of]", of),
+        ]
+    };
+    let form = dup(String::new());
+    let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = app.server_fn(&rita, "lead/close", &borrowed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["Invalid"][0]["field"], "duplicate_of");
+    for (of, says) in [
+        (lead.clone(), "cannot be a duplicate of itself"),
+        (
+            "no-such-lead".to_string(),
+            "There is no lead 'no-such-lead'",
+        ),
+    ] {
+        let form = dup(of);
+        let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, body) = app.server_fn(&rita, "lead/close", &borrowed).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["Refused"].as_str().unwrap().contains(says), "{body}");
+    }
+    let other: Value = app
+        .post_lead(json!({ "email": "ann.lee@other.test" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let form = dup(other["id"].as_str().unwrap().to_string());
+    let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = app.server_fn(&rita, "lead/close", &borrowed).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
