@@ -49,6 +49,7 @@ pub async fn stream_changes(State(state): State<AppState>, headers: HeaderMap) -
     // "ready" on every (re)connection: the screen re-reads, catching up on what it missed.
     let events = stream::once(async { Event::default().event("ready").data("ok") })
         .chain(changes)
+        .take_until(state.live.closed())
         .map(Ok::<_, Infallible>);
     Sse::new(events)
         .keep_alive(KeepAlive::default())

@@ -4,7 +4,8 @@
 //! caught up by the next read.
 
 use serde::Serialize;
-use tokio::sync::broadcast;
+use std::sync::Arc;
+use tokio::sync::{broadcast, watch};
 
 /// Changes kept for slow listeners before they must resynchronise.
 const BUFFER: usize = 1024;
@@ -21,12 +22,15 @@ pub struct Change {
 #[derive(Debug, Clone)]
 pub struct Live {
     tx: broadcast::Sender<Change>,
+    /// Set when the server shuts down, so open streams end instead of holding it up.
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for Live {
     fn default() -> Self {
         Self {
             tx: broadcast::channel(BUFFER).0,
+            closing: Arc::new(watch::channel(false).0),
         }
     }
 }
@@ -46,6 +50,19 @@ impl Live {
         self.tx.subscribe()
     }
 
+    /// Ends every open stream: the server is shutting down.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves when [`Live::close`] is called.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.closing.subscribe();
+        async move {
+            let _ = rx.wait_for(|closing| *closing).await;
+        }
+    }
+
     /// How many screens are listening.
     pub fn listeners(&self) -> usize {
         self.tx.receiver_count()
@@ -55,6 +72,18 @@ impl Live {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn closing_wakes_everyone_waiting_for_it() {
+        let live = Live::default();
+        let waiting = tokio::spawn(live.closed());
+        live.close();
+        tokio::time::timeout(std::time::Duration::from_secs(1), waiting)
+            .await
+            .expect("woken")
+            .expect("finished");
+        live.closed().await; // already closed: returns at once
+    }
 
     #[tokio::test]
     async fn every_listener_hears_every_change() {

@@ -133,6 +133,7 @@ async fn serve(
         clock,
         live,
     };
+    let live = state.live.clone();
     let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -140,8 +141,10 @@ async fn serve(
     tracing::info!("Leadline is listening on http://{addr}");
     println!("Leadline is running at http://{addr}");
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+        .with_graceful_shutdown(async move {
             let _ = tokio::signal::ctrl_c().await;
+            // Open live streams never end by themselves; end them so shutdown can finish.
+            live.close();
         })
         .await
         .map_err(|e| format!("the server stopped: {e}"))
