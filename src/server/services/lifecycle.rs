@@ -63,6 +63,14 @@ pub async fn record(
     .await
 }
 
+/// Tells live screens a lead changed, naming the rep who held it and the rep who holds it now.
+pub fn publish_move(live: &Live, lead_id: &str, before: &Owner, after: &Owner) {
+    live.publish(
+        lead_id,
+        [before, after].map(|owner| owner.rep_id().map(str::to_string)),
+    );
+}
+
 fn refused(err: impl std::fmt::Display) -> ServiceError {
     ServiceError::Refused(err.to_string())
 }
@@ -112,13 +120,7 @@ pub async fn close(
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     leads::set_closed_by(&mut tx, lead_id, Some((now, &user.id))).await?;
     tx.commit().await?;
-    live.publish(
-        lead_id,
-        [
-            lead.state.owner.rep_id().map(str::to_string),
-            transition.state.owner.rep_id().map(str::to_string),
-        ],
-    );
+    publish_move(live, lead_id, &lead.state.owner, &transition.state.owner);
     Ok(transition.state)
 }
 
@@ -155,13 +157,7 @@ pub async fn reopen(
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     leads::set_closed_by(&mut tx, lead_id, None).await?;
     tx.commit().await?;
-    live.publish(
-        lead_id,
-        [
-            lead.state.owner.rep_id().map(str::to_string),
-            transition.state.owner.rep_id().map(str::to_string),
-        ],
-    );
+    publish_move(live, lead_id, &lead.state.owner, &transition.state.owner);
     Ok(transition.state)
 }
 
@@ -195,13 +191,7 @@ pub async fn not_ready(
         lead::not_ready(&lead.state, reason, recontact_at, now, policy).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     tx.commit().await?;
-    live.publish(
-        lead_id,
-        [
-            lead.state.owner.rep_id().map(str::to_string),
-            transition.state.owner.rep_id().map(str::to_string),
-        ],
-    );
+    publish_move(live, lead_id, &lead.state.owner, &transition.state.owner);
     Ok(transition.state)
 }
 
@@ -223,13 +213,7 @@ pub async fn return_to_marketing(
         lead::return_to_marketing(&lead.state, reason, now, policy).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     tx.commit().await?;
-    live.publish(
-        lead_id,
-        [
-            lead.state.owner.rep_id().map(str::to_string),
-            transition.state.owner.rep_id().map(str::to_string),
-        ],
-    );
+    publish_move(live, lead_id, &lead.state.owner, &transition.state.owner);
     Ok(transition.state)
 }
 

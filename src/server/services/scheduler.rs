@@ -35,7 +35,6 @@ pub async fn run_due(
         let Some(lead) = leads::get(&mut *tx, &lead_id).await? else {
             continue;
         };
-        let before = lead.state.owner.rep_id().map(str::to_string);
         let lead_before = lead.state.clone();
         let mut state = lead.state;
         for _ in 0..MAX_TICKS_PER_LEAD {
@@ -94,7 +93,7 @@ pub async fn run_due(
         }
         tx.commit().await?;
         if state != lead_before {
-            live.publish(&lead_id, [before, state.owner.rep_id().map(str::to_string)]);
+            super::lifecycle::publish_move(live, &lead_id, &lead_before.owner, &state.owner);
         }
     }
     Ok(applied)
