@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh --with-browser
+# A one-off build (CI, a fresh clone) gains nothing from incremental artefacts but their disk.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
