@@ -8,7 +8,7 @@ use leadline::server::services::{accounts, sources};
 use leadline::server::state::AppState;
 use leadline::server::{http, store};
 use leptos::config::LeptosOptions;
-use reqwest::StatusCode;
+use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -148,4 +148,19 @@ pub async fn spawn_app() -> TestApp {
         key,
         dir,
     }
+}
+
+/// Logs a call with `outcome` on `lead`, as the signed-in `client`.
+pub async fn call(
+    app: &TestApp,
+    client: &Client,
+    lead: &str,
+    outcome: &str,
+) -> (StatusCode, Value) {
+    app.server_fn(
+        client,
+        "lead/log-touch",
+        &[("lead_id", lead), ("kind", "call"), ("outcome", outcome)],
+    )
+    .await
 }

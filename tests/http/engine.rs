@@ -1,7 +1,7 @@
 //! The follow-up engine's rules, enforced on the server: hand-made calls to the server
 //! functions, the test clock, and the scheduler across a restart.
 
-use crate::common::{spawn_app, TestApp};
+use crate::common::{call, spawn_app, TestApp};
 use chrono::{Duration, Utc};
 use leadline::domain::role::Role;
 use leadline::server::clock::Clock;
@@ -22,15 +22,6 @@ async fn lead_for_rita(app: &TestApp) -> (Client, String) {
         .unwrap();
     let rita = app.signed_in("rita@acme.test").await;
     (rita, lead["id"].as_str().unwrap().to_string())
-}
-
-async fn call(app: &TestApp, client: &Client, lead: &str, outcome: &str) -> (StatusCode, Value) {
-    app.server_fn(
-        client,
-        "lead/log-touch",
-        &[("lead_id", lead), ("kind", "call"), ("outcome", outcome)],
-    )
-    .await
 }
 
 async fn close_dead(

@@ -1,6 +1,6 @@
 //! Marketing's nurture pool and the hand-back to sales, over the wire.
 
-use crate::common::{spawn_app, TestApp};
+use crate::common::{call, spawn_app, TestApp};
 use leadline::domain::cadence::Policy;
 use leadline::domain::lead::Owner;
 use leadline::domain::role::{Role, User};
@@ -34,16 +34,7 @@ async fn nurtured_lead(app: &TestApp) -> (Client, Client, String) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "never called: {body}"
     );
-    app.server_fn(
-        &rita,
-        "lead/log-touch",
-        &[
-            ("lead_id", &lead),
-            ("kind", "call"),
-            ("outcome", "voicemail"),
-        ],
-    )
-    .await;
+    call(app, &rita, &lead, "voicemail").await;
     let (status, body) = app
         .server_fn(
             &rita,
@@ -245,16 +236,7 @@ async fn the_campaign_table_counts_recycled_leads_that_bought_and_exports_as_csv
         &[("lead_id", &lead), ("note", "asked for pricing")],
     )
     .await;
-    app.server_fn(
-        &rita,
-        "lead/log-touch",
-        &[
-            ("lead_id", &lead),
-            ("kind", "call"),
-            ("outcome", "connected"),
-        ],
-    )
-    .await;
+    call(&app, &rita, &lead, "connected").await;
     let today = chrono::Utc::now().date_naive().to_string();
     let (status, body) = app
         .server_fn(

@@ -184,15 +184,10 @@ pub async fn not_ready(
             "say why they are not ready, so marketing knows what to send",
         ));
     }
-    let mut tx = store::begin_write(db).await?;
-    let lead = visible_lead(&mut tx, user, lead_id).await?;
-    may_work(user, &lead.state)?;
-    let transition =
-        lead::not_ready(&lead.state, reason, recontact_at, now, policy).map_err(refused)?;
-    record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
-    tx.commit().await?;
-    publish_move(live, lead_id, &lead.state.owner, &transition.state.owner);
-    Ok(transition.state)
+    worked_by_hand(db, now, user, lead_id, live, |state| {
+        lead::not_ready(state, reason, recontact_at, now, policy)
+    })
+    .await
 }
 
 /// A rep returns a lead they have called to marketing, with a reason.
@@ -206,11 +201,26 @@ pub async fn return_to_marketing(
     reason: &str,
     live: &Live,
 ) -> Result<LeadState, ServiceError> {
+    worked_by_hand(db, now, user, lead_id, live, |state| {
+        lead::return_to_marketing(state, reason, now, policy)
+    })
+    .await
+}
+
+/// The common shape of a hand-made change: in one transaction, load a lead the caller may
+/// work, apply `rule`, record the transition; then tell live screens.
+async fn worked_by_hand(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_id: &str,
+    live: &Live,
+    rule: impl FnOnce(&LeadState) -> Result<Transition, lead::TransitionError>,
+) -> Result<LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
     may_work(user, &lead.state)?;
-    let transition =
-        lead::return_to_marketing(&lead.state, reason, now, policy).map_err(refused)?;
+    let transition = rule(&lead.state).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     tx.commit().await?;
     publish_move(live, lead_id, &lead.state.owner, &transition.state.owner);
