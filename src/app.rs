@@ -1,8 +1,9 @@
 //! The HTML shell, the app and its routes — nothing else.
 
 use crate::ui::pages::{
-    board::BoardPage, campaigns::CampaignsPage, home::HomePage, lead::LeadPage, login::LoginPage,
-    nurture::NurturePage, queue::QueuePage,
+    board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage, home::HomePage,
+    lead::LeadPage, login::LoginPage, nurture::NurturePage, outlook::OutlookPage, queue::QueuePage,
+    wall::WallPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -50,6 +51,9 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("queue") view=QueuePage/>
                 <Route path=StaticSegment("nurture") view=NurturePage/>
                 <Route path=StaticSegment("board") view=BoardPage/>
+                <Route path=(StaticSegment("board"), StaticSegment("compliance")) view=CompliancePage/>
+                <Route path=(StaticSegment("board"), StaticSegment("outlook")) view=OutlookPage/>
+                <Route path=StaticSegment("wall") view=WallPage/>
                 <Route path=StaticSegment("campaigns") view=CampaignsPage/>
                 <Route path=(StaticSegment("lead"), ParamSegment("id")) view=LeadPage/>
             </Routes>

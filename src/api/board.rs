@@ -1,17 +1,166 @@
-//! The manager's aging board.
+//! The managers' boards: aging (with drill-down), compliance and bias watch, capacity and
+//! forecast. Each reads through the shared board cache, so hundreds of open boards re-reading
+//! after a change cost one database read.
 
 use crate::api::ApiError;
+use crate::domain::bias::RepBias;
 use crate::domain::board::AgingBoard;
+use crate::domain::compliance::ComplianceBoard;
+use crate::domain::forecast::Outlook;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// Open leads by stage × age since inquiry.
+/// Windows the compliance board offers, in days.
+pub const WINDOWS: [u32; 3] = [7, 30, 90];
+
+/// Open leads by stage × age, since inquiry (`basis` "inquiry") or since the last real touch
+/// ("touch").
 #[server(endpoint = "board/aging")]
-pub async fn get_aging_board() -> Result<AgingBoard, ApiError> {
+pub async fn get_aging_board(basis: String) -> Result<AgingBoard, ApiError> {
+    use crate::domain::board::Basis;
     use crate::domain::role::Role;
     use crate::server::services::boards;
     crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
     let state = crate::api::app_state()?;
-    Ok(boards::aging(&state.db, state.clock.now()).await?)
+    let basis = Basis::parse(&basis);
+    let version = state.live.version();
+    Ok(state
+        .boards
+        .get(format!("aging/{}", basis.as_str()), version, || {
+            boards::aging(&state.db, basis, state.clock.now())
+        })
+        .await?)
+}
+
+/// One lead of a drilled-down aging cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellLeadLine {
+    pub id: String,
+    pub name: String,
+    pub company: String,
+    pub owner: String,
+    /// "3 days" since inquiry.
+    pub age: String,
+    /// "2 h" since the last call attempt or meeting, or "never".
+    pub since_touch: String,
+    pub overdue: bool,
+    pub ghost: bool,
+}
+
+/// The leads behind one cell of the aging board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellView {
+    /// "Attempting, 1–7 days since inquiry".
+    pub title: String,
+    pub leads: Vec<CellLeadLine>,
+    /// More leads are in the cell than are listed.
+    pub truncated: bool,
+}
+
+/// The leads in one cell: `stage` (as in the URL) and `bucket` (0 = youngest).
+#[server(endpoint = "board/aging-cell")]
+pub async fn aging_cell(basis: String, stage: String, bucket: u8) -> Result<CellView, ApiError> {
+    use crate::domain::aging::{short_age, AgeBucket};
+    use crate::domain::board::Basis;
+    use crate::domain::intake::FieldError;
+    use crate::domain::lead::Stage;
+    use crate::domain::role::Role;
+    use crate::server::services::boards;
+    crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
+    let state = crate::api::app_state()?;
+    let basis = Basis::parse(&basis);
+    let stage: Stage = stage
+        .parse()
+        .ok()
+        .filter(|s| Stage::OPEN.contains(s))
+        .ok_or_else(|| ApiError::Invalid(vec![FieldError::new("stage", "is not an open stage")]))?;
+    let bucket = AgeBucket::ALL
+        .get(usize::from(bucket))
+        .copied()
+        .ok_or_else(|| {
+            ApiError::Invalid(vec![FieldError::new("bucket", "is not an age bucket")])
+        })?;
+    let now = state.clock.now();
+    let rows = boards::cell(&state.db, basis, stage, bucket, now).await?;
+    Ok(CellView {
+        title: format!("{}, {} {}", stage.label(), bucket.label(), basis.label()),
+        truncated: rows.len() as i64 >= boards::CELL_LIMIT,
+        leads: rows
+            .into_iter()
+            .map(|row| CellLeadLine {
+                age: short_age(now - row.received_at),
+                since_touch: row
+                    .last_follow_up_at
+                    .map_or_else(|| "never".to_string(), |at| short_age(now - at)),
+                overdue: row.next_due_at.is_some_and(|due| due < now),
+                ghost: row.ghost,
+                id: row.id,
+                name: row.name,
+                company: row.company,
+                owner: row.owner,
+            })
+            .collect(),
+    })
+}
+
+/// The compliance board and the bias watch over one window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceView {
+    pub board: ComplianceBoard,
+    pub bias: Vec<RepBias>,
+    /// The first-contact SLA the board measures against, in minutes.
+    pub sla_minutes: i64,
+}
+
+/// Per-rep compliance and bias watch over the last `window_days` (7, 30 or 90).
+#[server(endpoint = "board/compliance")]
+pub async fn get_compliance(window_days: u32) -> Result<ComplianceView, ApiError> {
+    use crate::domain::intake::FieldError;
+    use crate::domain::role::Role;
+    use crate::server::services::boards;
+    crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
+    let state = crate::api::app_state()?;
+    if !WINDOWS.contains(&window_days) {
+        return Err(ApiError::Invalid(vec![FieldError::new(
+            "window",
+            "must be 7, 30 or 90 days",
+        )]));
+    }
+    let version = state.live.version();
+    let now = state.clock.now();
+    let board = state
+        .boards
+        .get(format!("compliance/{window_days}"), version, || {
+            boards::compliance(&state.db, &state.policy, window_days, now)
+        })
+        .await?;
+    let bias = state
+        .boards
+        .get(format!("bias/{window_days}"), version, || {
+            boards::bias_watch(&state.db, &state.policy, window_days, now)
+        })
+        .await?;
+    Ok(ComplianceView {
+        board,
+        bias,
+        sla_minutes: state.policy.first_contact.num_minutes(),
+    })
+}
+
+/// Capacity against quota, and the forecast from the open pool.
+#[server(endpoint = "board/outlook")]
+pub async fn get_outlook() -> Result<Outlook, ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::services::boards;
+    crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
+    let state = crate::api::app_state()?;
+    let version = state.live.version();
+    Ok(state
+        .boards
+        .get("outlook".to_string(), version, || {
+            boards::outlook(&state.db, &state.policy, state.clock.now())
+        })
+        .await?)
 }
 
 /// One closure as the review list shows it.

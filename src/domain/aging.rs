@@ -32,6 +32,21 @@ impl AgeBucket {
         AgeBucket::OverTwelveMonths,
     ];
 
+    /// Where each bucket but the last ends: an age below `BOUNDS[i]` (and not below the one
+    /// before) is in `ALL[i]`. The database groups by these.
+    pub fn bounds() -> [Duration; 8] {
+        [
+            Duration::minutes(5),
+            Duration::minutes(60),
+            Duration::hours(24),
+            Duration::days(7),
+            Duration::days(28),
+            Duration::days(91),
+            Duration::days(182),
+            Duration::days(365),
+        ]
+    }
+
     /// The bucket an age falls in. A negative age (clock skew) counts as brand new.
     pub fn of(age: Duration) -> Self {
         let minutes = age.num_minutes();
@@ -125,6 +140,17 @@ mod tests {
                 AgeBucket::ALL[bucket as usize - 1],
                 "just under {age}"
             );
+        }
+    }
+
+    #[test]
+    fn the_bounds_are_where_buckets_change() {
+        for (i, bound) in AgeBucket::bounds().into_iter().enumerate() {
+            assert_eq!(
+                AgeBucket::of(bound - Duration::milliseconds(1)),
+                AgeBucket::ALL[i]
+            );
+            assert_eq!(AgeBucket::of(bound), AgeBucket::ALL[i + 1]);
         }
     }
 

@@ -16,6 +16,39 @@ pub struct OpenLead {
     pub ghost: bool,
 }
 
+/// What a lead's age is measured from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Basis {
+    /// Since the inquiry arrived.
+    #[default]
+    Inquiry,
+    /// Since the last call attempt or meeting (since the inquiry when there was none).
+    RealTouch,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Inquiry => "inquiry",
+            Basis::RealTouch => "touch",
+        }
+    }
+
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "touch" => Basis::RealTouch,
+            _ => Basis::Inquiry,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::Inquiry => "since inquiry",
+            Basis::RealTouch => "since last real touch",
+        }
+    }
+}
+
 /// One cell: leads of a stage in an age bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
@@ -25,10 +58,10 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn add(&mut self, lead: &OpenLead) {
-        self.count += 1;
-        self.overdue += u32::from(lead.overdue);
-        self.ghosts += u32::from(lead.ghost);
+    fn add(&mut self, other: Cell) {
+        self.count += other.count;
+        self.overdue += other.overdue;
+        self.ghosts += other.ghosts;
     }
 }
 
@@ -44,13 +77,34 @@ pub struct StageRow {
 /// Open leads by stage × age since inquiry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgingBoard {
+    pub basis: Basis,
     pub rows: Vec<StageRow>,
     pub total: Cell,
+    /// Open leads in each age bucket, all stages together.
+    pub columns: Vec<Cell>,
 }
 
 impl AgingBoard {
-    /// Counts `leads` as of `now`. Every open stage gets a row, empty or not.
+    /// Counts `leads` as of `now`, by age since inquiry. Every open stage gets a row.
     pub fn tally(leads: impl IntoIterator<Item = OpenLead>, now: DateTime<Utc>) -> Self {
+        Self::from_cells(
+            Basis::Inquiry,
+            leads.into_iter().map(|lead| {
+                let one = Cell {
+                    count: 1,
+                    overdue: u32::from(lead.overdue),
+                    ghosts: u32::from(lead.ghost),
+                };
+                (lead.stage, AgeBucket::since(lead.received_at, now), one)
+            }),
+        )
+    }
+
+    /// Builds the board from counted cells (several may name the same stage and bucket).
+    pub fn from_cells(
+        basis: Basis,
+        cells: impl IntoIterator<Item = (Stage, AgeBucket, Cell)>,
+    ) -> Self {
         let mut rows: Vec<StageRow> = Stage::OPEN
             .into_iter()
             .map(|stage| StageRow {
@@ -60,16 +114,22 @@ impl AgingBoard {
             })
             .collect();
         let mut total = Cell::default();
-        for lead in leads {
-            let Some(row) = rows.iter_mut().find(|row| row.stage == lead.stage) else {
+        let mut columns = vec![Cell::default(); AgeBucket::ALL.len()];
+        for (stage, bucket, cell) in cells {
+            let Some(row) = rows.iter_mut().find(|row| row.stage == stage) else {
                 continue;
             };
-            let bucket = AgeBucket::since(lead.received_at, now) as usize;
-            row.cells[bucket].add(&lead);
-            row.total.add(&lead);
-            total.add(&lead);
+            row.cells[bucket as usize].add(cell);
+            row.total.add(cell);
+            columns[bucket as usize].add(cell);
+            total.add(cell);
         }
-        Self { rows, total }
+        Self {
+            basis,
+            rows,
+            total,
+            columns,
+        }
     }
 
     /// The row of one stage.

@@ -2,15 +2,20 @@
 //! browser build. Nothing here knows about the database, HTTP or the DOM.
 
 pub mod aging;
+pub mod bias;
 pub mod board;
 pub mod cadence;
 pub mod campaign;
+pub mod chart;
 pub mod closure;
+pub mod compliance;
 pub mod contact;
+pub mod forecast;
 pub mod intake;
 pub mod lead;
 pub mod money;
 pub mod qualification;
 pub mod role;
+pub mod segment;
 pub mod sla;
 pub mod touch;

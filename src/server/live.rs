@@ -4,6 +4,7 @@
 //! caught up by the next read.
 
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{broadcast, watch};
 
@@ -24,6 +25,8 @@ pub struct Live {
     tx: broadcast::Sender<Change>,
     /// Set when the server shuts down, so open streams end instead of holding it up.
     closing: Arc<watch::Sender<bool>>,
+    /// Counts changes, so a cached board knows whether it is still current.
+    version: Arc<AtomicU64>,
 }
 
 impl Default for Live {
@@ -31,6 +34,7 @@ impl Default for Live {
         Self {
             tx: broadcast::channel(BUFFER).0,
             closing: Arc::new(watch::channel(false).0),
+            version: Arc::new(AtomicU64::new(0)),
         }
     }
 }
@@ -40,10 +44,16 @@ impl Live {
     pub fn publish(&self, lead_id: &str, reps: impl IntoIterator<Item = Option<String>>) {
         let mut reps: Vec<String> = reps.into_iter().flatten().collect();
         reps.dedup();
+        self.version.fetch_add(1, Ordering::SeqCst);
         let _ = self.tx.send(Change {
             lead_id: lead_id.to_string(),
             reps,
         });
+    }
+
+    /// Changes published so far: read it before reading what a change may affect.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::SeqCst)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {

@@ -5,7 +5,9 @@ use crate::server::cli::{Cli, Command, SourceAction, UserAction};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::live::Live;
-use crate::server::services::{accounts, demo, scheduler, sources, ServiceError};
+use crate::server::services::{
+    accounts, boards, demo, lifecycle, scheduler, sources, ServiceError,
+};
 use crate::server::state::AppState;
 use crate::server::{http, store};
 use clap::Parser;
@@ -28,6 +30,12 @@ pub async fn main() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", config.database_url))?;
     let clock = Clock::default();
+    let backfilled = lifecycle::backfill_assignments(&db)
+        .await
+        .map_err(|e| format!("cannot bring the compliance records up to date: {e}"))?;
+    if backfilled > 0 {
+        tracing::info!("started compliance records for {backfilled} leads reps already held");
+    }
     let policy = store::policy::load(&db)
         .await
         .map_err(|e| format!("cannot read the follow-up policy: {e}"))?;
@@ -125,6 +133,7 @@ async fn serve(
         live.clone(),
         every,
     );
+    boards::spawn_aging_ticker(db.clone(), clock.clone(), live.clone());
     let state = AppState {
         leptos_options,
         db,
@@ -132,6 +141,7 @@ async fn serve(
         policy,
         clock,
         live,
+        boards: Arc::default(),
     };
     let live = state.live.clone();
     let app = http::router(state);

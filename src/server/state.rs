@@ -4,6 +4,7 @@ use crate::domain::cadence::Policy;
 use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::live::Live;
+use crate::server::services::boards::BoardCache;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
@@ -18,4 +19,5 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     pub clock: Clock,
     pub live: Live,
+    pub boards: Arc<BoardCache>,
 }

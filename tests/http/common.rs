@@ -138,6 +138,7 @@ pub async fn spawn_app() -> TestApp {
         policy: Arc::new(store::policy::load(&db).await.unwrap()),
         clock: clock.clone(),
         live: leadline::server::live::Live::default(),
+        boards: std::sync::Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

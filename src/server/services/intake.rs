@@ -8,7 +8,7 @@ use crate::domain::lead::{self, LeadState, Owner, Reach, Stage, Transition};
 use crate::server::live::Live;
 use crate::server::services::routing;
 use crate::server::store::{
-    self, alerts, events, idempotency, inquiries, leads, sources::SourceRow, users,
+    self, alerts, idempotency, inquiries, leads, sources::SourceRow, users,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -165,7 +165,7 @@ pub async fn admit(
         now,
     )
     .await?;
-    events::append(&mut *conn, &lead_id, now, None, &event, &state).await?;
+    super::lifecycle::record_event(conn, &lead_id, now, None, &event, &state, None).await?;
     if let (true, Stage::Hot, Owner::Rep(rep)) = (repeat, state.stage, &state.owner) {
         let message = format!(
             "{name} inquired again and is hot: call within {} min.",

@@ -4,11 +4,12 @@
 
 use super::{routing, ServiceError};
 use crate::domain::cadence::Policy;
+use crate::domain::compliance::assignment_step;
 use crate::domain::lead::{self, Closure, ClosureError, DeadReason, LeadState, Owner, Transition};
 use crate::domain::qualification::Qualification;
 use crate::domain::role::{Role, User};
 use crate::server::live::Live;
-use crate::server::store::{self, events, leads, leads::LeadRecord, touches};
+use crate::server::store::{self, assignments, events, leads, leads::LeadRecord, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -52,15 +53,60 @@ pub async fn record(
     transition: &Transition,
 ) -> Result<(), sqlx::Error> {
     leads::save_state(&mut *conn, lead_id, &transition.state).await?;
-    events::append(
-        &mut *conn,
+    record_event(
+        conn,
         lead_id,
         now,
         actor,
         &transition.event,
         &transition.state,
+        None,
     )
     .await
+}
+
+/// Appends an event that left the lead in `state`, and keeps the lead's assignments in step:
+/// the one place both are written. `attempt_by` is the rep whose call attempt or meeting
+/// this event logs.
+pub async fn record_event(
+    conn: &mut SqliteConnection,
+    lead_id: &str,
+    now: DateTime<Utc>,
+    actor: Option<&str>,
+    event: &lead::Event,
+    state: &LeadState,
+    attempt_by: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    events::append(&mut *conn, lead_id, now, actor, event, state).await?;
+    let open = assignments::open_for(&mut *conn, lead_id).await?;
+    let step = assignment_step(open.as_ref(), state, event, attempt_by);
+    if let (true, Some(open)) = (step.attempt, &open) {
+        let delay = (now - open.assigned_at).num_seconds();
+        assignments::count_attempt(&mut *conn, lead_id, now, delay).await?;
+    }
+    if let Some(end) = step.end {
+        assignments::end_open(&mut *conn, lead_id, now, end, state.stage.as_str()).await?;
+    }
+    if let Some(start) = step.start {
+        let flags = assignments::lead_flags(&mut *conn, lead_id, start.assigned_at).await?;
+        assignments::start(&mut *conn, &store::new_id(), lead_id, &start, flags).await?;
+    }
+    Ok(())
+}
+
+/// Starts assignments for rep-held leads that have none (leads from before they were kept),
+/// carrying over the attempts already made. Safe to run at every start.
+pub async fn backfill_assignments(db: &SqlitePool) -> Result<usize, ServiceError> {
+    let missing = assignments::missing(db).await?;
+    let mut tx = store::begin_write(db).await?;
+    for (lead_id, open, first, attempts) in &missing {
+        let flags = assignments::lead_flags(&mut *tx, lead_id, open.assigned_at).await?;
+        assignments::start(&mut tx, &store::new_id(), lead_id, open, flags).await?;
+        let first = first.map(|at| (at, (at - open.assigned_at).num_seconds()));
+        assignments::set_progress(&mut tx, lead_id, first, *attempts).await?;
+    }
+    tx.commit().await?;
+    Ok(missing.len())
 }
 
 /// Tells live screens a lead changed, naming the rep who held it and the rep who holds it now.
@@ -116,7 +162,18 @@ pub async fn close(
             )));
         }
     }
-    let transition = lead::close(&lead.state, closure, note, now.date_naive()).map_err(refused)?;
+    let transition = match lead::close(&lead.state, closure, note, now.date_naive()) {
+        Ok(transition) => transition,
+        Err(err) => {
+            // The refusal counts on the rep's compliance record.
+            drop(tx);
+            if user.role == Role::Rep {
+                assignments::count_refusal(db, lead_id, &user.id).await?;
+                live.publish(lead_id, [None]);
+            }
+            return Err(refused(err));
+        }
+    };
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     leads::set_closed_by(&mut tx, lead_id, Some((now, &user.id))).await?;
     tx.commit().await?;

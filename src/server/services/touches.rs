@@ -6,7 +6,7 @@ use crate::domain::lead::{self, Owner};
 use crate::domain::role::{Role, User};
 use crate::domain::touch::Touch;
 use crate::server::live::Live;
-use crate::server::store::{self, events, leads, touches};
+use crate::server::store::{self, leads, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -67,13 +67,14 @@ pub async fn apply(
     .await?;
     leads::mark_touched(&mut *conn, lead_id, now, touch.is_follow_up()).await?;
     leads::save_state(&mut *conn, lead_id, &transition.state).await?;
-    events::append(
-        &mut *conn,
+    super::lifecycle::record_event(
+        conn,
         lead_id,
         now,
         Some(&user.id),
         &transition.event,
         &transition.state,
+        touch.is_follow_up().then_some(user.id.as_str()),
     )
     .await?;
     Ok(transition.state)

@@ -386,6 +386,7 @@ pub async fn mark_touched(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE leads SET last_touch_at = $1,
+            last_follow_up_at = CASE WHEN $2 THEN $1 ELSE last_follow_up_at END,
             first_attempt_at = CASE WHEN $2 AND first_attempt_at IS NULL THEN $1
                                     ELSE first_attempt_at END
          WHERE id = $3",

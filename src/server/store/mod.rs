@@ -2,6 +2,8 @@
 //! Rust, so a PostgreSQL backend can share them.
 
 pub mod alerts;
+pub mod assignments;
+pub mod boards;
 pub mod events;
 pub mod idempotency;
 pub mod inquiries;

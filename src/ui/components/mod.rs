@@ -1,6 +1,8 @@
 //! View pieces shared by several screens.
 
 pub mod alerts;
+pub mod chart;
 pub mod flags;
 pub mod frame;
 pub mod live;
+pub mod signal;

@@ -1,18 +1,44 @@
-//! `/board`: the manager's aging board — open leads by stage × age since inquiry, with overdue
-//! and ghost counts.
+//! `/board`: the manager's aging board — open leads by stage × age (since inquiry or since the
+//! last real touch), with overdue and ghost counts; a cell opens the leads behind it.
 
 use crate::api::alerts::{my_alerts, DismissAlert};
 use crate::api::auth::current_user;
-use crate::api::board::{get_aging_board, recent_closures};
+use crate::api::board::{aging_cell, get_aging_board, recent_closures, CellView};
 use crate::api::ApiError;
 use crate::domain::aging::AgeBucket;
-use crate::domain::board::Cell;
+use crate::domain::board::{AgingBoard, Basis, Cell};
+use crate::domain::chart::{BarChart, Datum};
 use crate::ui::components::alerts::AlertList;
+use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::live::refresh_on_changes;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-fn cell_view(cell: Cell, testid: String) -> impl IntoView {
+/// The tabs across the managers' boards.
+#[component]
+pub fn BoardTabs(current: &'static str) -> impl IntoView {
+    let tabs = [
+        ("/board", "Aging"),
+        ("/board/compliance", "Compliance & bias"),
+        ("/board/outlook", "Capacity & forecast"),
+        ("/wall", "Wall screen"),
+    ];
+    view! {
+        <nav class="tabs">
+            {tabs
+                .into_iter()
+                .map(|(href, label)| {
+                    view! {
+                        <a href=href class=if href == current { "tab current" } else { "tab" }>{label}</a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+fn cell_view(cell: Cell, testid: String, href: Option<String>) -> impl IntoView {
     let class = match (cell.count, cell.ghosts, cell.overdue) {
         (0, _, _) => "cell empty",
         (_, g, _) if g > 0 => "cell ghosts",
@@ -23,23 +49,167 @@ fn cell_view(cell: Cell, testid: String) -> impl IntoView {
         "{} leads, {} overdue, {} never called",
         cell.count, cell.overdue, cell.ghosts
     );
+    let count = match (href, cell.count) {
+        (Some(href), n) if n > 0 => view! { <a class="count" href=href>{n}</a> }.into_any(),
+        (_, n) => view! { <span class="count">{n}</span> }.into_any(),
+    };
     view! {
         <td class=class title=title data-testid=testid>
-            <span class="count">{cell.count}</span>
+            {count}
             {(cell.overdue > 0).then(|| view! { <span class="sub overdue-count">{format!("{} late", cell.overdue)}</span> })}
+            {(cell.ghosts > 0).then(|| view! { <span class="sub ghost-count">{format!("{} ghost", cell.ghosts)}</span> })}
         </td>
+    }
+}
+
+/// Open leads per age bucket as bars; buckets holding ghost leads are drawn in alarm colour.
+pub fn age_chart(board: &AgingBoard, width: f64) -> BarChart {
+    let data = AgeBucket::ALL
+        .into_iter()
+        .zip(&board.columns)
+        .map(|(bucket, cell)| Datum {
+            label: bucket.label().to_string(),
+            value: f64::from(cell.count),
+            text: if cell.ghosts > 0 {
+                format!("{} ({} ghost)", cell.count, cell.ghosts)
+            } else {
+                cell.count.to_string()
+            },
+            alarm: cell.ghosts > 0,
+        })
+        .collect();
+    BarChart::horizontal(data, width, 0.0, &[])
+}
+
+/// The stage × age table.
+pub fn aging_table(board: &AgingBoard, links: bool) -> impl IntoView {
+    let basis = board.basis.as_str();
+    let header = AgeBucket::ALL
+        .into_iter()
+        .map(|bucket| view! { <th>{bucket.label()}</th> })
+        .collect_view();
+    let rows = board
+        .rows
+        .iter()
+        .map(|row| {
+            let stage = row.stage.as_str();
+            let cells = row
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let href = links
+                        .then(|| format!("/board?basis={basis}&stage={stage}&bucket={i}#cell"));
+                    cell_view(*cell, format!("cell-{stage}-{i}"), href)
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">{row.stage.label()}</th>
+                    {cells}
+                    {cell_view(row.total, format!("total-{stage}"), None)}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="scroll">
+            <table class="grid board">
+                <thead>
+                    <tr>
+                        <th>"Stage \\ age"</th>
+                        {header}
+                        <th>"Total"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The three headline numbers.
+pub fn aging_kpis(total: Cell) -> impl IntoView {
+    view! {
+        <div class="kpis">
+            <div class="kpi">
+                <span class="kpi-value" data-testid="board-total">{total.count}</span>
+                <span class="kpi-label">"open leads"</span>
+            </div>
+            <div class="kpi warn">
+                <span class="kpi-value" data-testid="board-overdue">{total.overdue}</span>
+                <span class="kpi-label">"overdue"</span>
+            </div>
+            <div class="kpi alarm">
+                <span class="kpi-value" data-testid="board-ghosts">{total.ghosts}</span>
+                <span class="kpi-label">"ghost leads (never called)"</span>
+            </div>
+        </div>
+    }
+}
+
+fn cell_list(view_: CellView) -> impl IntoView {
+    let rows = view_
+        .leads
+        .into_iter()
+        .map(|lead| {
+            let class = match (lead.ghost, lead.overdue) {
+                (true, _) => "flagged",
+                (_, true) => "overdue",
+                _ => "",
+            };
+            view! {
+                <tr class=class data-testid="cell-lead">
+                    <td><a href=format!("/lead/{}", lead.id)>{lead.name}</a></td>
+                    <td>{lead.company}</td>
+                    <td>{lead.owner}</td>
+                    <td>{lead.age}</td>
+                    <td>{if lead.ghost { "never".to_string() } else { lead.since_touch }}</td>
+                    <td>{lead.overdue.then_some("overdue")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section id="cell" class="drill" data-testid="cell-leads">
+            <h2 class="section">{view_.title}</h2>
+            {view_.truncated.then(|| view! { <p class="muted">"The oldest 200 are listed."</p> })}
+            <table class="grid">
+                <thead><tr><th>"Lead"</th><th>"Company"</th><th>"Held by"</th><th>"Age"</th><th>"Last real touch"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
     }
 }
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
+    let query = use_query_map();
+    let basis = move || query.with(|q| q.get("basis").unwrap_or_default());
+    let drill = move || {
+        query.with(|q| {
+            let stage = q.get("stage")?;
+            let bucket = q.get("bucket")?.parse::<u8>().ok()?;
+            Some((stage, bucket))
+        })
+    };
     let me = Resource::new(|| (), |_| current_user());
-    let board = Resource::new(|| (), |_| get_aging_board());
+    let board = Resource::new(basis, get_aging_board);
+    let cell = Resource::new(
+        move || (basis(), drill()),
+        |(basis, drill)| async move {
+            match drill {
+                Some((stage, bucket)) => aging_cell(basis, stage, bucket).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     let closures = Resource::new(|| (), |_| recent_closures());
     let dismiss = ServerAction::<DismissAlert>::new();
     let alerts = Resource::new(move || dismiss.version().get(), |_| my_alerts());
     refresh_on_changes(move || {
         board.refetch();
+        cell.refetch();
         closures.refetch();
         alerts.refetch();
     });
@@ -55,31 +225,10 @@ pub fn BoardPage() -> impl IntoView {
                     Ok(board) => board,
                     Err(e) => return refusal(e),
                 };
-                let header = AgeBucket::ALL
-                    .into_iter()
-                    .map(|bucket| view! { <th>{bucket.label()}</th> })
-                    .collect_view();
-                let rows = board
-                    .rows
-                    .iter()
-                    .map(|row| {
-                        let stage = row.stage.as_str();
-                        let cells = row
-                            .cells
-                            .iter()
-                            .enumerate()
-                            .map(|(i, cell)| cell_view(*cell, format!("cell-{stage}-{i}")))
-                            .collect_view();
-                        view! {
-                            <tr>
-                                <th scope="row">{row.stage.label()}</th>
-                                {cells}
-                                {cell_view(row.total, format!("total-{stage}"))}
-                            </tr>
-                        }
-                    })
-                    .collect_view();
-                let total = board.total;
+                let drilled = match cell.await {
+                    Ok(view_) => view_.map(cell_list).into_any(),
+                    Err(e) => refusal(e),
+                };
                 let closures = closures.await.unwrap_or_default();
                 let alert_list = alerts.await.unwrap_or_default();
                 let closure_rows = closures
@@ -95,39 +244,34 @@ pub fn BoardPage() -> impl IntoView {
                         }
                     })
                     .collect_view();
+                let toggle = [Basis::Inquiry, Basis::RealTouch]
+                    .into_iter()
+                    .map(|b| {
+                        view! {
+                            <a
+                                href=format!("/board?basis={}", b.as_str())
+                                class=if b == board.basis { "tab current" } else { "tab" }
+                                data-testid=format!("basis-{}", b.as_str())
+                            >
+                                {format!("Age {}", b.label())}
+                            </a>
+                        }
+                    })
+                    .collect_view();
                 view! {
                     <TopBar user title="Aging board"/>
                     <main class="page wide">
+                        <BoardTabs current="/board"/>
                         <AlertList alerts=alert_list dismiss/>
-                        <div class="kpis">
-                            <div class="kpi">
-                                <span class="kpi-value" data-testid="board-total">{total.count}</span>
-                                <span class="kpi-label">"open leads"</span>
-                            </div>
-                            <div class="kpi warn">
-                                <span class="kpi-value" data-testid="board-overdue">{total.overdue}</span>
-                                <span class="kpi-label">"overdue"</span>
-                            </div>
-                            <div class="kpi alarm">
-                                <span class="kpi-value" data-testid="board-ghosts">{total.ghosts}</span>
-                                <span class="kpi-label">"ghost leads (never called)"</span>
-                            </div>
-                        </div>
-                        <div class="scroll">
-                            <table class="grid board">
-                                <thead>
-                                    <tr>
-                                        <th>"Stage \\ age"</th>
-                                        {header}
-                                        <th>"Total"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
+                        {aging_kpis(board.total)}
+                        <nav class="tabs small">{toggle}</nav>
+                        {aging_table(&board, true)}
                         <p class="muted">
-                            "Age since inquiry. Red cells hold ghost leads; amber cells hold overdue ones."
+                            {format!("Age {}. Red cells hold ghost leads (never called); amber cells hold overdue ones. Open a count to see its leads.", board.basis.label())}
                         </p>
+                        {drilled}
+                        <h2 class="section">"Open leads by age"</h2>
+                        <Bars chart=age_chart(&board, 720.0) label="Open leads by age" testid="age-chart"/>
                         <h2 class="section">"Recent closures"</h2>
                         <p class="muted">"Open one to review it; a manager can reverse a closure from the lead page."</p>
                         <table class="grid">

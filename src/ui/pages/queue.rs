@@ -11,6 +11,7 @@ use crate::ui::components::alerts::AlertList;
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::live::refresh_on_changes;
+use crate::ui::components::signal::{new_lead_signal, SignalSwitch};
 use leptos::prelude::*;
 
 #[component]
@@ -23,6 +24,12 @@ pub fn QueuePage() -> impl IntoView {
     refresh_on_changes(move || {
         queue.refetch();
         alerts.refetch();
+    });
+    let (signal_on, signalled) = new_lead_signal(move || {
+        queue
+            .get()
+            .and_then(Result::ok)
+            .map(|cards| cards.into_iter().map(|card| card.id).collect())
     });
     let log_error = move || {
         log_call.value().get().and_then(Result::err).map(|e| {
@@ -50,6 +57,7 @@ pub fn QueuePage() -> impl IntoView {
                         <p class="summary" data-testid="queue-summary">
                             {format!("{open} open · {overdue} overdue")}
                         </p>
+                        <SignalSwitch enabled=signal_on signalled/>
                         <AlertList alerts=alert_list dismiss/>
                         {log_error}
                         {if cards.is_empty() {
