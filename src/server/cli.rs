@@ -1,5 +1,5 @@
 //! The command line: `leadline [serve]`, `leadline user add`, `leadline source add`,
-//! `leadline demo`.
+//! `leadline demo`, `leadline generate`, `leadline bench`, `leadline bench-live`.
 
 use crate::domain::role::Role;
 use clap::{Parser, Subcommand};
@@ -28,6 +28,34 @@ pub enum Command {
     },
     /// Load a demo team and demo leads (does nothing if they are already there).
     Demo,
+    /// Fill an empty database with a large generated pipeline, for benchmarks.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        leads: u32,
+        #[arg(long, default_value_t = 100)]
+        reps: u32,
+        /// Leads arrive evenly over this many days up to now.
+        #[arg(long, default_value_t = 730)]
+        days: u32,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Time the boards and the rep queue on the database (generate one first).
+    Bench {
+        /// Timed reads per board.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
+    /// Hold open board connections on a fresh server and time live updates to them.
+    BenchLive {
+        #[arg(long, default_value_t = 500)]
+        connections: usize,
+        #[arg(long, default_value_t = 60)]
+        posts: usize,
+        /// Milliseconds between posted leads.
+        #[arg(long, default_value_t = 1000)]
+        every_ms: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,6 +68,12 @@ pub enum UserAction {
         email: String,
         #[arg(long)]
         name: String,
+        /// The territory a rep works (for the capacity and quota board).
+        #[arg(long)]
+        territory: Option<String>,
+        /// Sales a rep is expected to make a month.
+        #[arg(long)]
+        quota: Option<u32>,
     },
 }
 

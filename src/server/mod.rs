@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: settings, shared state, the database, the use
 //! cases, the HTTP router and the command line.
 
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

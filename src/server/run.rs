@@ -6,7 +6,7 @@ use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::live::Live;
 use crate::server::services::{
-    accounts, boards, demo, lifecycle, scheduler, sources, ServiceError,
+    accounts, boards, demo, generate, lifecycle, scheduler, sources, ServiceError,
 };
 use crate::server::state::AppState;
 use crate::server::{http, store};
@@ -43,7 +43,14 @@ pub async fn main() -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(db, config, policy, clock).await,
         Command::User {
-            action: UserAction::Add { role, email, name },
+            action:
+                UserAction::Add {
+                    role,
+                    email,
+                    name,
+                    territory,
+                    quota,
+                },
         } => {
             let mut password = String::new();
             tokio::io::BufReader::new(tokio::io::stdin())
@@ -54,6 +61,16 @@ pub async fn main() -> Result<(), String> {
             let user = accounts::add_user(&db, clock.now(), role, &email, &name, password)
                 .await
                 .map_err(explain)?;
+            if territory.is_some() || quota.is_some() {
+                store::users::set_territory(
+                    &db,
+                    &user.id,
+                    territory.as_deref().unwrap_or("Main"),
+                    i64::from(quota.unwrap_or(4)),
+                )
+                .await
+                .map_err(|e| format!("cannot set the territory: {e}"))?;
+            }
             println!("Added {} ({}) as {}.", user.name, user.email, user.role);
             Ok(())
         }
@@ -91,6 +108,68 @@ pub async fn main() -> Result<(), String> {
                 println!("  {:<10} {email:<24} {name}", role.as_str());
             }
             Ok(())
+        }
+        Command::Generate {
+            leads,
+            reps,
+            days,
+            seed,
+        } => {
+            let started = std::time::Instant::now();
+            let shape = generate::Shape {
+                leads,
+                reps,
+                days,
+                seed,
+            };
+            generate::generate(&db, clock.now(), shape, |done| {
+                eprintln!("  {done} leads written");
+            })
+            .await
+            .map_err(explain)?;
+            println!(
+                "Generated {leads} leads and {reps} reps in {:.0} s. Manager: {} / {}",
+                started.elapsed().as_secs_f64(),
+                generate::MANAGER_EMAIL,
+                generate::PASSWORD
+            );
+            Ok(())
+        }
+        Command::Bench { runs } => crate::server::bench::boards(&db, &policy, clock.now(), runs)
+            .await
+            .map_err(explain),
+        Command::BenchLive {
+            connections,
+            posts,
+            every_ms,
+        } => {
+            let path =
+                std::env::temp_dir().join(format!("leadline-live-bench-{}.db", std::process::id()));
+            let url = format!("sqlite:{}", path.display());
+            let fresh = store::connect(&url)
+                .await
+                .map_err(|e| format!("cannot open a scratch database: {e}"))?;
+            let state = AppState {
+                leptos_options: leptos_options()?,
+                db: fresh.clone(),
+                config: Arc::new(config),
+                policy: Arc::new(policy),
+                clock,
+                live: Live::default(),
+                boards: Arc::default(),
+            };
+            let result = crate::server::bench::live(
+                fresh,
+                state,
+                connections,
+                posts,
+                std::time::Duration::from_millis(every_ms),
+            )
+            .await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            result
         }
     }
 }

@@ -90,6 +90,10 @@ pub async fn load(
     for (role, email, name) in TEAM {
         team.push(accounts::add_user(db, now, role, email, name, DEMO_PASSWORD).await?);
     }
+    // Two territories, so the capacity board has something to compare.
+    for (user, territory) in team.iter().zip(["North", "North", "South"]) {
+        users::set_territory(db, &user.id, territory, 4).await?;
+    }
     let (web_form, web_form_key) = sources::add_source(db, now, "Website form").await?;
     let (trade_show, _) = sources::add_source(db, now, "Trade show 2026").await?;
     sources::set_cost(db, &web_form.id, "3,000").await?;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod boards;
 pub mod demo;
+pub mod generate;
 pub mod intake;
 pub mod lifecycle;
 pub mod nurture;

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod assignments;
 pub mod boards;
+pub mod bulk;
 pub mod events;
 pub mod idempotency;
 pub mod inquiries;
