@@ -73,7 +73,9 @@ pub async fn aging_cell(basis: String, stage: String, bucket: u8) -> Result<Cell
         .parse()
         .ok()
         .filter(|s| Stage::OPEN.contains(s))
-        .ok_or_else(|| ApiError::Invalid(vec![FieldError::new("stage", "is not an open stage")]))?;
+        .ok_or_else(|| {
+            ApiError::Invalid(vec![FieldError::new("stage", "is not an open stage")]).respond()
+        })?;
     let bucket = AgeBucket::ALL
         .get(usize::from(bucket))
         .copied()
@@ -121,10 +123,10 @@ pub async fn get_compliance(window_days: u32) -> Result<ComplianceView, ApiError
     crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
     let state = crate::api::app_state()?;
     if !WINDOWS.contains(&window_days) {
-        return Err(ApiError::Invalid(vec![FieldError::new(
-            "window",
-            "must be 7, 30 or 90 days",
-        )]));
+        return Err(
+            ApiError::Invalid(vec![FieldError::new("window", "must be 7, 30 or 90 days")])
+                .respond(),
+        );
     }
     let version = state.live.version();
     let now = state.clock.now();

@@ -287,12 +287,16 @@ async fn strangers_and_wrong_roles_are_turned_away_from_server_functions() {
     let (status, body) = app.server_fn(&stranger, "queue/mine", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, json!("Unauthenticated"));
-    let (_, body) = app.server_fn(&stranger, "board/aging", &[]).await;
+    let (_, body) = app
+        .server_fn(&stranger, "board/aging", &[("basis", "inquiry")])
+        .await;
     assert_eq!(body, json!("Unauthenticated"));
 
     app.add_user(Role::Rep, "rita@acme.test").await;
     let rita = app.signed_in("rita@acme.test").await;
-    let (status, body) = app.server_fn(&rita, "board/aging", &[]).await;
+    let (status, body) = app
+        .server_fn(&rita, "board/aging", &[("basis", "inquiry")])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body["Forbidden"].is_string(), "{body}");
     let (_, body) = app.server_fn(&rita, "nurture/pool", &[]).await;
@@ -305,10 +309,14 @@ async fn a_manager_sees_a_new_lead_counted_on_the_aging_board() {
     app.add_user(Role::Rep, "rita@acme.test").await;
     app.add_user(Role::Manager, "max@acme.test").await;
     let max = app.signed_in("max@acme.test").await;
-    let (_, before) = app.server_fn(&max, "board/aging", &[]).await;
+    let (_, before) = app
+        .server_fn(&max, "board/aging", &[("basis", "inquiry")])
+        .await;
     assert_eq!(before["total"]["count"], 0);
     app.post_lead(ann()).await;
-    let (_, after) = app.server_fn(&max, "board/aging", &[]).await;
+    let (_, after) = app
+        .server_fn(&max, "board/aging", &[("basis", "inquiry")])
+        .await;
     assert_eq!(after["total"]["count"], 1);
     assert_eq!(after["total"]["ghosts"], 1, "never called yet");
     let assigned = after["rows"]
