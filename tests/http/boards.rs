@@ -219,7 +219,8 @@ async fn compliance_and_bias_match_hand_computed_figures() {
     assert!(!bob_bias.flagged(), "4 of 5 against 5 of 5 is no evidence");
 
     // The aging board from SQL agrees with counting the same leads one by one.
-    let open: Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
+    type Row = (String, DateTime<Utc>, Option<DateTime<Utc>>, bool);
+    let open: Vec<Row> = sqlx::query_as(
         "SELECT stage, received_at, next_due_at, first_attempt_at IS NULL FROM leads
          WHERE stage NOT IN ('won', 'dead')",
     )

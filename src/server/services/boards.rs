@@ -194,35 +194,33 @@ pub fn spawn_aging_ticker(db: SqlitePool, clock: Clock, live: Live) {
         let mut changes = live.subscribe();
         let closed = live.closed();
         tokio::pin!(closed);
+        let mut pending: Option<DateTime<Utc>> = None;
         loop {
             let now = clock.now();
-            let next = match boards::next_change(&db, now).await {
-                Ok(next) => next,
-                Err(err) => {
-                    tracing::warn!("cannot work out the next board change: {err}");
-                    None
-                }
-            };
-            let wait = next
+            if pending.is_some_and(|at| at <= now) {
+                pending = None;
+                live.publish("", [None]);
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                changes = changes.resubscribe();
+                continue;
+            }
+            match boards::next_change(&db, now).await {
+                Ok(next) => pending = next,
+                Err(err) => tracing::warn!("cannot work out the next board change: {err}"),
+            }
+            let wait = pending
                 .map_or(Duration::seconds(60), |at| at - now)
-                .clamp(Duration::milliseconds(100), Duration::seconds(60))
+                .clamp(Duration::milliseconds(50), Duration::seconds(60))
                 .to_std()
                 .unwrap_or(std::time::Duration::from_secs(1));
             tokio::select! {
-                () = tokio::time::sleep(wait) => {
-                    if next.is_some_and(|at| at <= clock.now()) {
-                        live.publish("", [None]);
-                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                        changes = changes.resubscribe();
-                    }
-                }
+                () = tokio::time::sleep(wait) => {}
                 received = changes.recv() => {
                     if matches!(received, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
                         break;
                     }
-                    // A change may bring a nearer moment: look again, but not more than once a second.
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    changes = changes.resubscribe();
+                    // A change may bring a nearer moment: look again.
+                    while changes.try_recv().is_ok() {}
                 }
                 () = &mut closed => break,
             }

@@ -236,9 +236,8 @@ fn make_lead(
         source_id: sources[rng.gen_range(0..sources.len())].clone(),
         stage,
         owner_kind,
-        owner_id: (owner_kind == "rep" && !closed)
-            .then(|| rep.clone())
-            .flatten(),
+        // A closed lead keeps the rep who held it.
+        owner_id: (owner_kind == "rep").then(|| rep.clone()).flatten(),
         attempts,
         conversations,
         next_action: (!closed).then(|| match owner_kind {
@@ -249,12 +248,10 @@ fn make_lead(
         next_due_at,
         nurture_reason: (stage == "nurture").then_some("unreached"),
         closed_outcome: closed.then_some(stage),
-        dead_reason: (stage == "dead").then(|| {
-            if conversations > 0 {
-                "not_a_buyer"
-            } else {
-                "invalid_contact"
-            }
+        dead_reason: (stage == "dead").then_some(if conversations > 0 {
+            "not_a_buyer"
+        } else {
+            "invalid_contact"
         }),
         won_amount_cents: (stage == "won").then(|| rng.gen_range(100_000..2_000_000)),
         won_on: (stage == "won").then(|| closed_at.unwrap_or(now).date_naive()),

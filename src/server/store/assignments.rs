@@ -142,7 +142,8 @@ pub async fn lead_flags(
 pub async fn missing(
     db: impl SqliteExecutor<'_>,
 ) -> Result<Vec<(String, OpenAssignment, Option<DateTime<Utc>>, i64)>, sqlx::Error> {
-    let rows: Vec<(String, String, DateTime<Utc>, Option<DateTime<Utc>>, i64)> = sqlx::query_as(
+    type Row = (String, String, DateTime<Utc>, Option<DateTime<Utc>>, i64);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT l.id, l.owner_id, l.sla_started_at, l.first_attempt_at, l.attempts FROM leads l
          WHERE l.owner_kind = 'rep' AND l.stage NOT IN ('won', 'dead')
            AND NOT EXISTS (SELECT 1 FROM assignments a

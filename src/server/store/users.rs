@@ -135,6 +135,22 @@ pub async fn is_active_rep(db: impl SqliteExecutor<'_>, id: &str) -> Result<bool
     Ok(found.is_some())
 }
 
+/// Sets a rep's territory and monthly quota.
+pub async fn set_territory(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+    territory: &str,
+    monthly_quota: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET territory = $2, monthly_quota = $3 WHERE id = $1")
+        .bind(user_id)
+        .bind(territory)
+        .bind(monthly_quota)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,20 +225,4 @@ mod tests {
             .unwrap_err();
         assert!(crate::server::store::is_unique_violation(&err));
     }
-}
-
-/// Sets a rep's territory and monthly quota.
-pub async fn set_territory(
-    db: impl SqliteExecutor<'_>,
-    user_id: &str,
-    territory: &str,
-    monthly_quota: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET territory = $2, monthly_quota = $3 WHERE id = $1")
-        .bind(user_id)
-        .bind(territory)
-        .bind(monthly_quota)
-        .execute(db)
-        .await?;
-    Ok(())
 }
