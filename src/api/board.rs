@@ -24,10 +24,11 @@ pub async fn get_aging_board(basis: String) -> Result<AgingBoard, ApiError> {
     let state = crate::api::app_state()?;
     let basis = Basis::parse(&basis);
     let version = state.live.version();
+    state.snapshot.caught_up(version).await;
     Ok(state
         .boards
-        .get(format!("aging/{}", basis.as_str()), version, || {
-            boards::aging(&state.db, basis, state.clock.now())
+        .get(format!("aging/{}", basis.as_str()), version, || async {
+            Ok(boards::aging(&state.snapshot, basis, state.clock.now()))
         })
         .await?)
 }
@@ -129,17 +130,18 @@ pub async fn get_compliance(window_days: u32) -> Result<ComplianceView, ApiError
         );
     }
     let version = state.live.version();
+    state.snapshot.caught_up(version).await;
     let now = state.clock.now();
     let board = state
         .boards
         .get(format!("compliance/{window_days}"), version, || {
-            boards::compliance(&state.db, &state.policy, window_days, now)
+            boards::compliance(&state.db, &state.snapshot, &state.policy, window_days, now)
         })
         .await?;
     let bias = state
         .boards
         .get(format!("bias/{window_days}"), version, || {
-            boards::bias_watch(&state.db, &state.policy, window_days, now)
+            boards::bias_watch(&state.db, &state.snapshot, &state.policy, window_days, now)
         })
         .await?;
     Ok(ComplianceView {
@@ -157,10 +159,11 @@ pub async fn get_outlook() -> Result<Outlook, ApiError> {
     crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
     let state = crate::api::app_state()?;
     let version = state.live.version();
+    state.snapshot.caught_up(version).await;
     Ok(state
         .boards
         .get("outlook".to_string(), version, || {
-            boards::outlook(&state.db, &state.policy, state.clock.now())
+            boards::outlook(&state.db, &state.snapshot, &state.policy, state.clock.now())
         })
         .await?)
 }

@@ -35,7 +35,7 @@ impl Segment {
 }
 
 /// Which segments a lead was in when a rep was given it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SegmentFlags {
     pub no_phone: bool,
     pub free_mail: bool,

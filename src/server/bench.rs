@@ -6,6 +6,7 @@ use crate::domain::board::Basis;
 use crate::domain::cadence::Policy;
 use crate::domain::role::{Role, User};
 use crate::server::services::{accounts, boards, sources, work, ServiceError};
+use crate::server::snapshot::{Snapshot, KEEP_DAYS};
 use crate::server::store::users;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
@@ -92,28 +93,62 @@ pub async fn boards(
         "database: {} leads ({} open), {} reps; {runs} timed reads each after 2 warm-up reads",
         counts.0, counts.1, counts.2
     );
+    let started = Instant::now();
+    let snapshot = Snapshot::load(db, now).await?;
+    let (open, assignments) = snapshot.read(|f| {
+        (
+            f.open.len(),
+            f.assignments.values().map(Vec::len).sum::<usize>(),
+        )
+    });
+    println!(
+        "board snapshot: {open} open leads and {assignments} assignments of the last {KEEP_DAYS} days loaded in {} (once, at start)",
+        ms(started.elapsed())
+    );
     report(
         "aging board (since inquiry)",
-        &mut time(runs, |_| boards::aging(db, Basis::Inquiry, now)).await?,
+        &mut time(runs, |_| async {
+            Ok(boards::aging(&snapshot, Basis::Inquiry, now))
+        })
+        .await?,
     );
     report(
         "aging board (since real touch)",
-        &mut time(runs, |_| boards::aging(db, Basis::RealTouch, now)).await?,
+        &mut time(runs, |_| async {
+            Ok(boards::aging(&snapshot, Basis::RealTouch, now))
+        })
+        .await?,
     );
-    for days in [7, 30] {
+    for days in [7, 30, 90] {
         report(
             &format!("compliance board ({days} days)"),
-            &mut time(runs, |_| boards::compliance(db, policy, days, now)).await?,
+            &mut time(runs, |_| {
+                boards::compliance(db, &snapshot, policy, days, now)
+            })
+            .await?,
         );
     }
     report(
         "bias watch (30 days)",
-        &mut time(runs, |_| boards::bias_watch(db, policy, 30, now)).await?,
+        &mut time(runs, |_| boards::bias_watch(db, &snapshot, policy, 30, now)).await?,
     );
     report(
         "capacity & forecast",
-        &mut time(runs.min(20), |_| boards::outlook(db, policy, now)).await?,
+        &mut time(runs.min(20), |_| {
+            boards::outlook(db, &snapshot, policy, now)
+        })
+        .await?,
     );
+    let lead = snapshot.read(|f| f.open.keys().next().cloned());
+    if let Some(lead) = lead {
+        report(
+            "snapshot: re-read one changed lead",
+            &mut time(runs, |_| async {
+                Ok(snapshot.refresh_lead(db, &lead, now).await?)
+            })
+            .await?,
+        );
+    }
     let mut reps: Vec<User> = Vec::new();
     for id in users::active_ids(db, Role::Rep).await? {
         if let Some(row) = users::find(db, &id).await? {

@@ -17,6 +17,8 @@ const BUFFER: usize = 1024;
 pub struct Change {
     pub lead_id: String,
     pub reps: Vec<String>,
+    /// The change count after this change ([`Live::version`]).
+    pub version: u64,
 }
 
 /// The broadcaster every service publishes to.
@@ -44,10 +46,11 @@ impl Live {
     pub fn publish(&self, lead_id: &str, reps: impl IntoIterator<Item = Option<String>>) {
         let mut reps: Vec<String> = reps.into_iter().flatten().collect();
         reps.dedup();
-        self.version.fetch_add(1, Ordering::SeqCst);
+        let version = self.version.fetch_add(1, Ordering::SeqCst) + 1;
         let _ = self.tx.send(Change {
             lead_id: lead_id.to_string(),
             reps,
+            version,
         });
     }
 

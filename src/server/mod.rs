@@ -9,5 +9,6 @@ pub mod http;
 pub mod live;
 pub mod run;
 pub mod services;
+pub mod snapshot;
 pub mod state;
 pub mod store;

@@ -8,6 +8,7 @@ use crate::server::live::Live;
 use crate::server::services::{
     accounts, boards, demo, generate, lifecycle, scheduler, sources, ServiceError,
 };
+use crate::server::snapshot::Snapshot;
 use crate::server::state::AppState;
 use crate::server::{http, store};
 use clap::Parser;
@@ -149,14 +150,24 @@ pub async fn main() -> Result<(), String> {
             let fresh = store::connect(&url)
                 .await
                 .map_err(|e| format!("cannot open a scratch database: {e}"))?;
+            let live = Live::default();
+            let snapshot = Arc::new(
+                Snapshot::load(&fresh, clock.now())
+                    .await
+                    .map_err(|e| format!("cannot load the boards: {e}"))?,
+            );
+            snapshot
+                .clone()
+                .follow(fresh.clone(), clock.clone(), live.clone());
             let state = AppState {
                 leptos_options: leptos_options()?,
                 db: fresh.clone(),
                 config: Arc::new(config),
                 policy: Arc::new(policy),
                 clock,
-                live: Live::default(),
+                live,
                 boards: Arc::default(),
+                snapshot,
             };
             let result = crate::server::bench::live(
                 fresh,
@@ -213,6 +224,14 @@ async fn serve(
         every,
     );
     boards::spawn_aging_ticker(db.clone(), clock.clone(), live.clone());
+    let snapshot = Arc::new(
+        Snapshot::load(&db, clock.now())
+            .await
+            .map_err(|e| format!("cannot load the boards: {e}"))?,
+    );
+    snapshot
+        .clone()
+        .follow(db.clone(), clock.clone(), live.clone());
     let state = AppState {
         leptos_options,
         db,
@@ -221,6 +240,7 @@ async fn serve(
         clock,
         live,
         boards: Arc::default(),
+        snapshot,
     };
     let live = state.live.clone();
     let app = http::router(state);

@@ -5,6 +5,7 @@ use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::live::Live;
 use crate::server::services::boards::BoardCache;
+use crate::server::snapshot::Snapshot;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
@@ -20,4 +21,5 @@ pub struct AppState {
     pub clock: Clock,
     pub live: Live,
     pub boards: Arc<BoardCache>,
+    pub snapshot: Arc<Snapshot>,
 }

@@ -11,6 +11,7 @@ use leadline::domain::lead::Stage;
 use leadline::domain::role::Role;
 use leadline::domain::segment::{Segment, SegmentFlags};
 use leadline::server::services::boards;
+use leadline::server::snapshot::Snapshot;
 use leadline::server::store::bulk::{self, BulkAssignment, BulkLead};
 use leadline::server::store::{self, users};
 use reqwest::StatusCode;
@@ -162,8 +163,9 @@ async fn compliance_and_bias_match_hand_computed_figures() {
         write(&app, n, case, rep_id, &source).await;
     }
     let policy = store::policy::load(&app.db).await.unwrap();
+    let snapshot = Snapshot::load(&app.db, now()).await.unwrap();
 
-    let board = boards::compliance(&app.db, &policy, 30, now())
+    let board = boards::compliance(&app.db, &snapshot, &policy, 30, now())
         .await
         .unwrap();
     let line = |email: &str| {
@@ -198,7 +200,7 @@ async fn compliance_and_bias_match_hand_computed_figures() {
     assert_eq!(board.team.outcome_pct, Some(62), "23 of 37");
     assert_eq!(board.band, Some(Band::Inside));
 
-    let bias = boards::bias_watch(&app.db, &policy, 30, now())
+    let bias = boards::bias_watch(&app.db, &snapshot, &policy, 30, now())
         .await
         .unwrap();
     let ann_bias = bias.iter().find(|r| r.rep_id == ann).unwrap();
@@ -237,7 +239,7 @@ async fn compliance_and_bias_match_hand_computed_figures() {
             }),
         now(),
     );
-    let aging = boards::aging(&app.db, Basis::Inquiry, now()).await.unwrap();
+    let aging = boards::aging(&snapshot, Basis::Inquiry, now());
     assert_eq!(aging.rows, by_hand.rows);
     assert_eq!(
         aging.total.count, 37,
@@ -250,7 +252,9 @@ async fn compliance_and_bias_match_hand_computed_figures() {
         4,
         "ann's four uncalled no-phone leads, 3 h old"
     );
-    let outlook = boards::outlook(&app.db, &policy, now()).await.unwrap();
+    let outlook = boards::outlook(&app.db, &snapshot, &policy, now())
+        .await
+        .unwrap();
     assert_eq!(
         outlook.overflow, 2,
         "the two reclaimed leads wait for a qualifier"

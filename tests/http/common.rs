@@ -127,6 +127,15 @@ pub async fn spawn_app() -> TestApp {
         .site_root("target/site")
         .build();
     let clock = Clock::default();
+    let live = leadline::server::live::Live::default();
+    let snapshot = Arc::new(
+        leadline::server::snapshot::Snapshot::load(&db, clock.now())
+            .await
+            .unwrap(),
+    );
+    snapshot
+        .clone()
+        .follow(db.clone(), clock.clone(), live.clone());
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -137,8 +146,9 @@ pub async fn spawn_app() -> TestApp {
         }),
         policy: Arc::new(store::policy::load(&db).await.unwrap()),
         clock: clock.clone(),
-        live: leadline::server::live::Live::default(),
-        boards: std::sync::Arc::default(),
+        live,
+        boards: Arc::default(),
+        snapshot,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -4,14 +4,16 @@
 
 use super::ServiceError;
 use crate::domain::aging::AgeBucket;
-use crate::domain::bias::{self, RepBias};
+use crate::domain::bias::{self, GroupCount, Rate, RepBias};
 use crate::domain::board::{AgingBoard, Basis, Cell};
 use crate::domain::cadence::Policy;
-use crate::domain::compliance::ComplianceBoard;
-use crate::domain::forecast::{Outlook, Unfollowed};
+use crate::domain::compliance::{AssignmentEnd, ComplianceBoard, RepCounts};
+use crate::domain::forecast::{Outlook, RepLoad, TerritoryFlow, Unfollowed};
 use crate::domain::lead::Stage;
+use crate::domain::segment::SegmentFlags;
 use crate::server::clock::Clock;
 use crate::server::live::Live;
+use crate::server::snapshot::Snapshot;
 use crate::server::store::{boards, leads};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqlitePool;
@@ -21,31 +23,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// Open leads by stage and age bucket, as of `now`.
-pub async fn aging(
-    db: &SqlitePool,
-    basis: Basis,
-    now: DateTime<Utc>,
-) -> Result<AgingBoard, ServiceError> {
-    let counts = boards::aging(db, basis, now).await?;
-    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
-    let mut cells = Vec::with_capacity(counts.len());
-    for count in counts {
-        let stage: Stage = count
-            .stage
-            .parse()
-            .map_err(|e| ServiceError::Internal(format!("a lead has an unknown stage: {e}")))?;
-        let bucket = usize::try_from(count.bucket)
-            .ok()
-            .and_then(|i| AgeBucket::ALL.get(i).copied())
-            .ok_or_else(|| ServiceError::Internal("an age bucket out of range".to_string()))?;
-        let cell = Cell {
-            count: n(count.count),
-            overdue: n(count.overdue),
-            ghosts: n(count.ghosts),
-        };
-        cells.push((stage, bucket, cell));
-    }
-    Ok(AgingBoard::from_cells(basis, cells))
+pub fn aging(snapshot: &Snapshot, basis: Basis, now: DateTime<Utc>) -> AgingBoard {
+    snapshot.read(|facts| {
+        AgingBoard::from_cells(
+            basis,
+            facts.open.values().map(|lead| {
+                let since = match basis {
+                    Basis::Inquiry => lead.received_at,
+                    Basis::RealTouch => lead.last_follow_up_at.unwrap_or(lead.received_at),
+                };
+                let cell = Cell {
+                    count: 1,
+                    overdue: u32::from(lead.next_due_at.is_some_and(|due| due < now)),
+                    ghosts: u32::from(lead.ghost),
+                };
+                (lead.stage, AgeBucket::since(since, now), cell)
+            }),
+        )
+    })
 }
 
 /// Most leads a drilled-down cell lists.
@@ -62,48 +57,204 @@ pub async fn cell(
     Ok(boards::cell_leads(db, basis, stage.as_str(), bucket, now, CELL_LIMIT).await?)
 }
 
+/// Each rep's assignments since `since` counted, with what they hold now, and each rep's
+/// minutes to first attempt.
+fn rep_tallies(
+    snapshot: &Snapshot,
+    reps: &[(String, String, String, i64, bool)],
+    since: DateTime<Utc>,
+    sla_seconds: i64,
+    now: DateTime<Utc>,
+) -> (Vec<RepCounts>, HashMap<String, Vec<f64>>) {
+    let mut counts: HashMap<&str, RepCounts> = reps
+        .iter()
+        .map(|r| (r.0.as_str(), RepCounts::default()))
+        .collect();
+    let mut delays: HashMap<String, Vec<f64>> = HashMap::new();
+    snapshot.read(|facts| {
+        for a in facts.assignments.values().flatten() {
+            if a.assigned_at < since {
+                continue;
+            }
+            let Some(c) = counts.get_mut(a.rep_id.as_str()) else {
+                continue;
+            };
+            c.assigned += 1;
+            c.attempts += a.attempts;
+            c.closures_refused += a.closures_refused;
+            if let Some(seconds) = a.first_attempt_seconds {
+                c.attempted += 1;
+                c.within_sla += u32::from(seconds <= sla_seconds);
+                delays
+                    .entry(a.rep_id.clone())
+                    .or_default()
+                    .push(seconds as f64 / 60.0);
+            }
+            match a.end {
+                Some(AssignmentEnd::Outcome) => c.outcomes += 1,
+                Some(AssignmentEnd::Reclaimed) => c.reclaimed += 1,
+                _ => {}
+            }
+        }
+        for lead in facts.open.values() {
+            let Some(c) = lead.rep_id.as_deref().and_then(|rep| counts.get_mut(rep)) else {
+                continue;
+            };
+            c.overdue_now += u32::from(lead.next_due_at.is_some_and(|due| due < now));
+            c.ghosts_now += u32::from(lead.ghost);
+        }
+    });
+    let lines = reps
+        .iter()
+        .filter_map(|(id, name, _, _, active)| {
+            let mut c = counts.remove(id.as_str()).unwrap_or_default();
+            if !active && c == RepCounts::default() {
+                return None;
+            }
+            c.rep_id = id.clone();
+            c.name = name.clone();
+            Some(c)
+        })
+        .collect();
+    (lines, delays)
+}
+
 /// Per-rep compliance over the last `window_days`.
 pub async fn compliance(
     db: &SqlitePool,
+    snapshot: &Snapshot,
     policy: &Policy,
     window_days: u32,
     now: DateTime<Utc>,
 ) -> Result<ComplianceBoard, ServiceError> {
     let since = now - Duration::days(i64::from(window_days));
-    let reps = boards::rep_counts(db, since, policy.first_contact, now).await?;
-    let delays = boards::first_attempt_delays(db, since).await?;
-    let mut by_rep: HashMap<&str, Vec<f64>> = HashMap::new();
-    for (rep, minutes, _) in &delays {
-        by_rep.entry(rep.as_str()).or_default().push(*minutes);
+    let reps = boards::reps(db).await?;
+    let unspoken: HashMap<String, i64> = boards::dead_unspoken_by_rep(db, since)
+        .await?
+        .into_iter()
+        .collect();
+    let (mut lines, delays) = rep_tallies(
+        snapshot,
+        &reps,
+        since,
+        policy.first_contact.num_seconds(),
+        now,
+    );
+    for line in &mut lines {
+        line.dead_unspoken = unspoken
+            .get(&line.rep_id)
+            .map_or(0, |n| u32::try_from(*n).unwrap_or(0));
     }
-    Ok(ComplianceBoard::build(window_days, reps, |rep| {
-        by_rep.get(rep).cloned().unwrap_or_default()
+    Ok(ComplianceBoard::build(window_days, lines, |rep| {
+        delays.get(rep).cloned().unwrap_or_default()
     }))
 }
 
 /// Per-rep follow-up on the dropped-lead segments over the last `window_days`.
 pub async fn bias_watch(
     db: &SqlitePool,
+    snapshot: &Snapshot,
     policy: &Policy,
     window_days: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<RepBias>, ServiceError> {
     let since = now - Duration::days(i64::from(window_days));
-    let groups = boards::segment_counts(db, since, policy.first_contact).await?;
-    let delays = boards::first_attempt_delays(db, since).await?;
+    let sla = policy.first_contact.num_seconds();
+    let names: HashMap<String, String> = boards::reps(db)
+        .await?
+        .into_iter()
+        .map(|(id, name, ..)| (id, name))
+        .collect();
+    let mut groups: HashMap<(String, SegmentFlags), Rate> = HashMap::new();
+    let mut delays = Vec::new();
+    snapshot.read(|facts| {
+        for a in facts.assignments.values().flatten() {
+            if a.assigned_at < since {
+                continue;
+            }
+            let rate = groups.entry((a.rep_id.clone(), a.flags)).or_default();
+            rate.leads += 1;
+            if let Some(seconds) = a.first_attempt_seconds {
+                rate.followed += 1;
+                rate.within_sla += u32::from(seconds <= sla);
+                delays.push((a.rep_id.clone(), seconds as f64 / 60.0, a.flags));
+            }
+        }
+    });
+    let mut groups: Vec<GroupCount> = groups
+        .into_iter()
+        .map(|((rep_id, flags), rate)| GroupCount {
+            name: names.get(&rep_id).cloned().unwrap_or_default(),
+            rep_id,
+            flags,
+            rate,
+        })
+        .collect();
+    groups.sort_by(|a, b| (&a.name, &a.rep_id).cmp(&(&b.name, &b.rep_id)));
     Ok(bias::watch(&groups, &delays))
 }
 
 /// Capacity, quota and forecast, as of `now`.
 pub async fn outlook(
     db: &SqlitePool,
+    snapshot: &Snapshot,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Outlook, ServiceError> {
     let year_ago = now - Duration::days(365);
-    let reps = boards::rep_loads(db).await?;
-    let flows = boards::territory_flows(db, now - Duration::days(30)).await?;
-    let (open_pool, overflow) = boards::open_pool(db).await?;
+    let month_ago = now - Duration::days(30);
+    let reps = boards::reps(db).await?;
+    let (loads, flows, open_pool, overflow) = snapshot.read(|facts| {
+        let mut open_by_rep: HashMap<&str, u32> = HashMap::new();
+        let mut overflow = 0;
+        for lead in facts.open.values() {
+            if let Some(rep) = lead.rep_id.as_deref() {
+                *open_by_rep.entry(rep).or_default() += 1;
+            }
+            overflow += u32::from(lead.in_qualifier_queue);
+        }
+        let territory_of: HashMap<&str, &str> = reps
+            .iter()
+            .map(|(id, _, territory, ..)| (id.as_str(), territory.as_str()))
+            .collect();
+        let mut flows: HashMap<&str, (u32, u32)> = HashMap::new();
+        for list in facts.assignments.values() {
+            // A lead counts once per territory however often it was handed on.
+            let mut seen: Vec<&str> = Vec::new();
+            for a in list.iter().filter(|a| a.assigned_at >= month_ago) {
+                let Some(territory) = territory_of.get(a.rep_id.as_str()) else {
+                    continue;
+                };
+                if seen.contains(territory) {
+                    continue;
+                }
+                seen.push(territory);
+                let flow = flows.entry(territory).or_default();
+                flow.0 += 1;
+                flow.1 += u32::from(a.qualified);
+            }
+        }
+        let loads: Vec<RepLoad> = reps
+            .iter()
+            .filter(|r| r.4)
+            .map(|(id, name, territory, quota, _)| RepLoad {
+                rep_id: id.clone(),
+                name: name.clone(),
+                territory: territory.clone(),
+                open: open_by_rep.get(id.as_str()).copied().unwrap_or(0),
+                monthly_quota: u32::try_from(*quota).unwrap_or(0),
+            })
+            .collect();
+        let flows: Vec<TerritoryFlow> = flows
+            .into_iter()
+            .map(|(territory, (raw, qualified))| TerritoryFlow {
+                territory: territory.to_string(),
+                raw,
+                qualified,
+            })
+            .collect();
+        (loads, flows, facts.open.len() as u32, overflow)
+    });
     let closed = boards::closed_since(db, year_ago).await?;
     let mut unfollowed = Unfollowed::default();
     for (cost, leads, ghosts, unspoken) in boards::unfollowed_by_source(db, year_ago).await? {
@@ -115,7 +266,7 @@ pub async fn outlook(
     }
     Ok(Outlook::build(
         policy.rep_capacity,
-        reps,
+        loads,
         &flows,
         overflow,
         open_pool,

@@ -140,6 +140,8 @@ pub async fn generate(
     }
     tx.commit().await?;
     progress(shape.leads);
+    // Statistics for the query planner, as a long-running database would have.
+    sqlx::query("ANALYZE").execute(db).await?;
     Ok(())
 }
 

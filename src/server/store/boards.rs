@@ -1,13 +1,10 @@
-//! The managers' boards, aggregated in the database: each query reads a covering index and
-//! returns counts, never every lead.
+//! The managers' boards: what the in-memory board snapshot loads, the drill-down lists, and
+//! the year-long totals the forecast reads.
 
 use crate::domain::aging::AgeBucket;
-use crate::domain::bias::{GroupCount, Rate};
 use crate::domain::board::Basis;
-use crate::domain::compliance::RepCounts;
-use crate::domain::forecast::{ClosedYear, RepLoad, TerritoryFlow};
-use crate::domain::segment::SegmentFlags;
-use chrono::{DateTime, Duration, Utc};
+use crate::domain::forecast::ClosedYear;
+use chrono::{DateTime, Utc};
 use sqlx::SqliteExecutor;
 
 /// The age column a basis measures from.
@@ -16,42 +13,6 @@ fn age_column(basis: Basis) -> &'static str {
         Basis::Inquiry => "received_at",
         Basis::RealTouch => "COALESCE(last_follow_up_at, received_at)",
     }
-}
-
-/// One counted cell of the aging board.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct AgingCount {
-    pub stage: String,
-    pub bucket: i64,
-    pub count: i64,
-    pub overdue: i64,
-    pub ghosts: i64,
-}
-
-/// Open leads counted by stage and age bucket as of `now`.
-pub async fn aging(
-    db: impl SqliteExecutor<'_>,
-    basis: Basis,
-    now: DateTime<Utc>,
-) -> Result<Vec<AgingCount>, sqlx::Error> {
-    // An age under bound i means the time is after now − bound i.
-    let cases: String = (0..8)
-        .map(|i| format!("WHEN t > ${} THEN {i} ", i + 1))
-        .collect();
-    let sql = format!(
-        "SELECT stage, CASE {cases}ELSE 8 END AS bucket, COUNT(*) AS count,
-                COALESCE(SUM(next_due_at < $9), 0) AS overdue,
-                COALESCE(SUM(first_attempt_at IS NULL), 0) AS ghosts
-         FROM (SELECT stage, {} AS t, next_due_at, first_attempt_at FROM leads
-               WHERE stage NOT IN ('won', 'dead'))
-         GROUP BY stage, bucket",
-        age_column(basis)
-    );
-    let mut query = sqlx::query_as(&sql);
-    for bound in AgeBucket::bounds() {
-        query = query.bind(now - bound);
-    }
-    query.bind(now).fetch_all(db).await
 }
 
 /// One lead in a drilled-down cell.
@@ -135,213 +96,6 @@ pub async fn next_change(
     Ok(earliest)
 }
 
-/// Each rep's assignments since `since`, and what they hold now, counted.
-pub async fn rep_counts(
-    db: impl SqliteExecutor<'_>,
-    since: DateTime<Utc>,
-    sla: Duration,
-    now: DateTime<Utc>,
-) -> Result<Vec<RepCounts>, sqlx::Error> {
-    type Row = (
-        String,
-        String,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT u.id, u.name, COALESCE(a.assigned, 0), COALESCE(a.attempted, 0),
-                COALESCE(a.within_sla, 0), COALESCE(a.attempts, 0), COALESCE(a.outcomes, 0),
-                COALESCE(a.reclaimed, 0), COALESCE(a.refused, 0), COALESCE(h.overdue, 0),
-                COALESCE(h.ghosts, 0), COALESCE(c.unspoken, 0)
-         FROM users u
-         LEFT JOIN (SELECT rep_id, COUNT(*) AS assigned,
-                           SUM(first_attempt_seconds IS NOT NULL) AS attempted,
-                           SUM(first_attempt_seconds <= $2) AS within_sla,
-                           SUM(attempts) AS attempts, SUM(end_kind = 'outcome') AS outcomes,
-                           SUM(end_kind = 'reclaimed') AS reclaimed,
-                           SUM(closures_refused) AS refused
-                    FROM assignments WHERE assigned_at >= $1 GROUP BY rep_id) a
-                ON a.rep_id = u.id
-         LEFT JOIN (SELECT owner_id, SUM(next_due_at < $3) AS overdue,
-                           SUM(first_attempt_at IS NULL) AS ghosts
-                    FROM leads WHERE owner_kind = 'rep' AND stage NOT IN ('won', 'dead')
-                    GROUP BY owner_id) h
-                ON h.owner_id = u.id
-         LEFT JOIN (SELECT closed_by, COUNT(*) AS unspoken FROM leads
-                    WHERE closed_at IS NOT NULL AND closed_at >= $1 AND stage = 'dead'
-                      AND conversations = 0
-                    GROUP BY closed_by) c
-                ON c.closed_by = u.id
-         WHERE u.role = 'rep' AND (u.active OR a.assigned > 0 OR h.owner_id IS NOT NULL)
-         ORDER BY u.name, u.id",
-    )
-    .bind(since)
-    .bind(sla.num_seconds())
-    .bind(now)
-    .fetch_all(db)
-    .await?;
-    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
-    Ok(rows
-        .into_iter()
-        .map(|r| RepCounts {
-            rep_id: r.0,
-            name: r.1,
-            assigned: n(r.2),
-            attempted: n(r.3),
-            within_sla: n(r.4),
-            attempts: n(r.5),
-            outcomes: n(r.6),
-            reclaimed: n(r.7),
-            closures_refused: n(r.8),
-            overdue_now: n(r.9),
-            ghosts_now: n(r.10),
-            dead_unspoken: n(r.11),
-        })
-        .collect())
-}
-
-/// Assignments since `since` that got a first attempt: the rep, minutes to it, and the lead's
-/// segments.
-pub async fn first_attempt_delays(
-    db: impl SqliteExecutor<'_>,
-    since: DateTime<Utc>,
-) -> Result<Vec<(String, f64, SegmentFlags)>, sqlx::Error> {
-    type Row = (String, i64, bool, bool, bool, bool, bool);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT rep_id, first_attempt_seconds, no_phone, free_mail, repeat_inquirer,
-                long_timeframe, older_than_4w
-         FROM assignments WHERE assigned_at >= $1 AND first_attempt_seconds IS NOT NULL",
-    )
-    .bind(since)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let flags = SegmentFlags {
-                no_phone: r.2,
-                free_mail: r.3,
-                repeat_inquirer: r.4,
-                long_timeframe: r.5,
-                older_than_4w: r.6,
-            };
-            (r.0, r.1 as f64 / 60.0, flags)
-        })
-        .collect())
-}
-
-/// Assignments since `since` grouped by rep and segment flags: how many, how many followed
-/// up, how many inside the SLA.
-pub async fn segment_counts(
-    db: impl SqliteExecutor<'_>,
-    since: DateTime<Utc>,
-    sla: Duration,
-) -> Result<Vec<GroupCount>, sqlx::Error> {
-    type Row = (String, String, bool, bool, bool, bool, bool, i64, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.rep_id, u.name, a.no_phone, a.free_mail, a.repeat_inquirer, a.long_timeframe,
-                a.older_than_4w, COUNT(*), SUM(a.first_attempt_seconds IS NOT NULL),
-                COALESCE(SUM(a.first_attempt_seconds <= $2), 0)
-         FROM assignments a JOIN users u ON u.id = a.rep_id
-         WHERE a.assigned_at >= $1
-         GROUP BY a.rep_id, a.no_phone, a.free_mail, a.repeat_inquirer, a.long_timeframe,
-                  a.older_than_4w
-         ORDER BY u.name, a.rep_id",
-    )
-    .bind(since)
-    .bind(sla.num_seconds())
-    .fetch_all(db)
-    .await?;
-    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
-    Ok(rows
-        .into_iter()
-        .map(|r| GroupCount {
-            rep_id: r.0,
-            name: r.1,
-            flags: SegmentFlags {
-                no_phone: r.2,
-                free_mail: r.3,
-                repeat_inquirer: r.4,
-                long_timeframe: r.5,
-                older_than_4w: r.6,
-            },
-            rate: Rate {
-                leads: n(r.7),
-                followed: n(r.8),
-                within_sla: n(r.9),
-            },
-        })
-        .collect())
-}
-
-/// Every active rep's open lead count, territory and quota.
-pub async fn rep_loads(db: impl SqliteExecutor<'_>) -> Result<Vec<RepLoad>, sqlx::Error> {
-    let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT u.id, u.name, u.territory, u.monthly_quota,
-                (SELECT COUNT(*) FROM leads l WHERE l.owner_id = u.id AND l.owner_kind = 'rep'
-                   AND l.stage NOT IN ('won', 'dead'))
-         FROM users u WHERE u.role = 'rep' AND u.active ORDER BY u.name, u.id",
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(rep_id, name, territory, quota, open)| RepLoad {
-            rep_id,
-            name,
-            territory,
-            open: u32::try_from(open).unwrap_or(u32::MAX),
-            monthly_quota: u32::try_from(quota).unwrap_or(0),
-        })
-        .collect())
-}
-
-/// Leads given to each territory's reps since `since`, and how many reached a conversation.
-pub async fn territory_flows(
-    db: impl SqliteExecutor<'_>,
-    since: DateTime<Utc>,
-) -> Result<Vec<TerritoryFlow>, sqlx::Error> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT u.territory, COUNT(DISTINCT a.lead_id),
-                COUNT(DISTINCT CASE WHEN l.conversations > 0 THEN a.lead_id END)
-         FROM assignments a JOIN users u ON u.id = a.rep_id JOIN leads l ON l.id = a.lead_id
-         WHERE a.assigned_at >= $1 GROUP BY u.territory",
-    )
-    .bind(since)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(territory, raw, qualified)| TerritoryFlow {
-            territory,
-            raw: u32::try_from(raw).unwrap_or(u32::MAX),
-            qualified: u32::try_from(qualified).unwrap_or(u32::MAX),
-        })
-        .collect())
-}
-
-/// Open leads in all, and those waiting in the qualifier queue.
-pub async fn open_pool(db: impl SqliteExecutor<'_>) -> Result<(u32, u32), sqlx::Error> {
-    let (open, overflow): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(owner_kind = 'qualifier'), 0) FROM leads
-         WHERE stage NOT IN ('won', 'dead')",
-    )
-    .fetch_one(db)
-    .await?;
-    Ok((
-        u32::try_from(open).unwrap_or(u32::MAX),
-        u32::try_from(overflow).unwrap_or(u32::MAX),
-    ))
-}
-
 /// Won and dead since `since`, and what the won ones brought.
 pub async fn closed_since(
     db: impl SqliteExecutor<'_>,
@@ -378,6 +132,121 @@ pub async fn unfollowed_by_source(
          FROM sources s",
     )
     .bind(since)
+    .fetch_all(db)
+    .await
+}
+
+/// What the live boards keep in memory of one open lead.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OpenRow {
+    pub id: String,
+    pub stage: String,
+    pub owner_kind: String,
+    pub owner_id: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub last_follow_up_at: Option<DateTime<Utc>>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub ghost: bool,
+}
+
+const OPEN_SELECT: &str = "SELECT id, stage, owner_kind, owner_id, received_at, last_follow_up_at,
+        next_due_at, first_attempt_at IS NULL AS ghost FROM leads";
+
+/// Every open lead.
+pub async fn open_rows(db: impl SqliteExecutor<'_>) -> Result<Vec<OpenRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{OPEN_SELECT} WHERE stage NOT IN ('won', 'dead')"))
+        .fetch_all(db)
+        .await
+}
+
+/// One lead, if it is open.
+pub async fn open_row(
+    db: impl SqliteExecutor<'_>,
+    lead_id: &str,
+) -> Result<Option<OpenRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{OPEN_SELECT} WHERE id = $1 AND stage NOT IN ('won', 'dead')"
+    ))
+    .bind(lead_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// What the live boards keep in memory of one assignment.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AssignmentRow {
+    pub lead_id: String,
+    pub rep_id: String,
+    pub assigned_at: DateTime<Utc>,
+    pub first_attempt_seconds: Option<i64>,
+    pub attempts: i64,
+    pub closures_refused: i64,
+    pub end_kind: Option<String>,
+    pub no_phone: bool,
+    pub free_mail: bool,
+    pub repeat_inquirer: bool,
+    pub long_timeframe: bool,
+    pub older_than_4w: bool,
+    /// The lead has had a conversation (it counts as qualified).
+    pub qualified: bool,
+}
+
+const ASSIGNMENT_SELECT: &str = "SELECT a.lead_id, a.rep_id, a.assigned_at,
+        a.first_attempt_seconds, a.attempts, a.closures_refused, a.end_kind, a.no_phone,
+        a.free_mail, a.repeat_inquirer, a.long_timeframe, a.older_than_4w,
+        l.conversations > 0 AS qualified
+    FROM assignments a JOIN leads l ON l.id = a.lead_id";
+
+/// Every assignment since `since`.
+pub async fn assignment_rows(
+    db: impl SqliteExecutor<'_>,
+    since: DateTime<Utc>,
+) -> Result<Vec<AssignmentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{ASSIGNMENT_SELECT} WHERE a.assigned_at >= $1"))
+        .bind(since)
+        .fetch_all(db)
+        .await
+}
+
+/// One lead's assignments since `since`.
+pub async fn assignment_rows_of(
+    db: impl SqliteExecutor<'_>,
+    lead_id: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<AssignmentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT_SELECT} WHERE a.lead_id = $1 AND a.assigned_at >= $2"
+    ))
+    .bind(lead_id)
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
+
+/// Leads each rep closed dead since `since` without a conversation.
+pub async fn dead_unspoken_by_rep(
+    db: impl SqliteExecutor<'_>,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT closed_by, COUNT(*) FROM leads
+         WHERE closed_at IS NOT NULL AND closed_at >= $1 AND closed_outcome = 'dead'
+           AND conversations = 0 AND closed_by IS NOT NULL
+         GROUP BY closed_by",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
+
+/// Every rep (active, or with leads): id, name, territory, monthly quota, active.
+pub async fn reps(
+    db: impl SqliteExecutor<'_>,
+) -> Result<Vec<(String, String, String, i64, bool)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, territory, monthly_quota, active FROM users
+         WHERE role = 'rep' ORDER BY name, id",
+    )
     .fetch_all(db)
     .await
 }
