@@ -36,7 +36,7 @@ CREATE TABLE assignments (
     older_than_4w     BOOLEAN NOT NULL,
     CHECK ((ended_at IS NULL) = (end_kind IS NULL))
 );
-CREATE INDEX assignments_lead_open ON assignments (lead_id) WHERE ended_at IS NULL;
+CREATE INDEX assignments_lead ON assignments (lead_id, assigned_at);
 -- Compliance and bias boards read a window of assignments by time, grouped by rep.
 CREATE INDEX assignments_window ON assignments (assigned_at, rep_id, first_attempt_seconds, attempts,
     closures_refused, end_kind, no_phone, free_mail, repeat_inquirer, long_timeframe, older_than_4w);
@@ -49,7 +49,9 @@ CREATE INDEX leads_open_reps ON leads (owner_id, next_due_at, first_attempt_at)
 -- When the next lead crosses into an older bucket or falls due: boards refresh then.
 CREATE INDEX leads_open_received ON leads (received_at) WHERE stage NOT IN ('won', 'dead');
 CREATE INDEX leads_open_followed ON leads (last_follow_up_at) WHERE stage NOT IN ('won', 'dead');
-CREATE INDEX leads_closed ON leads (closed_at, closed_by, stage, won_amount_cents, conversations)
+CREATE INDEX leads_closed ON leads (closed_at, closed_outcome, won_amount_cents)
     WHERE closed_at IS NOT NULL;
+-- A rep's queue reads each lead's latest touch and touch count from here alone.
+CREATE INDEX touches_latest ON touches (lead_id, occurred_at, id, kind, outcome);
 CREATE INDEX leads_source ON leads (source_id, stage, first_attempt_at, conversations, closed_at);
 CREATE INDEX leads_received ON leads (received_at, conversations, owner_id);

@@ -141,13 +141,30 @@ pub fn watch(groups: &[GroupCount], delays: &[(String, f64, SegmentFlags)]) -> V
             reps.push((group.rep_id.clone(), group.name.clone()));
         }
     }
+    let mut by_rep: std::collections::HashMap<&str, (Vec<&GroupCount>, Vec<(f64, SegmentFlags)>)> =
+        std::collections::HashMap::new();
+    for group in groups {
+        by_rep
+            .entry(group.rep_id.as_str())
+            .or_default()
+            .0
+            .push(group);
+    }
+    for (rep, minutes, flags) in delays {
+        by_rep
+            .entry(rep.as_str())
+            .or_default()
+            .1
+            .push((*minutes, *flags));
+    }
     reps.into_iter()
         .map(|(rep_id, name)| {
+            let (own_groups, own_delays) = by_rep.get(rep_id.as_str()).cloned().unwrap_or_default();
             let gaps = Segment::ALL
                 .into_iter()
                 .map(|segment| {
                     let (mut inside, mut outside) = (Rate::default(), Rate::default());
-                    for group in groups.iter().filter(|g| g.rep_id == rep_id) {
+                    for group in &own_groups {
                         let side = if group.flags.has(segment) {
                             &mut inside
                         } else {
@@ -158,7 +175,7 @@ pub fn watch(groups: &[GroupCount], delays: &[(String, f64, SegmentFlags)]) -> V
                         side.within_sla += group.rate.within_sla;
                     }
                     let (mut inside_delays, mut outside_delays) = (Vec::new(), Vec::new());
-                    for (_, minutes, flags) in delays.iter().filter(|d| d.0 == rep_id) {
+                    for (minutes, flags) in &own_delays {
                         if flags.has(segment) {
                             inside_delays.push(*minutes);
                         } else {

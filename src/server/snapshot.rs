@@ -41,6 +41,8 @@ pub struct AssignmentFacts {
     pub attempts: u32,
     pub closures_refused: u32,
     pub end: Option<AssignmentEnd>,
+    /// Ended with the lead closed dead without any conversation.
+    pub dead_unspoken: bool,
     pub flags: SegmentFlags,
     pub qualified: bool,
 }
@@ -83,6 +85,7 @@ fn assignment_facts(row: AssignmentRow) -> AssignmentFacts {
             Some(_) => Some(AssignmentEnd::Moved),
             None => None,
         },
+        dead_unspoken: row.outcome.as_deref() == Some("dead") && !row.qualified,
         flags: SegmentFlags {
             no_phone: row.no_phone,
             free_mail: row.free_mail,

@@ -90,6 +90,7 @@ fn rep_tallies(
                     .or_default()
                     .push(seconds as f64 / 60.0);
             }
+            c.dead_unspoken += u32::from(a.dead_unspoken);
             match a.end {
                 Some(AssignmentEnd::Outcome) => c.outcomes += 1,
                 Some(AssignmentEnd::Reclaimed) => c.reclaimed += 1,
@@ -129,22 +130,13 @@ pub async fn compliance(
 ) -> Result<ComplianceBoard, ServiceError> {
     let since = now - Duration::days(i64::from(window_days));
     let reps = boards::reps(db).await?;
-    let unspoken: HashMap<String, i64> = boards::dead_unspoken_by_rep(db, since)
-        .await?
-        .into_iter()
-        .collect();
-    let (mut lines, delays) = rep_tallies(
+    let (lines, delays) = rep_tallies(
         snapshot,
         &reps,
         since,
         policy.first_contact.num_seconds(),
         now,
     );
-    for line in &mut lines {
-        line.dead_unspoken = unspoken
-            .get(&line.rep_id)
-            .map_or(0, |n| u32::try_from(*n).unwrap_or(0));
-    }
     Ok(ComplianceBoard::build(window_days, lines, |rep| {
         delays.get(rep).cloned().unwrap_or_default()
     }))

@@ -102,7 +102,7 @@ pub async fn closed_since(
     since: DateTime<Utc>,
 ) -> Result<ClosedYear, sqlx::Error> {
     let (won, dead, cents): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(stage = 'won'), 0), COALESCE(SUM(stage = 'dead'), 0),
+        "SELECT COALESCE(SUM(closed_outcome = 'won'), 0), COALESCE(SUM(closed_outcome = 'dead'), 0),
                 COALESCE(SUM(won_amount_cents), 0)
          FROM leads WHERE closed_at IS NOT NULL AND closed_at >= $1",
     )
@@ -182,6 +182,8 @@ pub struct AssignmentRow {
     pub attempts: i64,
     pub closures_refused: i64,
     pub end_kind: Option<String>,
+    /// The stage the lead ended in when the assignment ended.
+    pub outcome: Option<String>,
     pub no_phone: bool,
     pub free_mail: bool,
     pub repeat_inquirer: bool,
@@ -192,7 +194,7 @@ pub struct AssignmentRow {
 }
 
 const ASSIGNMENT_SELECT: &str = "SELECT a.lead_id, a.rep_id, a.assigned_at,
-        a.first_attempt_seconds, a.attempts, a.closures_refused, a.end_kind, a.no_phone,
+        a.first_attempt_seconds, a.attempts, a.closures_refused, a.end_kind, a.outcome, a.no_phone,
         a.free_mail, a.repeat_inquirer, a.long_timeframe, a.older_than_4w,
         l.conversations > 0 AS qualified
     FROM assignments a JOIN leads l ON l.id = a.lead_id";
@@ -218,22 +220,6 @@ pub async fn assignment_rows_of(
         "{ASSIGNMENT_SELECT} WHERE a.lead_id = $1 AND a.assigned_at >= $2"
     ))
     .bind(lead_id)
-    .bind(since)
-    .fetch_all(db)
-    .await
-}
-
-/// Leads each rep closed dead since `since` without a conversation.
-pub async fn dead_unspoken_by_rep(
-    db: impl SqliteExecutor<'_>,
-    since: DateTime<Utc>,
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT closed_by, COUNT(*) FROM leads
-         WHERE closed_at IS NOT NULL AND closed_at >= $1 AND closed_outcome = 'dead'
-           AND conversations = 0 AND closed_by IS NOT NULL
-         GROUP BY closed_by",
-    )
     .bind(since)
     .fetch_all(db)
     .await
