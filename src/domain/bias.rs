@@ -141,8 +141,8 @@ pub fn watch(groups: &[GroupCount], delays: &[(String, f64, SegmentFlags)]) -> V
             reps.push((group.rep_id.clone(), group.name.clone()));
         }
     }
-    let mut by_rep: std::collections::HashMap<&str, (Vec<&GroupCount>, Vec<(f64, SegmentFlags)>)> =
-        std::collections::HashMap::new();
+    type Own<'a> = (Vec<&'a GroupCount>, Vec<(f64, SegmentFlags)>);
+    let mut by_rep: std::collections::HashMap<&str, Own> = std::collections::HashMap::new();
     for group in groups {
         by_rep
             .entry(group.rep_id.as_str())
