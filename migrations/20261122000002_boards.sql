@@ -51,7 +51,15 @@ CREATE INDEX leads_open_received ON leads (received_at) WHERE stage NOT IN ('won
 CREATE INDEX leads_open_followed ON leads (last_follow_up_at) WHERE stage NOT IN ('won', 'dead');
 CREATE INDEX leads_closed ON leads (closed_at, closed_outcome, won_amount_cents)
     WHERE closed_at IS NOT NULL;
--- A rep's queue reads each lead's latest touch and touch count from here alone.
-CREATE INDEX touches_latest ON touches (lead_id, occurred_at, id, kind, outcome);
+-- What work lists show of a lead's touches, kept on the lead so a rep's queue is one read.
+ALTER TABLE leads ADD COLUMN last_touch_kind TEXT NULL;
+ALTER TABLE leads ADD COLUMN last_touch_outcome TEXT NULL;
+ALTER TABLE leads ADD COLUMN touch_count INTEGER NOT NULL DEFAULT 0;
+UPDATE leads SET
+    touch_count = (SELECT COUNT(*) FROM touches t WHERE t.lead_id = leads.id),
+    last_touch_kind = (SELECT t.kind FROM touches t WHERE t.lead_id = leads.id
+                       ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1),
+    last_touch_outcome = (SELECT t.outcome FROM touches t WHERE t.lead_id = leads.id
+                          ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1);
 CREATE INDEX leads_source ON leads (source_id, stage, first_attempt_at, conversations, closed_at);
 CREATE INDEX leads_received ON leads (received_at, conversations, owner_id);

@@ -41,9 +41,10 @@ pub async fn insert_lead(conn: &mut SqliteConnection, lead: &BulkLead) -> Result
             stage, owner_kind, owner_id, attempts, conversations, next_action, next_due_at,
             nurture_reason, closed_outcome, dead_reason, won_amount_cents, won_on, closed_at,
             closed_by, last_rep_id, received_at, sla_started_at, first_attempt_at, last_touch_at,
-            last_follow_up_at, cadence_attempts)
+            last_follow_up_at, cadence_attempts, touch_count, last_touch_kind, last_touch_outcome)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 $19, $20, $21, $22, $23, $24, $24, $25, $26, $26, $12)",
+                 $19, $20, $21, $22, $23, $24, $24, $25, $26, $26, $12, $12,
+                 CASE WHEN $12 > 0 THEN 'call' END, CASE WHEN $12 > 0 THEN 'no_answer' END)",
     )
     .bind(&lead.id)
     .bind(&lead.name)

@@ -439,12 +439,8 @@ pub struct WorkRow {
 
 const WORK_SELECT: &str = "SELECT l.id, l.name, l.email, l.phone, l.company, l.timeframe,
         l.free_mail, l.repeat_inquirer, l.stage, l.cadence_attempts, l.next_action,
-        l.next_due_at, l.received_at, l.last_touch_at,
-        (SELECT t.kind FROM touches t WHERE t.lead_id = l.id
-            ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) AS last_touch_kind,
-        (SELECT t.outcome FROM touches t WHERE t.lead_id = l.id
-            ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) AS last_touch_outcome,
-        (SELECT COUNT(*) FROM touches t WHERE t.lead_id = l.id) AS touch_count,
+        l.next_due_at, l.received_at, l.last_touch_at, l.last_touch_kind,
+        l.last_touch_outcome, l.touch_count,
         (SELECT i.message FROM inquiries i WHERE i.lead_id = l.id
             ORDER BY i.received_at DESC LIMIT 1) AS message,
         s.name AS source, l.nurture_reason, l.recontact_at, l.hot_note

@@ -2,10 +2,11 @@
 
 use crate::domain::touch::Touch;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteExecutor;
+use sqlx::{SqliteConnection, SqliteExecutor};
 
+/// Logs a touch, and keeps the lead's latest-touch summary (what a work list shows) in step.
 pub async fn insert(
-    db: impl SqliteExecutor<'_>,
+    conn: &mut SqliteConnection,
     id: &str,
     lead_id: &str,
     user_id: &str,
@@ -24,7 +25,17 @@ pub async fn insert(
     .bind(touch.outcome_str())
     .bind(note)
     .bind(at)
-    .execute(db)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE leads SET last_touch_kind = $2, last_touch_outcome = $3,
+            touch_count = touch_count + 1
+         WHERE id = $1",
+    )
+    .bind(lead_id)
+    .bind(touch.kind_str())
+    .bind(touch.outcome_str())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
