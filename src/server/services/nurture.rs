@@ -55,7 +55,7 @@ pub async fn log_touches(
         let transition = lead::nurture_touch(&lead.state, kind, now, policy)
             .map_err(|e| ServiceError::Refused(format!("{}: {e}", lead.contact.name)))?;
         touches::insert(
-            &mut *tx,
+            &mut tx,
             &store::new_id(),
             lead_id,
             &user.id,
