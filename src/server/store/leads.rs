@@ -411,7 +411,7 @@ pub async fn mark_repeat_inquirer(
 }
 
 /// One line of a work list (a rep's queue, the nurture pool, the qualifier queue).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct WorkRow {
     pub id: String,
     pub name: String,
@@ -446,19 +446,37 @@ const WORK_SELECT: &str = "SELECT l.id, l.name, l.email, l.phone, l.company, l.t
         s.name AS source, l.nurture_reason, l.recontact_at, l.hot_note
     FROM leads l JOIN sources s ON s.id = l.source_id";
 
-/// A rep's open leads, the one due soonest first.
+/// A rep's open leads, the one due soonest first. Read as one JSON row: the SQLite driver's
+/// cost is per row, and a phone asks for this on every change.
 pub async fn rep_queue(
     db: impl SqliteExecutor<'_>,
     rep_id: &str,
 ) -> Result<Vec<WorkRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{WORK_SELECT} WHERE l.owner_kind = 'rep' AND l.owner_id = $1
-            AND l.stage NOT IN ('won', 'dead')
-         ORDER BY l.next_due_at, l.received_at"
-    ))
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_object(
+            'id', l.id, 'name', l.name, 'email', l.email, 'phone', l.phone,
+            'company', l.company, 'timeframe', l.timeframe,
+            'free_mail', json(CASE WHEN l.free_mail THEN 'true' ELSE 'false' END),
+            'repeat_inquirer', json(CASE WHEN l.repeat_inquirer THEN 'true' ELSE 'false' END),
+            'stage', l.stage, 'cadence_attempts', l.cadence_attempts,
+            'next_action', l.next_action, 'next_due_at', l.next_due_at,
+            'received_at', l.received_at, 'last_touch_at', l.last_touch_at,
+            'last_touch_kind', l.last_touch_kind, 'last_touch_outcome', l.last_touch_outcome,
+            'touch_count', l.touch_count,
+            'message', (SELECT i.message FROM inquiries i WHERE i.lead_id = l.id
+                        ORDER BY i.received_at DESC LIMIT 1),
+            'source', s.name, 'nurture_reason', l.nurture_reason,
+            'recontact_at', l.recontact_at, 'hot_note', l.hot_note))
+         FROM leads l JOIN sources s ON s.id = l.source_id
+         WHERE l.owner_kind = 'rep' AND l.owner_id = $1 AND l.stage NOT IN ('won', 'dead')",
+    )
     .bind(rep_id)
-    .fetch_all(db)
-    .await
+    .fetch_one(db)
+    .await?;
+    let mut rows: Vec<WorkRow> =
+        serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    rows.sort_by(|a, b| (a.next_due_at, a.received_at).cmp(&(b.next_due_at, b.received_at)));
+    Ok(rows)
 }
 
 /// The open leads held by a pool (`marketing` or `qualifier`), the one due soonest first.

@@ -32,7 +32,7 @@ pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
         .foreign_keys(true)
         // Boards and queues read a large database: keep more of it in memory.
         .pragma("cache_size", "-65536")
-        .pragma("mmap_size", "268435456")
+        .pragma("mmap_size", "2147418112")
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
