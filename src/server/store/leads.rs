@@ -475,7 +475,7 @@ pub async fn rep_queue(
     .await?;
     let mut rows: Vec<WorkRow> =
         serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    rows.sort_by(|a, b| (a.next_due_at, a.received_at).cmp(&(b.next_due_at, b.received_at)));
+    rows.sort_by_key(|row| (row.next_due_at, row.received_at));
     Ok(rows)
 }
 
