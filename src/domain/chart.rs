@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Left margin for labels, in SVG units.
 pub const LABEL_WIDTH: f64 = 150.0;
 /// Room right of the bars for the value text.
-pub const VALUE_WIDTH: f64 = 70.0;
+pub const VALUE_WIDTH: f64 = 120.0;
 pub const ROW_HEIGHT: f64 = 22.0;
 
 /// One bar, laid out.
