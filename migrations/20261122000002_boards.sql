@@ -37,13 +37,10 @@ CREATE TABLE assignments (
     CHECK ((ended_at IS NULL) = (end_kind IS NULL))
 );
 CREATE INDEX assignments_lead ON assignments (lead_id, assigned_at);
--- Compliance and bias boards read a window of assignments by time, grouped by rep.
-CREATE INDEX assignments_window ON assignments (assigned_at, rep_id, first_attempt_seconds, attempts,
-    closures_refused, end_kind, no_phone, free_mail, repeat_inquirer, long_timeframe, older_than_4w);
+-- The board snapshot loads the assignments of its window by time.
+CREATE INDEX assignments_window ON assignments (assigned_at);
 
--- The aging board groups open leads by stage and age; the rep columns count what reps hold now.
-CREATE INDEX leads_open_aging ON leads (stage, received_at, last_follow_up_at, next_due_at,
-    first_attempt_at) WHERE stage NOT IN ('won', 'dead');
+-- A rep's open leads (the queue), read without touching closed ones.
 CREATE INDEX leads_open_reps ON leads (owner_id, next_due_at, first_attempt_at)
     WHERE owner_kind = 'rep' AND stage NOT IN ('won', 'dead');
 -- When the next lead crosses into an older bucket or falls due: boards refresh then.
@@ -62,4 +59,3 @@ UPDATE leads SET
     last_touch_outcome = (SELECT t.outcome FROM touches t WHERE t.lead_id = leads.id
                           ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1);
 CREATE INDEX leads_source ON leads (source_id, stage, first_attempt_at, conversations, closed_at);
-CREATE INDEX leads_received ON leads (received_at, conversations, owner_id);

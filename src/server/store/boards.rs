@@ -7,11 +7,11 @@ use crate::domain::forecast::ClosedYear;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteExecutor;
 
-/// The age column a basis measures from.
+/// The column of `leads l` a basis measures age from.
 fn age_column(basis: Basis) -> &'static str {
     match basis {
-        Basis::Inquiry => "received_at",
-        Basis::RealTouch => "COALESCE(last_follow_up_at, received_at)",
+        Basis::Inquiry => "l.received_at",
+        Basis::RealTouch => "COALESCE(l.last_follow_up_at, l.received_at)",
     }
 }
 
@@ -52,8 +52,6 @@ pub async fn cell_leads(
          WHERE l.stage = $1 AND ($2 IS NULL OR {col} > $2) AND ($3 IS NULL OR {col} <= $3)
          ORDER BY {col} LIMIT $4",
         col = age_column(basis)
-            .replace("last_follow_up_at", "l.last_follow_up_at")
-            .replace("received_at", "l.received_at")
     );
     sqlx::query_as(&sql)
         .bind(stage)

@@ -493,37 +493,6 @@ pub async fn pool_queue(
     .await
 }
 
-/// What the aging board needs of one open lead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoardRow {
-    pub stage: Stage,
-    pub received_at: DateTime<Utc>,
-    pub next_due_at: Option<DateTime<Utc>>,
-    pub ghost: bool,
-}
-
-type BoardRaw = (String, DateTime<Utc>, Option<DateTime<Utc>>, bool);
-
-/// Every open lead, reduced to what the aging board counts.
-pub async fn open_for_board(db: impl SqliteExecutor<'_>) -> Result<Vec<BoardRow>, sqlx::Error> {
-    let rows: Vec<BoardRaw> = sqlx::query_as(
-        "SELECT stage, received_at, next_due_at, first_attempt_at IS NULL
-         FROM leads WHERE stage NOT IN ('won', 'dead')",
-    )
-    .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|(stage, received_at, next_due_at, ghost)| {
-            Ok(BoardRow {
-                stage: stage.parse().map_err(|e| corrupt(format!("{e}")))?,
-                received_at,
-                next_due_at,
-                ghost,
-            })
-        })
-        .collect()
-}
-
 /// A closure as managers review it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClosureRow {
