@@ -95,22 +95,31 @@ pub async fn current_user() -> Result<Option<User>, ApiError> {
     }
 }
 
-/// Signs in and sends the user to their role's home screen.
+/// Signs in and sends the user to their role's home screen. Repeated failures make the next
+/// attempt wait (`429` with `Retry-After`).
 #[server(endpoint = "auth/login")]
 pub async fn login(email: String, password: String) -> Result<(), ApiError> {
-    use crate::server::services::accounts;
+    use crate::server::services::accounts::{self, SignIn};
     let state = crate::api::app_state()?;
+    let address = use_context::<http::request::Parts>()
+        .map(|parts| crate::server::guard::client_address(&parts, state.config.trust_proxy))
+        .unwrap_or_default();
+    let attempt = SignIn {
+        email: &email,
+        password: &password,
+        address: &address,
+    };
     let (user, token) = accounts::sign_in(
         &state.db,
+        &state.passwords,
         state.clock.now(),
         state.config.session_days,
-        &email,
-        &password,
+        attempt,
     )
     .await?;
     set_cookie(&session_cookie(
         Some(&token),
-        state.config.secure_cookies,
+        state.config.https,
         state.config.session_days,
     ));
     leptos_axum::redirect(user.role.home_path());
@@ -125,7 +134,7 @@ pub async fn logout() -> Result<(), ApiError> {
     if let Some(token) = session_token() {
         accounts::sign_out(&state.db, &token).await?;
     }
-    set_cookie(&session_cookie(None, state.config.secure_cookies, 0));
+    set_cookie(&session_cookie(None, state.config.https, 0));
     leptos_axum::redirect("/login");
     Ok(())
 }

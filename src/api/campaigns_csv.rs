@@ -2,6 +2,7 @@
 
 use crate::api::auth::token_in;
 use crate::domain::role::Role;
+use crate::domain::text::spreadsheet_safe;
 use crate::server::services::{accounts, nurture};
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -56,8 +57,10 @@ pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Resp
     ];
     let mut rows = vec![header_row.map(str::to_string).to_vec()];
     rows.extend(lines.into_iter().map(|l| {
+        // Text cells are made safe to open in a spreadsheet: a campaign called "=HYPERLINK(…)"
+        // is shown as text, never run as a formula.
         vec![
-            l.name,
+            spreadsheet_safe(&l.name),
             l.leads.to_string(),
             l.within_sla_pct.to_string(),
             l.reached_pct.to_string(),
@@ -65,11 +68,11 @@ pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Resp
             l.handed_back.to_string(),
             l.won.to_string(),
             l.recycled_then_won.to_string(),
-            l.revenue,
-            l.cost,
-            l.cost_per_lead,
+            spreadsheet_safe(&l.revenue),
+            spreadsheet_safe(&l.cost),
+            spreadsheet_safe(&l.cost_per_lead),
             l.never_followed_up.to_string(),
-            l.wasted,
+            spreadsheet_safe(&l.wasted),
         ]
     }));
     for row in rows {

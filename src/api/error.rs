@@ -21,6 +21,18 @@ pub enum ApiError {
     /// A follow-up rule said no; the text says why.
     #[error("{0}")]
     Refused(String),
+    /// The request itself could not be read (a missing or mistyped field on the wire).
+    #[error("This request could not be read ({0}); nothing was changed.")]
+    Malformed(String),
+    /// The request body is larger than any screen sends.
+    #[error("This request is too large; nothing was changed.")]
+    TooLarge,
+    /// Too many attempts: wait the given number of seconds before trying again.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
+    /// The request came from another site (a cross-site form or script), not from Leadline.
+    #[error("This request did not come from a Leadline page, so it was refused.")]
+    CrossSite,
     #[error("Something went wrong on our side and nothing was changed. Please try again.")]
     Internal,
     #[error("Could not reach Leadline ({0}). Check the connection and try again.")]
@@ -39,6 +51,15 @@ impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server this is only reached when a request could not be decoded into the
+        // function's arguments: the caller's mistake, answered 400, never a server fault.
+        #[cfg(feature = "ssr")]
+        if let ServerFnErrorErr::Args(why)
+        | ServerFnErrorErr::MissingArg(why)
+        | ServerFnErrorErr::Deserialization(why) = value
+        {
+            return ApiError::Malformed(why).respond();
+        }
         ApiError::Transport(value.to_string())
     }
 }
@@ -53,6 +74,10 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Invalid(_) | ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::Internal | ApiError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,12 +94,42 @@ impl ApiError {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/html"))
         });
-        if !html_form {
-            if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+            if !html_form {
                 options.set_status(self.status());
+            }
+            if let ApiError::TooManyRequests { retry_after, .. } = &self {
+                options.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(*retry_after),
+                );
             }
         }
         self
+    }
+
+    /// This error as a whole response, in the same JSON form server functions answer with:
+    /// for refusals made before a server function runs (a layer in front of it).
+    pub fn into_response(self) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let status = self.status();
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        let mut response = (
+            status,
+            [(http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -88,6 +143,13 @@ impl From<crate::server::services::ServiceError> for ApiError {
             S::NotFound => ApiError::NotFound,
             S::Invalid(errors) => ApiError::Invalid(errors),
             S::Refused(why) => ApiError::Refused(why),
+            S::TooManyRequests {
+                message,
+                retry_after,
+            } => ApiError::TooManyRequests {
+                message,
+                retry_after,
+            },
             S::Db(e) => {
                 tracing::error!(error = %e, "database error in a server function");
                 ApiError::Internal

@@ -1,9 +1,10 @@
 //! `GET /live`: Server-Sent Events telling an open screen that leads changed. A rep hears only
-//! of their own leads; managers, marketing and admins hear of every lead. Each message carries
+//! of their own leads and a qualifier only of the queue's; managers, marketing and admins hear
+//! of every lead. Each message carries
 //! a lead id, nothing else; the screen re-reads what it shows.
 
 use crate::api::auth::token_in;
-use crate::domain::role::Role;
+use crate::server::live::hears_of;
 use crate::server::services::accounts;
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -26,18 +27,11 @@ pub async fn stream_changes(State(state): State<AppState>, headers: HeaderMap) -
     let Some(user) = user else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
-    let only_rep = (user.role == Role::Rep).then_some(user.id);
     let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |message| {
-        let only_rep = only_rep.clone();
+        let heard = message.map(|change| hears_of(&user, &change).then_some(change.lead_id));
         async move {
-            match message {
-                Ok(change)
-                    if only_rep
-                        .as_ref()
-                        .is_none_or(|rep| change.reps.contains(rep)) =>
-                {
-                    Some(Event::default().event("change").data(change.lead_id))
-                }
+            match heard {
+                Ok(Some(lead_id)) => Some(Event::default().event("change").data(lead_id)),
                 Ok(_) => None,
                 // Missed some: the screen re-reads everything, which catches it up.
                 Err(BroadcastStreamRecvError::Lagged(_)) => {

@@ -29,7 +29,7 @@ pub async fn advance(
     state.clock.advance(chrono::Duration::minutes(body.minutes));
     let now = state.clock.now();
     // Every age on the boards moved.
-    state.live.publish("", [None]);
+    state.live.publish("", []);
     match scheduler::run_due(&state.db, &state.policy, now, &state.live).await {
         Ok(applied) => (
             StatusCode::OK,

@@ -2,6 +2,7 @@
 //! checked one, with an error per field a person can act on.
 
 use crate::domain::contact::{Email, Phone};
+use crate::domain::text::{clean, clean_line};
 use serde::{Deserialize, Serialize};
 
 /// An inquiry as received: every field is optional text.
@@ -68,8 +69,9 @@ const LIMITS: [(&str, usize); 4] = [
     ("message", 10_000),
 ];
 
+/// A one-line field as typed, cleaned of control and reordering characters.
 fn text(value: Option<String>) -> String {
-    value.map(|v| v.trim().to_string()).unwrap_or_default()
+    value.as_deref().map(clean_line).unwrap_or_default()
 }
 
 /// Checks an inquiry. Phone numbers without a country code are read as numbers of
@@ -78,7 +80,7 @@ pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<Field
     let mut errors = Vec::new();
     let name = text(raw.name);
     let company = text(raw.company);
-    let message = text(raw.message);
+    let message = raw.message.as_deref().map(clean).unwrap_or_default();
     let timeframe = text(raw.timeframe);
     for (field, value) in [
         ("name", &name),

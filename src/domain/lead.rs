@@ -4,6 +4,7 @@
 
 use crate::domain::cadence::Policy;
 pub use crate::domain::closure::{Closure, ClosureError, DeadReason};
+use crate::domain::text::{clean, clean_line};
 use crate::domain::touch::{CallOutcome, NurtureKind, Touch};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -646,7 +647,7 @@ pub fn not_ready(
     };
     let detail = format!(
         "not ready: {}; back to sales on {}",
-        note.trim(),
+        clean_line(note),
         recontact_at.format("%Y-%m-%d")
     );
     Ok(Transition::new(
@@ -703,13 +704,13 @@ pub fn return_to_marketing(
 }
 
 fn checked_note(note: &str, missing: TransitionError) -> Result<String, TransitionError> {
-    let note = note.trim();
+    let note = clean(note);
     if note.is_empty() {
         Err(missing)
     } else if note.chars().count() > MAX_NOTE {
         Err(TransitionError::NoteTooLong(MAX_NOTE))
     } else {
-        Ok(note.to_string())
+        Ok(note)
     }
 }
 
@@ -782,7 +783,7 @@ pub fn close(
         Closure::Won { .. } => (Stage::Won, EventKind::Won),
         Closure::Dead(_) => (Stage::Dead, EventKind::Closed),
     };
-    let detail = match note.trim() {
+    let detail = match clean(note).as_str() {
         "" => closure.to_string(),
         note => format!("{closure}: {note}"),
     };
@@ -831,7 +832,7 @@ pub fn reopen(
             EventKind::Reopened,
             Some(lead.stage),
             to,
-            format!("closure reversed: {}", note.trim()),
+            format!("closure reversed: {}", clean(note)),
         ),
     ))
 }

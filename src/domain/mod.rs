@@ -18,4 +18,6 @@ pub mod qualification;
 pub mod role;
 pub mod segment;
 pub mod sla;
+pub mod text;
+pub mod throttle;
 pub mod touch;

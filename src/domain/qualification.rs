@@ -1,6 +1,7 @@
 //! What a rep learns while qualifying a lead: budget, authority, need and timeline (BANT).
 
 use crate::domain::intake::FieldError;
+use crate::domain::text::clean;
 use serde::{Deserialize, Serialize};
 
 /// The rep's qualification notes, each free text.
@@ -16,13 +17,13 @@ pub struct Qualification {
 pub const MAX_NOTE: usize = 2_000;
 
 impl Qualification {
-    /// Trims each note and refuses any that is too long, naming the field.
+    /// Cleans each note (see [`clean`]) and refuses any that is too long, naming the field.
     pub fn check(self) -> Result<Self, Vec<FieldError>> {
         let q = Qualification {
-            budget: self.budget.trim().to_string(),
-            authority: self.authority.trim().to_string(),
-            need: self.need.trim().to_string(),
-            timeline: self.timeline.trim().to_string(),
+            budget: clean(&self.budget),
+            authority: clean(&self.authority),
+            need: clean(&self.need),
+            timeline: clean(&self.timeline),
         };
         let errors: Vec<FieldError> = [
             ("budget", &q.budget),

@@ -219,7 +219,12 @@ pub async fn live(
     )
     .await
     .map_err(|e| fail(&e))?;
-    let (_, token) = accounts::sign_in(&db, now, 1, "live@bench.leadline", "live-bench-pass")
+    let attempt = accounts::SignIn {
+        email: "live@bench.leadline",
+        password: "live-bench-pass",
+        address: "bench",
+    };
+    let (_, token) = accounts::sign_in(&db, &state.passwords, now, 1, attempt)
         .await
         .map_err(|e| fail(&e))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -227,7 +232,7 @@ pub async fn live(
         .map_err(|e| fail(&e))?;
     let addr = listener.local_addr().map_err(|e| fail(&e))?;
     tokio::spawn(async move {
-        let _ = axum::serve(listener, crate::server::http::router(state)).await;
+        let _ = crate::server::http::serve(listener, state, std::future::pending()).await;
     });
 
     let (heard_tx, mut heard_rx) =

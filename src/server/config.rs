@@ -9,8 +9,17 @@ pub struct Config {
     pub database_url: String,
     /// Region for phone numbers typed without a country code; `LEADLINE_PHONE_REGION`, default `US`.
     pub phone_region: String,
-    /// Mark the session cookie `Secure` (behind HTTPS); `LEADLINE_SECURE_COOKIES=1`.
-    pub secure_cookies: bool,
+    /// Served over HTTPS (directly or behind a proxy): the session cookie is `Secure` and
+    /// responses carry HSTS. `LEADLINE_HTTPS=1` (or the older `LEADLINE_SECURE_COOKIES=1`).
+    pub https: bool,
+    /// The address people open, e.g. `https://crm.acme.com`, when it differs from the `Host`
+    /// the server sees (behind a proxy): posts must come from pages of this origin.
+    /// `LEADLINE_PUBLIC_URL`; by default the request's own `Host`.
+    pub public_origin: Option<String>,
+    /// Take the client's address from the last `X-Forwarded-For` entry (set it only behind a
+    /// proxy that writes that header); `LEADLINE_TRUST_PROXY=1`. Sign-in throttling counts
+    /// failures per address.
+    pub trust_proxy: bool,
     /// How long a login lasts, in days; `LEADLINE_SESSION_DAYS`, default 14.
     pub session_days: i64,
     /// The team's time zone, for due times people read; `LEADLINE_TIMEZONE`, default `UTC`.
@@ -28,7 +37,9 @@ impl Default for Config {
         Self {
             database_url: "sqlite:leadline.db".to_string(),
             phone_region: "US".to_string(),
-            secure_cookies: false,
+            https: false,
+            public_origin: None,
+            trust_proxy: false,
             session_days: 14,
             timezone: chrono_tz::UTC,
             tick_seconds: 15,
@@ -44,7 +55,14 @@ impl Config {
         Self {
             database_url: env::var("DATABASE_URL").unwrap_or(defaults.database_url),
             phone_region: env::var("LEADLINE_PHONE_REGION").unwrap_or(defaults.phone_region),
-            secure_cookies: env::var("LEADLINE_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+            https: ["LEADLINE_HTTPS", "LEADLINE_SECURE_COOKIES"]
+                .iter()
+                .any(|name| env::var(name).is_ok_and(|v| v == "1")),
+            public_origin: env::var("LEADLINE_PUBLIC_URL")
+                .ok()
+                .map(|url| url.trim().trim_end_matches('/').to_string())
+                .filter(|url| !url.is_empty()),
+            trust_proxy: env::var("LEADLINE_TRUST_PROXY").is_ok_and(|v| v == "1"),
             session_days: env::var("LEADLINE_SESSION_DAYS")
                 .ok()
                 .and_then(|v| v.parse().ok())

@@ -1,13 +1,19 @@
-//! The HTTP router: health check, the public intake API, server functions and the pages.
+//! The HTTP router: health check, the public intake API, server functions, the pages and their
+//! static files, behind one protective layer (see [`guard`]) and compression.
 
 use crate::api;
 use crate::app::{shell, App};
+use crate::server::guard;
 use crate::server::state::AppState;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 /// Builds the whole app around `state`.
@@ -24,10 +30,17 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
+    // The WebAssembly, script and styles: served precompressed when the build made .br/.gz
+    // files beside them, with Last-Modified so an unchanged file is answered 304.
+    let options = &state.leptos_options;
+    let assets = ServeDir::new(format!("{}/{}", options.site_root, options.site_pkg_dir))
+        .precompressed_br()
+        .precompressed_gzip();
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/campaigns.csv", get(api::campaigns_csv::download))
         .route("/live", get(api::live::stream_changes))
+        .nest_service(&format!("/{}", options.site_pkg_dir), assets)
         .merge(intake);
     if state.config.test_clock {
         tracing::warn!("the test clock is on: POST /test/clock moves time (never in production)");
@@ -36,6 +49,31 @@ pub fn router(state: AppState) -> Router {
     router
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(guard::bounded_server_fn_body))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_site_only,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::secure_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Serves the app on `listener` until `shutdown` resolves. Each request knows its peer's
+/// address (sign-in throttling counts failures per address).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

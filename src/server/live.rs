@@ -3,6 +3,8 @@
 //! of a change re-reads its data, so one it missed (a dropped connection, a lagging reader) is
 //! caught up by the next read.
 
+use crate::domain::lead::Owner;
+use crate::domain::role::{Role, User};
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -11,12 +13,12 @@ use tokio::sync::{broadcast, watch};
 /// Changes kept for slow listeners before they must resynchronise.
 const BUFFER: usize = 1024;
 
-/// A lead changed. `reps` are the reps who held it before or hold it now, so a rep's queue
-/// hears only of its own leads.
+/// A lead changed. `holders` are who held it before and who holds it now, so a rep hears only
+/// of their own leads and a qualifier only of the queue's (see [`hears_of`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub lead_id: String,
-    pub reps: Vec<String>,
+    pub holders: Vec<Owner>,
     /// The change count after this change ([`Live::version`]).
     pub version: u64,
 }
@@ -42,14 +44,15 @@ impl Default for Live {
 }
 
 impl Live {
-    /// Tells every listener that a lead changed. Nobody listening is fine.
-    pub fn publish(&self, lead_id: &str, reps: impl IntoIterator<Item = Option<String>>) {
-        let mut reps: Vec<String> = reps.into_iter().flatten().collect();
-        reps.dedup();
+    /// Tells every listener that a lead changed, naming who held it before and who holds it
+    /// now. Nobody listening is fine.
+    pub fn publish(&self, lead_id: &str, holders: impl IntoIterator<Item = Owner>) {
+        let mut holders: Vec<Owner> = holders.into_iter().collect();
+        holders.dedup();
         let version = self.version.fetch_add(1, Ordering::SeqCst) + 1;
         let _ = self.tx.send(Change {
             lead_id: lead_id.to_string(),
-            reps,
+            holders,
             version,
         });
     }
@@ -82,9 +85,65 @@ impl Live {
     }
 }
 
+/// Whether `user`'s open screens hear of `change`: a rep only of leads they held or hold, a
+/// qualifier only of leads that were or are in the qualifier queue; marketing, managers and
+/// admins, who see every lead, of every change.
+pub fn hears_of(user: &User, change: &Change) -> bool {
+    match user.role {
+        Role::Rep | Role::Qualifier => change
+            .holders
+            .iter()
+            .any(|holder| crate::server::services::lifecycle::may_see(user, holder)),
+        Role::Marketing | Role::Manager | Role::Admin => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(role: Role, id: &str) -> User {
+        User {
+            id: id.to_string(),
+            name: id.to_string(),
+            email: format!("{id}@acme.test"),
+            role,
+        }
+    }
+
+    fn change(holders: Vec<Owner>) -> Change {
+        Change {
+            lead_id: "L1".to_string(),
+            holders,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_qualifier_hears_only_of_leads_in_or_leaving_the_queue() {
+        let quinn = user(Role::Qualifier, "quinn");
+        assert!(hears_of(&quinn, &change(vec![Owner::Qualifier])));
+        assert!(hears_of(
+            &quinn,
+            &change(vec![Owner::Qualifier, Owner::Rep("rita".into())])
+        ));
+        assert!(!hears_of(&quinn, &change(vec![Owner::Rep("rita".into())])));
+        assert!(!hears_of(&quinn, &change(vec![Owner::Marketing])));
+        assert!(!hears_of(&quinn, &change(vec![])));
+    }
+
+    #[test]
+    fn a_rep_hears_only_of_their_own_leads_and_a_manager_of_all() {
+        let rita = user(Role::Rep, "rita");
+        let raj_lead = change(vec![Owner::Rep("raj".into())]);
+        assert!(!hears_of(&rita, &raj_lead));
+        assert!(hears_of(
+            &rita,
+            &change(vec![Owner::Rep("rita".into()), Owner::Marketing])
+        ));
+        assert!(hears_of(&user(Role::Manager, "max"), &raj_lead));
+        assert!(hears_of(&user(Role::Marketing, "maya"), &raj_lead));
+    }
 
     #[tokio::test]
     async fn closing_wakes_everyone_waiting_for_it() {
@@ -103,11 +162,11 @@ mod tests {
         let live = Live::default();
         let mut a = live.subscribe();
         let mut b = live.subscribe();
-        live.publish("L1", [Some("rita".to_string()), None]);
+        live.publish("L1", [Owner::Rep("rita".to_string())]);
         for rx in [&mut a, &mut b] {
             let change = rx.recv().await.expect("a change");
             assert_eq!(change.lead_id, "L1");
-            assert_eq!(change.reps, vec!["rita".to_string()]);
+            assert_eq!(change.holders, vec![Owner::Rep("rita".to_string())]);
         }
     }
 }

@@ -4,16 +4,13 @@ use crate::domain::cadence::Policy;
 use crate::server::cli::{Cli, Command, SourceAction, UserAction};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
-use crate::server::live::Live;
 use crate::server::services::{
     accounts, boards, demo, generate, lifecycle, scheduler, sources, ServiceError,
 };
-use crate::server::snapshot::Snapshot;
 use crate::server::state::AppState;
 use crate::server::{http, store};
 use clap::Parser;
 use leptos::config::{get_configuration, LeptosOptions};
-use std::sync::Arc;
 use tokio::io::AsyncBufReadExt;
 
 /// Parses the command line and runs the command. Errors come back as a sentence for the user.
@@ -150,25 +147,9 @@ pub async fn main() -> Result<(), String> {
             let fresh = store::connect(&url)
                 .await
                 .map_err(|e| format!("cannot open a scratch database: {e}"))?;
-            let live = Live::default();
-            let snapshot = Arc::new(
-                Snapshot::load(&fresh, clock.now())
-                    .await
-                    .map_err(|e| format!("cannot load the boards: {e}"))?,
-            );
-            snapshot
-                .clone()
-                .follow(fresh.clone(), clock.clone(), live.clone());
-            let state = AppState {
-                leptos_options: leptos_options()?,
-                db: fresh.clone(),
-                config: Arc::new(config),
-                policy: Arc::new(policy),
-                clock,
-                live,
-                boards: Arc::default(),
-                snapshot,
-            };
+            let state = AppState::build(fresh.clone(), config, policy, clock, leptos_options()?)
+                .await
+                .map_err(|e| format!("cannot load the boards: {e}"))?;
             let result = crate::server::bench::live(
                 fresh,
                 state,
@@ -197,12 +178,18 @@ fn explain(err: ServiceError) -> String {
     }
 }
 
-/// Leptos settings from the environment cargo-leptos sets, else from Cargo.toml.
+/// Leptos settings from the environment cargo-leptos sets, else from Cargo.toml. File names
+/// carry content hashes when the build wrote its hash file beside this binary.
 fn leptos_options() -> Result<LeptosOptions, String> {
-    get_configuration(None)
+    let mut options = get_configuration(None)
         .or_else(|_| get_configuration(Some("Cargo.toml")))
         .map(|conf| conf.leptos_options)
-        .map_err(|e| format!("cannot read the Leptos settings: {e}"))
+        .map_err(|e| format!("cannot read the Leptos settings: {e}"))?;
+    let hash_file = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+    options.hash_files = hash_file.is_some_and(|file| file.is_file());
+    Ok(options)
 }
 
 async fn serve(
@@ -214,47 +201,29 @@ async fn serve(
     let leptos_options = leptos_options()?;
     let addr = leptos_options.site_addr;
     let every = std::time::Duration::from_secs(config.tick_seconds);
-    let policy = Arc::new(policy);
-    let live = Live::default();
+    let state = AppState::build(db, config, policy, clock, leptos_options)
+        .await
+        .map_err(|e| format!("cannot load the boards: {e}"))?;
     scheduler::spawn(
-        db.clone(),
-        policy.clone(),
-        clock.clone(),
-        live.clone(),
+        state.db.clone(),
+        state.policy.clone(),
+        state.clock.clone(),
+        state.live.clone(),
         every,
     );
-    boards::spawn_aging_ticker(db.clone(), clock.clone(), live.clone());
-    let snapshot = Arc::new(
-        Snapshot::load(&db, clock.now())
-            .await
-            .map_err(|e| format!("cannot load the boards: {e}"))?,
-    );
-    snapshot
-        .clone()
-        .follow(db.clone(), clock.clone(), live.clone());
-    let state = AppState {
-        leptos_options,
-        db,
-        config: Arc::new(config),
-        policy,
-        clock,
-        live,
-        boards: Arc::default(),
-        snapshot,
-    };
+    boards::spawn_aging_ticker(state.db.clone(), state.clock.clone(), state.live.clone());
     let live = state.live.clone();
-    let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Leadline is listening on http://{addr}");
     println!("Leadline is running at http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            // Open live streams never end by themselves; end them so shutdown can finish.
-            live.close();
-        })
+    let shutdown = async move {
+        let _ = tokio::signal::ctrl_c().await;
+        // Open live streams never end by themselves; end them so shutdown can finish.
+        live.close();
+    };
+    http::serve(listener, state, shutdown)
         .await
         .map_err(|e| format!("the server stopped: {e}"))
 }

@@ -4,6 +4,7 @@ use crate::domain::cadence::Policy;
 use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::live::Live;
+use crate::server::passwords::Passwords;
 use crate::server::services::boards::BoardCache;
 use crate::server::snapshot::Snapshot;
 use axum::extract::FromRef;
@@ -22,4 +23,35 @@ pub struct AppState {
     pub live: Live,
     pub boards: Arc<BoardCache>,
     pub snapshot: Arc<Snapshot>,
+    /// The bounded pool every password check runs on.
+    pub passwords: Passwords,
+}
+
+impl AppState {
+    /// The state every door shares, made the same way by the server, the tests and the
+    /// benchmarks: loads the boards' snapshot of `db` and keeps it following the live fan-out.
+    pub async fn build(
+        db: SqlitePool,
+        config: Config,
+        policy: Policy,
+        clock: Clock,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, sqlx::Error> {
+        let live = Live::default();
+        let snapshot = Arc::new(Snapshot::load(&db, clock.now()).await?);
+        snapshot
+            .clone()
+            .follow(db.clone(), clock.clone(), live.clone());
+        Ok(Self {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            policy: Arc::new(policy),
+            clock,
+            live,
+            boards: Arc::default(),
+            snapshot,
+            passwords: Passwords::for_this_machine(),
+        })
+    }
 }

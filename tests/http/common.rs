@@ -10,7 +10,6 @@ use leadline::server::{http, store};
 use leptos::config::LeptosOptions;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
-use std::sync::Arc;
 
 /// How long any one request may take before the test fails instead of hanging.
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -116,43 +115,37 @@ impl TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_, _| {}).await
+}
+
+/// The app with settings of the test's own. Its static files are served from `site/` in the
+/// test's directory.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config, &mut LeptosOptions)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("test.db").display());
     let db = store::connect(&url).await.unwrap();
     let (_, key) = sources::add_source(&db, chrono::Utc::now(), "Test form")
         .await
         .unwrap();
-    let leptos_options = LeptosOptions::builder()
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    let mut leptos_options = LeptosOptions::builder()
         .output_name("leadline")
-        .site_root("target/site")
+        .site_root(site.display().to_string())
         .build();
-    let clock = Clock::default();
-    let live = leadline::server::live::Live::default();
-    let snapshot = Arc::new(
-        leadline::server::snapshot::Snapshot::load(&db, clock.now())
-            .await
-            .unwrap(),
-    );
-    snapshot
-        .clone()
-        .follow(db.clone(), clock.clone(), live.clone());
-    let state = AppState {
-        leptos_options,
-        db: db.clone(),
-        config: Arc::new(Config {
-            database_url: url,
-            test_clock: true,
-            ..Config::default()
-        }),
-        policy: Arc::new(store::policy::load(&db).await.unwrap()),
-        clock: clock.clone(),
-        live,
-        boards: Arc::default(),
-        snapshot,
+    let mut config = Config {
+        database_url: url,
+        test_clock: true,
+        ..Config::default()
     };
+    configure(&mut config, &mut leptos_options);
+    let policy = store::policy::load(&db).await.unwrap();
+    let state = AppState::build(db.clone(), config, policy, Clock::default(), leptos_options)
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, http::router(state)).await });
+    tokio::spawn(http::serve(listener, state, std::future::pending()));
     TestApp {
         url: format!("http://{addr}"),
         db,

@@ -10,6 +10,7 @@
 mod boards;
 mod common;
 mod engine;
+mod front_door;
 mod intake;
 mod live;
 mod nurture;

@@ -3,8 +3,10 @@
 use super::{new_token, token_hash, ServiceError};
 use crate::domain::contact::Email;
 use crate::domain::role::{Role, User};
-use crate::server::store::{self, sessions, users};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use crate::domain::throttle;
+use crate::server::passwords::{Busy, Passwords};
+use crate::server::store::{self, sessions, sign_ins, users};
+use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqlitePool;
@@ -33,18 +35,6 @@ async fn hash_password(password: String) -> Result<String, ServiceError> {
     .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-async fn password_matches(password: String, stored: String) -> Result<bool, ServiceError> {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored).is_ok_and(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))
-}
-
 /// Adds a user who can sign in with `password`.
 #[tracing::instrument(skip_all, fields(email = %email, role = %role))]
 pub async fn add_user(
@@ -64,7 +54,8 @@ pub async fn add_user(
             ))
         })
         .ok();
-    let name = name.trim();
+    let name = crate::domain::text::clean_line(name);
+    let name = name.as_str();
     if name.is_empty() {
         errors.push(crate::domain::intake::FieldError::new(
             "name",
@@ -97,23 +88,93 @@ pub async fn add_user(
     }
 }
 
-/// Checks an email and password; on success opens a session and returns its token.
-#[tracing::instrument(skip_all)]
-pub async fn sign_in(
+/// A sign-in as typed, and where it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct SignIn<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    /// The client's address as throttling counts it ([`throttle::address_key`]).
+    pub address: &'a str,
+}
+
+/// The throttle's answer for an email and address: wait this many seconds, or go ahead.
+async fn throttled(
     db: &SqlitePool,
     now: DateTime<Utc>,
-    session_days: i64,
     email: &str,
-    password: &str,
+    address: &str,
+) -> Result<Option<u64>, ServiceError> {
+    let (account, by_address) = (throttle::per_account(), throttle::per_address());
+    let account_failures = sign_ins::account_failures(db, email, now - account.window).await?;
+    let address_failures = sign_ins::address_failures(db, address, now - by_address.window).await?;
+    let waits = [
+        account.check(account_failures, now),
+        by_address.check(address_failures, now),
+    ];
+    Ok(waits.into_iter().filter_map(Result::err).max())
+}
+
+fn too_many(seconds: u64) -> ServiceError {
+    ServiceError::TooManyRequests {
+        message: throttle::wait_message(seconds),
+        retry_after: seconds,
+    }
+}
+
+/// Checks an email and password; on success opens a session and returns its token.
+///
+/// Every check is recorded. Recent failures for the account and from the address make the next
+/// attempt wait (see [`throttle`]), the right password included; unknown emails are throttled
+/// and take as long as known ones, so neither the answer nor its timing tells whether an
+/// account exists. Checks run on the bounded password pool: when it is saturated the attempt
+/// is refused with a short wait, unchecked and unrecorded.
+#[tracing::instrument(skip_all, fields(address = %attempt.address))]
+pub async fn sign_in(
+    db: &SqlitePool,
+    passwords: &Passwords,
+    now: DateTime<Utc>,
+    session_days: i64,
+    attempt: SignIn<'_>,
 ) -> Result<(User, String), ServiceError> {
     let wrong = || ServiceError::Refused("That email and password do not match.".to_string());
-    let normalised = email.trim().to_lowercase();
-    let Some(row) = users::find_by_email(db, &normalised).await? else {
+    let email = attempt.email.trim().to_lowercase();
+    if let Some(seconds) = throttled(db, now, &email, attempt.address).await? {
+        return Err(too_many(seconds));
+    }
+    let busy = |busy: Busy| ServiceError::TooManyRequests {
+        message: "Leadline is busy checking other sign-ins. Try again in a moment.".to_string(),
+        retry_after: busy.retry_after,
+    };
+    let slot = passwords.slot().await.map_err(busy)?;
+    // Asked again while holding the worker: attempts that queued together are counted one
+    // after another, so a burst cannot slip past the throttle.
+    if let Some(seconds) = throttled(db, now, &email, attempt.address).await? {
+        return Err(too_many(seconds));
+    }
+    let row = users::find_by_email(db, &email).await?;
+    let matched = slot
+        .matches(
+            attempt.password,
+            row.as_ref().map(|r| r.password_hash.as_str()),
+        )
+        .await;
+    let user = row.filter(|row| matched && row.active);
+    sign_ins::insert(
+        db,
+        &sign_ins::Attempt {
+            at: now,
+            email: &email,
+            address: attempt.address,
+            succeeded: user.is_some(),
+            user_id: user.as_ref().map(|u| u.id.as_str()),
+        },
+    )
+    .await?;
+    drop(slot);
+    let Some(row) = user else {
+        tracing::info!("a sign-in failed");
         return Err(wrong());
     };
-    if !row.active || !password_matches(password.to_string(), row.password_hash.clone()).await? {
-        return Err(wrong());
-    }
     let token = new_token("");
     sessions::insert(
         db,
@@ -123,6 +184,7 @@ pub async fn sign_in(
         now + Duration::days(session_days),
     )
     .await?;
+    tracing::info!(user = %row.id, "signed in");
     Ok((to_user(row), token))
 }
 
@@ -151,6 +213,14 @@ pub async fn sign_out(db: &SqlitePool, token: &str) -> Result<(), ServiceError> 
 mod tests {
     use super::*;
 
+    fn attempt<'a>(email: &'a str, password: &'a str) -> SignIn<'a> {
+        SignIn {
+            email,
+            password,
+            address: "192.0.2.1",
+        }
+    }
+
     #[sqlx::test]
     async fn a_user_signs_in_with_the_right_password_only(db: SqlitePool) {
         let now = Utc::now();
@@ -164,9 +234,16 @@ mod tests {
         )
         .await
         .unwrap();
-        let (user, token) = sign_in(&db, now, 14, "rita@acme.com", "correct horse")
-            .await
-            .unwrap();
+        let passwords = Passwords::start(1, std::time::Duration::from_secs(5), 8);
+        let (user, token) = sign_in(
+            &db,
+            &passwords,
+            now,
+            14,
+            attempt("rita@acme.com", "correct horse"),
+        )
+        .await
+        .unwrap();
         assert_eq!(user.role, Role::Rep);
         assert_eq!(
             session_user(&db, now, &token)
@@ -175,9 +252,15 @@ mod tests {
                 .map(|u| u.name),
             Some("Rita".to_string())
         );
-        let err = sign_in(&db, now, 14, "rita@acme.com", "wrong horse")
-            .await
-            .unwrap_err();
+        let err = sign_in(
+            &db,
+            &passwords,
+            now,
+            14,
+            attempt("rita@acme.com", "wrong horse"),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.to_string(), "That email and password do not match.");
     }
 
@@ -194,9 +277,16 @@ mod tests {
         )
         .await
         .unwrap();
-        let (_, token) = sign_in(&db, now, 1, "m@acme.com", "long enough pw")
-            .await
-            .unwrap();
+        let passwords = Passwords::start(1, std::time::Duration::from_secs(5), 8);
+        let (_, token) = sign_in(
+            &db,
+            &passwords,
+            now,
+            1,
+            attempt("m@acme.com", "long enough pw"),
+        )
+        .await
+        .unwrap();
         let later = now + Duration::days(2);
         assert_eq!(session_user(&db, later, &token).await.unwrap(), None);
         sign_out(&db, &token).await.unwrap();

@@ -342,7 +342,7 @@ pub fn spawn_aging_ticker(db: SqlitePool, clock: Clock, live: Live) {
             let now = clock.now();
             if pending.is_some_and(|at| at <= now) {
                 pending = None;
-                live.publish("", [None]);
+                live.publish("", []);
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 changes = changes.resubscribe();
                 continue;

@@ -29,9 +29,12 @@ pub struct Accepted {
     pub owner: OwnerReply,
     pub stage: &'static str,
     pub repeat: bool,
-    /// The rep who held the lead before this inquiry, if any (not part of the reply).
+    /// Who held the lead before this inquiry, if anyone (not part of the reply).
     #[serde(skip)]
-    pub previous_rep: Option<String>,
+    pub previous_owner: Option<Owner>,
+    /// Who holds it now (not part of the reply).
+    #[serde(skip)]
+    pub owner_now: Owner,
 }
 
 /// An HTTP status and JSON body, ready to send (and to replay for a retried request).
@@ -42,7 +45,9 @@ pub struct Reply {
 }
 
 /// Receives one inquiry from `source`. With an idempotency key, a retry of a request that was
-/// already accepted gets the first reply again and changes nothing.
+/// already accepted gets the first reply again and changes nothing; the key is claimed inside
+/// the write, so concurrent retries cannot both store a lead. The same key sent with a
+/// different inquiry is refused rather than answered with someone else's lead.
 #[tracing::instrument(skip_all, fields(source = %source.name))]
 #[expect(
     clippy::too_many_arguments,
@@ -58,14 +63,22 @@ pub async fn receive(
     idempotency_key: Option<&str>,
     live: &Live,
 ) -> Result<Reply, ServiceError> {
+    let fingerprint = fingerprint(&raw)?;
     if let Some(key) = idempotency_key {
-        if let Some((status, body)) = idempotency::find(db, &source.id, key).await? {
-            return Ok(Reply { status, body });
+        // Most retries are answered here, without waiting for the write lock.
+        if let Some(stored) = idempotency::find(db, &source.id, key).await? {
+            return replay(stored, &fingerprint);
         }
     }
     let inquiry = intake::check(raw, phone_region).map_err(ServiceError::Invalid)?;
 
     let mut tx = store::begin_write(db).await?;
+    if let Some(key) = idempotency_key {
+        // A concurrent request with this key may have committed while this one waited.
+        if let Some(stored) = idempotency::find(&mut *tx, &source.id, key).await? {
+            return replay(stored, &fingerprint);
+        }
+    }
     let accepted = admit(&mut tx, policy, now, &source.id, &inquiry).await?;
     tracing::info!(lead_id = %accepted.id, repeat = accepted.repeat, "inquiry accepted");
     let reply = Reply {
@@ -74,14 +87,45 @@ pub async fn receive(
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
     };
     if let Some(key) = idempotency_key {
-        idempotency::insert(&mut *tx, &source.id, key, reply.status, &reply.body, now).await?;
+        let stored = idempotency::Stored {
+            request_hash: fingerprint,
+            status: reply.status,
+            body: reply.body.clone(),
+        };
+        idempotency::insert(&mut *tx, &source.id, key, &stored, now).await?;
     }
     tx.commit().await?;
     live.publish(
         &accepted.id,
-        [accepted.previous_rep.clone(), accepted.owner.id.clone()],
+        [
+            accepted.previous_owner.clone(),
+            Some(accepted.owner_now.clone()),
+        ]
+        .into_iter()
+        .flatten(),
     );
     Ok(reply)
+}
+
+/// SHA-256 of the inquiry as received, field by field: what a retry must repeat.
+fn fingerprint(raw: &RawInquiry) -> Result<String, ServiceError> {
+    let canonical =
+        serde_json::to_string(raw).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(super::token_hash(&canonical))
+}
+
+/// The first answer given for a key, if this request repeats the inquiry it was used for.
+fn replay(stored: idempotency::Stored, fingerprint: &str) -> Result<Reply, ServiceError> {
+    if !stored.request_hash.is_empty() && stored.request_hash != fingerprint {
+        return Err(ServiceError::invalid(
+            "Idempotency-Key",
+            "was already used for a different inquiry; send a new key with a new inquiry",
+        ));
+    }
+    Ok(Reply {
+        status: stored.status,
+        body: stored.body,
+    })
 }
 
 async fn owner_reply(
@@ -115,9 +159,7 @@ pub async fn admit(
     let phone = inquiry.phone.as_ref().map(|p| p.as_str());
     let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
 
-    let previous_rep = existing
-        .as_ref()
-        .and_then(|lead| lead.state.owner.rep_id().map(str::to_string));
+    let previous_owner = existing.as_ref().map(|lead| lead.state.owner.clone());
     let (lead_id, name, transition, repeat) = match existing {
         Some(lead) => {
             // The rep who holds (or last held) the lead keeps it while they are active.
@@ -178,7 +220,8 @@ pub async fn admit(
         stage: state.stage.as_str(),
         id: lead_id,
         repeat,
-        previous_rep,
+        previous_owner,
+        owner_now: state.owner.clone(),
     })
 }
 

@@ -109,12 +109,9 @@ pub async fn backfill_assignments(db: &SqlitePool) -> Result<usize, ServiceError
     Ok(missing.len())
 }
 
-/// Tells live screens a lead changed, naming the rep who held it and the rep who holds it now.
+/// Tells live screens a lead changed, naming who held it and who holds it now.
 pub fn publish_move(live: &Live, lead_id: &str, before: &Owner, after: &Owner) {
-    live.publish(
-        lead_id,
-        [before, after].map(|owner| owner.rep_id().map(str::to_string)),
-    );
+    live.publish(lead_id, [before.clone(), after.clone()]);
 }
 
 fn refused(err: impl std::fmt::Display) -> ServiceError {
@@ -169,7 +166,7 @@ pub async fn close(
             drop(tx);
             if user.role == Role::Rep {
                 assignments::count_refusal(db, lead_id, &user.id).await?;
-                live.publish(lead_id, [None]);
+                live.publish(lead_id, [lead.state.owner.clone()]);
             }
             return Err(refused(err));
         }

@@ -31,6 +31,9 @@ pub enum ServiceError {
     /// A rule of follow-up said no; the text is for the user.
     #[error("{0}")]
     Refused(String),
+    /// Too many attempts; the text says how long to wait.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("internal error: {0}")]

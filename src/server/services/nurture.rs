@@ -60,7 +60,7 @@ pub async fn log_touches(
             lead_id,
             &user.id,
             Touch::Nurture(kind),
-            note.trim(),
+            &crate::domain::text::clean(note),
             now,
         )
         .await?;
@@ -68,7 +68,7 @@ pub async fn log_touches(
     }
     tx.commit().await?;
     for lead_id in lead_ids {
-        live.publish(lead_id, []);
+        live.publish(lead_id, [Owner::Marketing]);
     }
     Ok(lead_ids.len())
 }
@@ -114,10 +114,7 @@ pub async fn hand_back(
         alerts::insert(&mut *tx, rep, lead_id, "hot", &message, now).await?;
     }
     tx.commit().await?;
-    live.publish(
-        lead_id,
-        [transition.state.owner.rep_id().map(str::to_string)],
-    );
+    live.publish(lead_id, [Owner::Marketing, transition.state.owner.clone()]);
     Ok(transition.state.owner)
 }
 

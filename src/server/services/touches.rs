@@ -29,7 +29,7 @@ pub async fn log(
     let mut tx = store::begin_write(db).await?;
     let state = apply(&mut tx, policy, now, user, lead_id, touch, note).await?;
     tx.commit().await?;
-    live.publish(lead_id, [Some(user.id.clone())]);
+    live.publish(lead_id, [Owner::Rep(user.id.clone()), state.owner.clone()]);
     Ok(state)
 }
 
@@ -54,7 +54,8 @@ pub async fn apply(
     }
     let transition = lead::log_touch(&lead.state, touch, now, policy)
         .map_err(|e| ServiceError::Refused(e.to_string()))?;
-    let note = note.trim();
+    let note = crate::domain::text::clean(note);
+    let note = note.as_str();
     touches::insert(
         &mut *conn,
         &store::new_id(),

@@ -14,14 +14,31 @@ pub struct AlertRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// Raises an alert for `user_id` about `lead_id`. While the same kind of alert about that lead
+/// is still unread, it is brought up to date instead of repeated: fifty repeat inquiries in a
+/// minute are one "hot" alert, not fifty. Call it inside the write transaction that causes it.
 pub async fn insert(
-    db: impl SqliteExecutor<'_>,
+    conn: &mut sqlx::SqliteConnection,
     user_id: &str,
     lead_id: &str,
     kind: &str,
     message: &str,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let refreshed = sqlx::query(
+        "UPDATE alerts SET message = $1, created_at = $2
+         WHERE user_id = $3 AND lead_id = $4 AND kind = $5 AND read_at IS NULL",
+    )
+    .bind(message)
+    .bind(at)
+    .bind(user_id)
+    .bind(lead_id)
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?;
+    if refreshed.rows_affected() > 0 {
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO alerts (id, user_id, lead_id, kind, message, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -32,7 +49,7 @@ pub async fn insert(
     .bind(kind)
     .bind(message)
     .bind(at)
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(())
 }

@@ -1,41 +1,55 @@
 //! Replies already given to intake requests that carried an `Idempotency-Key`, so a retry gets
-//! the same answer instead of a second lead.
+//! the same answer instead of a second lead. A key remembers a fingerprint of the inquiry it
+//! was first used for, so reusing it for a different inquiry can be refused.
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteExecutor;
 
-/// The status and JSON body given the first time.
+/// What a key was first used for, and the answer given then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// SHA-256 of the first inquiry; empty for keys stored before fingerprints were kept.
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
 pub async fn find(
     db: impl SqliteExecutor<'_>,
     source_id: &str,
     key: &str,
-) -> Result<Option<(u16, String)>, sqlx::Error> {
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT status, body FROM idempotency_keys WHERE source_id = $1 AND key = $2",
+) -> Result<Option<Stored>, sqlx::Error> {
+    let row: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT request_hash, status, body FROM idempotency_keys
+         WHERE source_id = $1 AND key = $2",
     )
     .bind(source_id)
     .bind(key)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(status, body)| (u16::try_from(status).unwrap_or(500), body)))
+    Ok(row.map(|(request_hash, status, body)| Stored {
+        request_hash,
+        status: u16::try_from(status).unwrap_or(500),
+        body,
+    }))
 }
 
 pub async fn insert(
     db: impl SqliteExecutor<'_>,
     source_id: &str,
     key: &str,
-    status: u16,
-    body: &str,
+    stored: &Stored,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO idempotency_keys (source_id, key, status, body, created_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO idempotency_keys (source_id, key, request_hash, status, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(source_id)
     .bind(key)
-    .bind(i64::from(status))
-    .bind(body)
+    .bind(&stored.request_hash)
+    .bind(i64::from(stored.status))
+    .bind(&stored.body)
     .bind(now)
     .execute(db)
     .await?;

@@ -11,6 +11,7 @@ pub mod inquiries;
 pub mod leads;
 pub mod policy;
 pub mod sessions;
+pub mod sign_ins;
 pub mod sources;
 pub mod touches;
 pub mod users;

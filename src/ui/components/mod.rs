@@ -6,3 +6,4 @@ pub mod flags;
 pub mod frame;
 pub mod live;
 pub mod signal;
+pub mod text_box;

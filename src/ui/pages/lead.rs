@@ -13,6 +13,7 @@ use crate::domain::lead::Stage;
 use crate::domain::touch::{CallOutcome, NurtureKind};
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::text_box::TextBox;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -260,10 +261,10 @@ fn Qualify(lead: LeadDetail, actions: Actions) -> impl IntoView {
                 <summary><h3 class="inline">"Qualification (BANT)"</h3></summary>
                 <ActionForm action=actions.qualify attr:class="stack">
                     <input type="hidden" name="lead_id" value=lead.id/>
-                    <label>"Budget" <textarea name="budget" rows="2">{q.budget}</textarea></label>
-                    <label>"Authority" <textarea name="authority" rows="2">{q.authority}</textarea></label>
-                    <label>"Need" <textarea name="need" rows="2">{q.need}</textarea></label>
-                    <label>"Timeline" <textarea name="timeline" rows="2">{q.timeline}</textarea></label>
+                    <label>"Budget" <TextBox name="budget" value=q.budget testid="bant-budget"/></label>
+                    <label>"Authority" <TextBox name="authority" value=q.authority testid="bant-authority"/></label>
+                    <label>"Need" <TextBox name="need" value=q.need testid="bant-need"/></label>
+                    <label>"Timeline" <TextBox name="timeline" value=q.timeline testid="bant-timeline"/></label>
                     <button type="submit" class="primary">"Save notes"</button>
                 </ActionForm>
                 {failure(move || actions.qualify.value().get(), "qualify-error")}

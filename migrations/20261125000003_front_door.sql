@@ -1,0 +1,21 @@
+-- The front door: what an idempotent retry must match, and every sign-in attempt checked.
+
+-- SHA-256 of the inquiry a key was first used for; a retry must send the same inquiry.
+-- Keys stored before this column existed have '' and are replayed as before.
+ALTER TABLE idempotency_keys ADD COLUMN request_hash TEXT NOT NULL DEFAULT '';
+
+-- Each sign-in whose password was checked: who tried (the email as typed, lowercased, known
+-- or not), from where, and whether it matched. Throttling counts recent failures per account
+-- and per address from here; the audit log reads it too. Refusals made before any check
+-- (throttled, malformed) are not stored, so a flood cannot grow the table faster than the
+-- throttle lets passwords be checked.
+CREATE TABLE sign_in_attempts (
+    id        TEXT PRIMARY KEY,
+    at        TIMESTAMP NOT NULL,
+    email     TEXT NOT NULL,
+    address   TEXT NOT NULL,
+    succeeded BOOLEAN NOT NULL,
+    user_id   TEXT NULL REFERENCES users (id)
+);
+CREATE INDEX sign_in_attempts_email ON sign_in_attempts (email, at);
+CREATE INDEX sign_in_attempts_address ON sign_in_attempts (address, at);

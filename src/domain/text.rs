@@ -1,0 +1,107 @@
+//! Text people type, made fit to keep and show. Control characters and the invisible marks
+//! that reorder text around them (bidirectional embeddings, overrides and isolates) are taken
+//! out where text comes in, so a name such as "Ann\u{202E}gpj.exe" cannot show as something it
+//! is not, and a note cannot smuggle terminal escapes into a log or an export.
+
+/// Invisible formatting marks that change the display order of the text around them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// True for a character Leadline never keeps: a control character other than a line break or
+/// tab, a bidirectional control, or a byte-order mark.
+fn is_unwanted(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t')) || is_bidi_control(c) || c == '\u{FEFF}'
+}
+
+/// A note that may run over several lines: line breaks kept (as `\n`), other control and
+/// bidirectional characters removed, and the ends trimmed.
+pub fn clean(text: &str) -> String {
+    let unified = text
+        .replace("\r\n", "\n")
+        .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n");
+    unified
+        .chars()
+        .filter(|c| !is_unwanted(*c))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A one-line value (a name, a reason): as [`clean`], with line breaks and tabs turned into
+/// single spaces.
+pub fn clean_line(text: &str) -> String {
+    clean(text)
+        .split(['\n', '\t'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A spreadsheet cell that cannot be read as a formula: text starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return gets a leading apostrophe, which spreadsheets show as text.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_right_to_left_override_is_taken_out_of_a_name() {
+        assert_eq!(clean_line("Ann\u{202E}gpj.exe"), "Anngpj.exe");
+        assert_eq!(clean_line("\u{2066}Bob\u{2069} \u{200F}Lee"), "Bob Lee");
+    }
+
+    #[test]
+    fn control_characters_are_removed_but_a_note_keeps_its_lines() {
+        assert_eq!(
+            clean("Called\u{7}\u{1b}[31m twice\r\nNo answer\u{0}"),
+            "Called[31m twice\nNo answer"
+        );
+    }
+
+    #[test]
+    fn a_one_line_value_turns_line_breaks_into_spaces() {
+        assert_eq!(
+            clean_line("  Acme\nIndustrial\t Ltd "),
+            "Acme Industrial Ltd"
+        );
+    }
+
+    #[test]
+    fn letters_in_every_script_and_emoji_are_kept() {
+        let text = "Zoë Ångström — 李雷 — مريم — 👩‍💻";
+        assert_eq!(clean_line(text), text);
+    }
+
+    #[test]
+    fn a_cell_that_would_run_as_a_formula_is_made_text() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("+1 415"), "'+1 415");
+        assert_eq!(spreadsheet_safe("-2"), "'-2");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("Website form"), "Website form");
+    }
+
+    proptest! {
+        #[test]
+        fn cleaned_text_never_holds_a_control_or_reordering_character(text in any::<String>()) {
+            for out in [clean(&text), clean_line(&text)] {
+                prop_assert!(!out.chars().any(is_unwanted), "{out:?}");
+                prop_assert_eq!(out.trim(), out.as_str());
+            }
+            prop_assert!(!clean_line(&text).contains('\n'));
+        }
+    }
+}
