@@ -22,9 +22,11 @@ step "unit, store and HTTP tests"
 cargo test --features ssr
 
 step "release build"
-cargo leptos build --release
-wasm="target/site/pkg/leadline.wasm"
-printf 'wasm size: %s bytes raw, %s bytes gzipped\n' "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)"
+cargo leptos build --release --precompress
+# File names carry a content hash (leadline.<hash>.wasm); .br and .gz copies sit beside them.
+wasm="$(ls target/site/pkg/leadline*.wasm | head -n 1)"
+printf 'wasm size: %s bytes raw, %s bytes as sent with gzip, %s bytes with brotli\n' \
+  "$(stat -c %s "$wasm")" "$(stat -c %s "$wasm.gz")" "$(stat -c %s "$wasm.br")"
 
 step "end-to-end journeys"
 (cd end2end && npx playwright test)

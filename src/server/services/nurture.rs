@@ -111,7 +111,7 @@ pub async fn hand_back(
             lead.contact.name,
             transition.state.hot_note.as_deref().unwrap_or_default()
         );
-        alerts::insert(&mut *tx, rep, lead_id, "hot", &message, now).await?;
+        alerts::insert(&mut tx, rep, lead_id, "hot", &message, now).await?;
     }
     tx.commit().await?;
     live.publish(lead_id, [Owner::Marketing, transition.state.owner.clone()]);

@@ -72,7 +72,7 @@ pub async fn run_due(
                         policy.warn_after.num_minutes()
                     );
                     for manager in users::active_ids(&mut *tx, Role::Manager).await? {
-                        alerts::insert(&mut *tx, &manager, &lead_id, "sla_warning", &message, now)
+                        alerts::insert(&mut tx, &manager, &lead_id, "sla_warning", &message, now)
                             .await?;
                     }
                 }
@@ -83,7 +83,7 @@ pub async fn run_due(
                         }
                         _ => format!("{name} was reassigned to you: call now."),
                     };
-                    alerts::insert(&mut *tx, rep, &lead_id, "assigned", &message, now).await?;
+                    alerts::insert(&mut tx, rep, &lead_id, "assigned", &message, now).await?;
                 }
                 _ => {}
             }
