@@ -201,6 +201,7 @@ pub async fn live(
     let _ = source;
     accounts::add_user(
         &db,
+        &state.passwords,
         now,
         Role::Manager,
         "live@bench.leadline",
@@ -211,6 +212,7 @@ pub async fn live(
     .map_err(|e| fail(&e))?;
     accounts::add_user(
         &db,
+        &state.passwords,
         now,
         Role::Rep,
         "rep@bench.leadline",

@@ -1,5 +1,6 @@
 //! The command line: `leadline [serve]`, `leadline user add`, `leadline source add`,
-//! `leadline demo`, `leadline generate`, `leadline bench`, `leadline bench-live`.
+//! `leadline demo`, `leadline generate`, `leadline bench`, `leadline bench-live`,
+//! `leadline bench-sign-in`.
 
 use crate::domain::role::Role;
 use clap::{Parser, Subcommand};
@@ -55,6 +56,12 @@ pub enum Command {
         /// Milliseconds between posted leads.
         #[arg(long, default_value_t = 1000)]
         every_ms: u64,
+    },
+    /// Time sign-ins on a fresh server and send it a burst of concurrent wrong passwords.
+    BenchSignIn {
+        /// Concurrent wrong-password sign-ins in the burst.
+        #[arg(long, default_value_t = 128)]
+        burst: usize,
     },
 }
 

@@ -4,6 +4,7 @@ use crate::domain::cadence::Policy;
 use crate::server::cli::{Cli, Command, SourceAction, UserAction};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
+use crate::server::passwords::Passwords;
 use crate::server::services::{
     accounts, boards, demo, generate, lifecycle, scheduler, sources, ServiceError,
 };
@@ -56,9 +57,11 @@ pub async fn main() -> Result<(), String> {
                 .await
                 .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let user = accounts::add_user(&db, clock.now(), role, &email, &name, password)
-                .await
-                .map_err(explain)?;
+            let passwords = Passwords::for_this_machine();
+            let user =
+                accounts::add_user(&db, &passwords, clock.now(), role, &email, &name, password)
+                    .await
+                    .map_err(explain)?;
             if territory.is_some() || quota.is_some() {
                 store::users::set_territory(
                     &db,
@@ -88,7 +91,8 @@ pub async fn main() -> Result<(), String> {
             Ok(())
         }
         Command::Demo => {
-            let loaded = demo::load(&db, &policy, &config.phone_region, clock.now())
+            let passwords = Passwords::for_this_machine();
+            let loaded = demo::load(&db, &passwords, &policy, &config.phone_region, clock.now())
                 .await
                 .map_err(explain)?;
             match loaded {
@@ -120,7 +124,8 @@ pub async fn main() -> Result<(), String> {
                 days,
                 seed,
             };
-            generate::generate(&db, clock.now(), shape, |done| {
+            let passwords = Passwords::for_this_machine();
+            generate::generate(&db, &passwords, clock.now(), shape, |done| {
                 eprintln!("  {done} leads written");
             })
             .await
@@ -141,29 +146,53 @@ pub async fn main() -> Result<(), String> {
             posts,
             every_ms,
         } => {
-            let path =
-                std::env::temp_dir().join(format!("leadline-live-bench-{}.db", std::process::id()));
-            let url = format!("sqlite:{}", path.display());
-            let fresh = store::connect(&url)
-                .await
-                .map_err(|e| format!("cannot open a scratch database: {e}"))?;
-            let state = AppState::build(fresh.clone(), config, policy, clock, leptos_options()?)
-                .await
-                .map_err(|e| format!("cannot load the boards: {e}"))?;
-            let result = crate::server::bench::live(
-                fresh,
-                state,
-                connections,
-                posts,
-                std::time::Duration::from_millis(every_ms),
-            )
-            .await;
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-            result
+            let every = std::time::Duration::from_millis(every_ms);
+            on_scratch_database(config, policy, clock, |state| {
+                crate::server::bench::live(state.db.clone(), state, connections, posts, every)
+            })
+            .await
+        }
+        Command::BenchSignIn { burst } => {
+            // Each burst attempt names an address of its own in X-Forwarded-For.
+            let config = Config {
+                trust_proxy: true,
+                ..config
+            };
+            on_scratch_database(config, policy, clock, |state| {
+                crate::server::bench_sign_in::run(state, burst)
+            })
+            .await
         }
     }
+}
+
+/// Runs a benchmark against the app on a fresh database of its own, deleted afterwards.
+async fn on_scratch_database<F, Fut>(
+    config: Config,
+    policy: Policy,
+    clock: Clock,
+    bench: F,
+) -> Result<(), String>
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let path = std::env::temp_dir().join(format!("leadline-bench-{}.db", std::process::id()));
+    let url = format!("sqlite:{}", path.display());
+    let result = async {
+        let fresh = store::connect(&url)
+            .await
+            .map_err(|e| format!("cannot open a scratch database: {e}"))?;
+        let state = AppState::build(fresh, config, policy, clock, leptos_options()?)
+            .await
+            .map_err(|e| format!("cannot load the boards: {e}"))?;
+        bench(state).await
+    }
+    .await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    result
 }
 
 /// A service error as a sentence for the command line.

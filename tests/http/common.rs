@@ -31,6 +31,8 @@ pub struct TestApp {
     pub db: sqlx::SqlitePool,
     pub key: String,
     pub dir: tempfile::TempDir,
+    /// The app's password workers (users are added through them, as the app adds them).
+    pub passwords: leadline::server::passwords::Passwords,
 }
 
 impl TestApp {
@@ -65,9 +67,17 @@ impl TestApp {
     }
 
     pub async fn add_user(&self, role: Role, email: &str) {
-        accounts::add_user(&self.db, chrono::Utc::now(), role, email, email, PASSWORD)
-            .await
-            .unwrap();
+        accounts::add_user(
+            &self.db,
+            &self.passwords,
+            chrono::Utc::now(),
+            role,
+            email,
+            email,
+            PASSWORD,
+        )
+        .await
+        .unwrap();
     }
 
     /// A browser-like client signed in as `email`.
@@ -143,6 +153,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config, &mut LeptosOptio
     let state = AppState::build(db.clone(), config, policy, Clock::default(), leptos_options)
         .await
         .unwrap();
+    let passwords = state.passwords.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(http::serve(listener, state, std::future::pending()));
@@ -151,6 +162,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config, &mut LeptosOptio
         db,
         key,
         dir,
+        passwords,
     }
 }
 

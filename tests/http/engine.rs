@@ -452,7 +452,7 @@ async fn ticks_that_fell_due_while_the_server_was_down_are_applied_once_on_start
 async fn every_lead_in_the_demo_ends_its_history_where_it_is() {
     let app = spawn_app().await;
     let policy = store::policy::load(&app.db).await.unwrap();
-    demo::load(&app.db, &policy, "US", Utc::now())
+    demo::load(&app.db, &app.passwords, &policy, "US", Utc::now())
         .await
         .unwrap();
     let mismatched: Vec<(String,)> = sqlx::query_as(

@@ -6,8 +6,6 @@ use crate::domain::role::{Role, User};
 use crate::domain::throttle;
 use crate::server::passwords::{Busy, Passwords};
 use crate::server::store::{self, sessions, sign_ins, users};
-use argon2::password_hash::{PasswordHasher, SaltString};
-use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqlitePool;
 
@@ -23,22 +21,11 @@ fn to_user(row: users::UserRow) -> User {
     }
 }
 
-async fn hash_password(password: String) -> Result<String, ServiceError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?
-    .map_err(|e| ServiceError::Internal(e.to_string()))
-}
-
 /// Adds a user who can sign in with `password`.
 #[tracing::instrument(skip_all, fields(email = %email, role = %role))]
 pub async fn add_user(
     db: &SqlitePool,
+    passwords: &Passwords,
     now: DateTime<Utc>,
     role: Role,
     email: &str,
@@ -76,7 +63,7 @@ pub async fn add_user(
         email: email.to_string(),
         name: name.to_string(),
         role,
-        password_hash: hash_password(password.to_string()).await?,
+        password_hash: passwords.hash(password).await.map_err(busy)?,
         active: true,
     };
     match users::insert(db, &row, now).await {
@@ -114,6 +101,14 @@ async fn throttled(
     Ok(waits.into_iter().filter_map(Result::err).max())
 }
 
+/// Every password worker stayed busy for the whole wait.
+fn busy(busy: Busy) -> ServiceError {
+    ServiceError::TooManyRequests {
+        message: "Leadline is busy checking other sign-ins. Try again in a moment.".to_string(),
+        retry_after: busy.retry_after,
+    }
+}
+
 fn too_many(seconds: u64) -> ServiceError {
     ServiceError::TooManyRequests {
         message: throttle::wait_message(seconds),
@@ -141,10 +136,6 @@ pub async fn sign_in(
     if let Some(seconds) = throttled(db, now, &email, attempt.address).await? {
         return Err(too_many(seconds));
     }
-    let busy = |busy: Busy| ServiceError::TooManyRequests {
-        message: "Leadline is busy checking other sign-ins. Try again in a moment.".to_string(),
-        retry_after: busy.retry_after,
-    };
     let slot = passwords.slot().await.map_err(busy)?;
     // Asked again while holding the worker: attempts that queued together are counted one
     // after another, so a burst cannot slip past the throttle.
@@ -224,8 +215,10 @@ mod tests {
     #[sqlx::test]
     async fn a_user_signs_in_with_the_right_password_only(db: SqlitePool) {
         let now = Utc::now();
+        let passwords = Passwords::start(1, std::time::Duration::from_secs(5), 8);
         add_user(
             &db,
+            &passwords,
             now,
             Role::Rep,
             "Rita@Acme.com",
@@ -234,7 +227,6 @@ mod tests {
         )
         .await
         .unwrap();
-        let passwords = Passwords::start(1, std::time::Duration::from_secs(5), 8);
         let (user, token) = sign_in(
             &db,
             &passwords,
@@ -267,8 +259,10 @@ mod tests {
     #[sqlx::test]
     async fn a_session_ends_at_sign_out_and_at_expiry(db: SqlitePool) {
         let now = Utc::now();
+        let passwords = Passwords::start(1, std::time::Duration::from_secs(5), 8);
         add_user(
             &db,
+            &passwords,
             now,
             Role::Manager,
             "m@acme.com",
@@ -277,7 +271,6 @@ mod tests {
         )
         .await
         .unwrap();
-        let passwords = Passwords::start(1, std::time::Duration::from_secs(5), 8);
         let (_, token) = sign_in(
             &db,
             &passwords,
@@ -295,7 +288,8 @@ mod tests {
 
     #[sqlx::test]
     async fn a_short_password_and_a_bad_email_are_both_reported(db: SqlitePool) {
-        let err = add_user(&db, Utc::now(), Role::Rep, "nope", "N", "short")
+        let passwords = Passwords::start(1, std::time::Duration::from_secs(5), 8);
+        let err = add_user(&db, &passwords, Utc::now(), Role::Rep, "nope", "N", "short")
             .await
             .unwrap_err();
         let ServiceError::Invalid(errors) = err else {

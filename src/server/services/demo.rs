@@ -8,6 +8,7 @@ use crate::domain::lead::{self, Closure, DeadReason};
 use crate::domain::money::Money;
 use crate::domain::role::Role;
 use crate::domain::touch::{CallOutcome, Touch};
+use crate::server::passwords::Passwords;
 use crate::server::store::leads;
 use crate::server::store::{self, users};
 use chrono::{DateTime, Duration, Utc};
@@ -79,6 +80,7 @@ const AGES_MINUTES: [i64; 12] = [
 /// Loads the demo team and leads, unless the demo team is already there.
 pub async fn load(
     db: &SqlitePool,
+    passwords: &Passwords,
     policy: &Policy,
     phone_region: &str,
     now: DateTime<Utc>,
@@ -88,7 +90,7 @@ pub async fn load(
     }
     let mut team = Vec::new();
     for (role, email, name) in TEAM {
-        team.push(accounts::add_user(db, now, role, email, name, DEMO_PASSWORD).await?);
+        team.push(accounts::add_user(db, passwords, now, role, email, name, DEMO_PASSWORD).await?);
     }
     // Two territories, so the capacity board has something to compare.
     for (user, territory) in team.iter().zip(["North", "North", "South"]) {

@@ -6,6 +6,7 @@
 use super::{accounts, sources, ServiceError};
 use crate::domain::role::Role;
 use crate::domain::segment::SegmentFlags;
+use crate::server::passwords::Passwords;
 use crate::server::store::bulk::{self, BulkAssignment, BulkLead};
 use crate::server::store::{self};
 use chrono::{DateTime, Duration, Utc};
@@ -40,6 +41,7 @@ const BATCH: u32 = 20_000;
 /// Writes the team and `shape.leads` leads. Refuses a database that already has leads.
 pub async fn generate(
     db: &SqlitePool,
+    passwords: &Passwords,
     now: DateTime<Utc>,
     shape: Shape,
     mut progress: impl FnMut(u32),
@@ -54,8 +56,16 @@ pub async fn generate(
     let mut reps = Vec::new();
     for i in 0..shape.reps {
         let email = format!("rep{i:03}@bench.leadline");
-        let user = accounts::add_user(db, now, Role::Rep, &email, &format!("Rep {i:03}"), PASSWORD)
-            .await?;
+        let user = accounts::add_user(
+            db,
+            passwords,
+            now,
+            Role::Rep,
+            &email,
+            &format!("Rep {i:03}"),
+            PASSWORD,
+        )
+        .await?;
         reps.push(user.id);
     }
     for (role, email, name) in [
@@ -71,7 +81,7 @@ pub async fn generate(
             "Bench Qualifier",
         ),
     ] {
-        accounts::add_user(db, now, role, email, name, PASSWORD).await?;
+        accounts::add_user(db, passwords, now, role, email, name, PASSWORD).await?;
     }
     let mut source_ids = Vec::new();
     for (name, cost) in [
