@@ -12,4 +12,9 @@ export LEPTOS_OUTPUT_NAME=leadline LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_
 # Test-only: lets the journeys move the clock through days. Never set in production.
 export LEADLINE_TEST_CLOCK=1
 target/release/leadline demo > "$run/demo.txt"
+# For the hostile-text journey: a source and a manager whose names are markup.
+target/release/leadline source add --name '<img src=x onerror="window.__pwned=1">Expo' \
+  | tail -n 1 > "$run/hostile-source-key.txt"
+echo 'leadline-demo' | target/release/leadline user add --role manager \
+  --email mal@leadline.demo --name '<img src=x onerror="window.__pwned=2">Mal' > /dev/null
 exec target/release/leadline serve

@@ -1,5 +1,11 @@
 import { Browser, BrowserContext, expect, Page, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { demo, LoginPage, person, postLead, watchConsole } from './support';
+
+/** The key of the source with a hostile name, and the manager with one (added by serve.sh). */
+const hostileSourceKey = () => readFileSync(join(__dirname, '..', '.run', 'hostile-source-key.txt'), 'utf8').trim();
+const HOSTILE_MANAGER = 'mal@leadline.demo';
 
 /**
  * Text that would end a text box, add an image whose error handler runs, and run a script, if
@@ -147,6 +153,21 @@ test('hostile text in every field a person fills in is shown as text and runs no
   await rendersAsText(browser, manager.context, `/lead/${b.id}`, ["window.__pwned='not-ready'", "window.__pwned='why-now'"]);
   await rendersAsText(browser, manager.context, `/lead/${c.id}`, ["window.__pwned='closure-note'"]);
   await rendersAsText(browser, manager.context, '/board', [`EveC ${tag}`]);
+
+  // A source and a manager whose names are markup: on the lead, in its history, in the top
+  // bar and on the campaign table.
+  const fromExpo = await request.post('/api/v1/leads', {
+    headers: { Authorization: `Bearer ${hostileSourceKey()}` },
+    data: { name: `EveD ${tag}`, email: `eve.d.${tag}@example.org` },
+  });
+  expect(fromExpo.status()).toBe(201);
+  const d = await fromExpo.json();
+  const mal = await signedIn(browser, HOSTILE_MANAGER);
+  await serverFn(mal.page, 'lead/reopen', { lead_id: c.id, note: hostile('reopen-note') });
+  await rendersAsText(browser, mal.context, `/lead/${d.id}`, [`EveD ${tag}`, 'window.__pwned=1">Expo', 'window.__pwned=2">Mal']);
+  await rendersAsText(browser, manager.context, `/lead/${c.id}`, ["window.__pwned='reopen-note'", 'window.__pwned=2">Mal']);
+  await rendersAsText(browser, manager.context, '/campaigns', ['window.__pwned=1">Expo']);
+  await mal.context.close();
 
   for (const session of [...reps.values(), marketer, manager]) await session.context.close();
 });
