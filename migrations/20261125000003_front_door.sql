@@ -19,3 +19,14 @@ CREATE TABLE sign_in_attempts (
 );
 CREATE INDEX sign_in_attempts_email ON sign_in_attempts (email, at);
 CREATE INDEX sign_in_attempts_address ON sign_in_attempts (address, at);
+
+-- Browsers that have signed in to an account before, by the hash of a long-lived cookie they
+-- were given then. While an account is throttled because of failures elsewhere, its owner can
+-- still sign in from such a browser: an attacker cannot lock a person out of their own phone.
+CREATE TABLE trusted_devices (
+    token_hash   TEXT PRIMARY KEY,
+    email        TEXT NOT NULL,
+    created_at   TIMESTAMP NOT NULL,
+    last_used_at TIMESTAMP NOT NULL
+);
+CREATE INDEX trusted_devices_email ON trusted_devices (email, last_used_at);

@@ -10,10 +10,13 @@ pub use server_side::*;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "leadline_session";
+/// The cookie that marks a browser as one an account signed in from (sent to sign-in only).
+pub const DEVICE_COOKIE: &str = "leadline_device";
 
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::SESSION_COOKIE;
+
     use crate::api::ApiError;
     use crate::domain::role::{Role, User};
     use crate::server::services::accounts;
@@ -26,14 +29,31 @@ mod server_side {
 
     /// The session token in a request's `Cookie` headers, if any.
     pub fn token_in(headers: &http::HeaderMap) -> Option<String> {
+        cookie_in(headers, SESSION_COOKIE)
+    }
+
+    /// The value of the cookie called `name` in a request's `Cookie` headers, if any.
+    pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
         headers
             .get_all(http::header::COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(cookie::Cookie::split_parse)
             .filter_map(Result::ok)
-            .find(|c| c.name() == SESSION_COOKIE)
+            .find(|c| c.name() == name)
             .map(|c| c.value().to_string())
+    }
+
+    /// A `Set-Cookie` value for the device cookie: kept a year, sent only to sign-in.
+    pub fn device_cookie(token: &str, secure: bool) -> String {
+        cookie::Cookie::build((super::DEVICE_COOKIE, token.to_string()))
+            .path("/api/auth/login")
+            .http_only(true)
+            .secure(secure)
+            .same_site(cookie::SameSite::Strict)
+            .max_age(cookie::time::Duration::days(365))
+            .build()
+            .to_string()
     }
 
     /// The signed-in user making this request.
@@ -101,15 +121,21 @@ pub async fn current_user() -> Result<Option<User>, ApiError> {
 pub async fn login(email: String, password: String) -> Result<(), ApiError> {
     use crate::server::services::accounts::{self, SignIn};
     let state = crate::api::app_state()?;
-    let address = use_context::<http::request::Parts>()
-        .map(|parts| crate::server::guard::client_address(&parts, state.config.trust_proxy))
+    let parts = use_context::<http::request::Parts>();
+    let address = parts
+        .as_ref()
+        .map(|parts| crate::server::guard::client_address(parts, state.config.trust_proxy))
         .unwrap_or_default();
+    let device = parts
+        .as_ref()
+        .and_then(|parts| cookie_in(&parts.headers, DEVICE_COOKIE));
     let attempt = SignIn {
         email: &email,
         password: &password,
         address: &address,
+        device: device.as_deref(),
     };
-    let (user, token) = accounts::sign_in(
+    let signed = accounts::sign_in(
         &state.db,
         &state.passwords,
         state.clock.now(),
@@ -118,10 +144,12 @@ pub async fn login(email: String, password: String) -> Result<(), ApiError> {
     )
     .await?;
     set_cookie(&session_cookie(
-        Some(&token),
+        Some(&signed.session),
         state.config.https,
         state.config.session_days,
     ));
+    set_cookie(&device_cookie(&signed.device, state.config.https));
+    let user = signed.user;
     leptos_axum::redirect(user.role.home_path());
     Ok(())
 }
@@ -133,6 +161,10 @@ pub async fn logout() -> Result<(), ApiError> {
     let state = crate::api::app_state()?;
     if let Some(token) = session_token() {
         accounts::sign_out(&state.db, &token).await?;
+        // Its open live streams end now, not at their next check.
+        state
+            .live
+            .end_session(&crate::server::services::token_hash(&token));
     }
     set_cookie(&session_cookie(None, state.config.https, 0));
     leptos_axum::redirect("/login");

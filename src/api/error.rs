@@ -27,6 +27,9 @@ pub enum ApiError {
     /// The request body is larger than any screen sends.
     #[error("This request is too large; nothing was changed.")]
     TooLarge,
+    /// The request body did not arrive in time.
+    #[error("This request took too long to arrive; nothing was changed. Please try again.")]
+    TooSlow,
     /// Too many attempts: wait the given number of seconds before trying again.
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: u64 },
@@ -76,6 +79,7 @@ impl ApiError {
             ApiError::Invalid(_) | ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::Internal | ApiError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,

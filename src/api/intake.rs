@@ -119,12 +119,10 @@ pub async fn create_lead(
         Ok(body) => body,
         Err(rejection) => {
             let status = rejection.status();
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!("The body is larger than {} KiB.", MAX_BODY_BYTES / 1024)
-            } else {
-                rejection.body_text()
-            };
-            return error(status, &message);
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                return too_large();
+            }
+            return error(status, &rejection.body_text());
         }
     };
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
@@ -162,6 +160,14 @@ pub async fn create_lead(
         Err(ServiceError::Invalid(errors)) => field_errors(&errors),
         Err(e) => internal(e),
     }
+}
+
+/// The answer to a body over [`MAX_BODY_BYTES`].
+pub fn too_large() -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("The body is larger than {} KiB.", MAX_BODY_BYTES / 1024),
+    )
 }
 
 fn internal(err: impl std::fmt::Display) -> Response {

@@ -5,7 +5,7 @@
 
 use crate::api::auth::token_in;
 use crate::server::live::hears_of;
-use crate::server::services::accounts;
+use crate::server::services::{accounts, token_hash};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -13,20 +13,26 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::{stream, StreamExt};
 use std::convert::Infallible;
+use std::time::Duration;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
+/// How often an open stream checks that its session is still valid (expired, or the user
+/// switched off); signing out ends it at once.
+const SESSION_CHECK: Duration = Duration::from_secs(60);
+
 pub async fn stream_changes(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let user = match token_in(&headers) {
-        Some(token) => accounts::session_user(&state.db, state.clock.now(), &token)
-            .await
-            .ok()
-            .flatten(),
-        None => None,
+    let Some(token) = token_in(&headers) else {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
+    let user = accounts::session_user(&state.db, state.clock.now(), &token)
+        .await
+        .ok()
+        .flatten();
     let Some(user) = user else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
+    let ended = session_over(state.clone(), token);
     let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |message| {
         let heard = message.map(|change| hears_of(&user, &change).then_some(change.lead_id));
         async move {
@@ -43,9 +49,32 @@ pub async fn stream_changes(State(state): State<AppState>, headers: HeaderMap) -
     // "ready" on every (re)connection: the screen re-reads, catching up on what it missed.
     let events = stream::once(async { Event::default().event("ready").data("ok") })
         .chain(changes)
-        .take_until(state.live.closed())
+        .take_until(ended)
         .map(Ok::<_, Infallible>);
     Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// Resolves when the stream's session ends: signed out (at once), expired or its user switched
+/// off (within [`SESSION_CHECK`]), or the server shuts down.
+fn session_over(state: AppState, token: String) -> impl std::future::Future<Output = ()> {
+    let signed_out = state.live.session_ended(token_hash(&token));
+    let lapsed = async move {
+        let mut every = tokio::time::interval(SESSION_CHECK);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            let still = accounts::session_user(&state.db, state.clock.now(), &token).await;
+            if matches!(still, Ok(None)) {
+                return;
+            }
+        }
+    };
+    async move {
+        tokio::select! {
+            () = signed_out => {}
+            () = lapsed => {}
+        }
+    }
 }

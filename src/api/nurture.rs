@@ -38,12 +38,8 @@ pub async fn log_nurture_touches(
         )])
         .respond()
     })?;
-    let ids: Vec<String> = lead_ids
-        .split(',')
-        .map(str::trim)
-        .filter(|id| !id.is_empty())
-        .map(str::to_string)
-        .collect();
+    let ids = crate::domain::touch::chosen_leads(&lead_ids)
+        .map_err(|error| ApiError::Invalid(vec![error]).respond())?;
     let state = crate::api::app_state()?;
     Ok(nurture::log_touches(
         &state.db,

@@ -14,7 +14,13 @@ pub enum MoneyError {
     Malformed,
     #[error("must be more than zero")]
     NotPositive,
+    #[error("is larger than any sale or campaign Leadline records (at most 1,000,000,000.00)")]
+    TooLarge,
 }
+
+/// The largest amount Leadline keeps: a billion in the team's currency. Far above any one
+/// sale or campaign, and small enough that a million of them still add up without overflow.
+pub const MAX_CENTS: i64 = 100_000_000_000;
 
 impl Money {
     /// Reads an amount: optional currency sign, thousands commas, at most two decimals.
@@ -30,14 +36,14 @@ impl Money {
         if !digits(whole) || (!fraction.is_empty() && !digits(fraction)) || fraction.len() > 2 {
             return Err(MoneyError::Malformed);
         }
-        let whole: i64 = whole.parse().map_err(|_| MoneyError::Malformed)?;
+        let whole: i64 = whole.parse().map_err(|_| MoneyError::TooLarge)?;
         let cents: i64 = format!("{fraction:0<2}")
             .parse()
             .map_err(|_| MoneyError::Malformed)?;
         let total = whole
             .checked_mul(100)
             .and_then(|w| w.checked_add(cents))
-            .ok_or(MoneyError::Malformed)?;
+            .ok_or(MoneyError::TooLarge)?;
         Self::from_cents(total)
     }
 
@@ -45,6 +51,9 @@ impl Money {
     pub fn from_cents(cents: i64) -> Result<Self, MoneyError> {
         if cents <= 0 {
             return Err(MoneyError::NotPositive);
+        }
+        if cents > MAX_CENTS {
+            return Err(MoneyError::TooLarge);
         }
         Ok(Self(cents))
     }
@@ -86,6 +95,20 @@ mod tests {
         assert_eq!(Money::parse("12.345"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse("lots"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse(""), Err(MoneyError::Malformed));
+    }
+
+    #[test]
+    fn an_amount_too_large_to_be_a_sale_is_refused() {
+        assert_eq!(
+            Money::parse("92233720368547758.07"),
+            Err(MoneyError::TooLarge)
+        );
+        assert_eq!(
+            Money::parse("99999999999999999999"),
+            Err(MoneyError::TooLarge)
+        );
+        assert_eq!(Money::parse("1,000,000,000.01"), Err(MoneyError::TooLarge));
+        assert!(Money::parse("1,000,000,000").is_ok());
     }
 
     #[test]

@@ -11,10 +11,34 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// Characters that show nothing at all and join nothing: zero-width space, word joiner and the
+/// invisible operators, soft hyphen, the Hangul fillers and Mongolian vowel separator that make
+/// "blank" names, interlinear annotation marks, and tag characters. (The zero-width joiner and
+/// non-joiner stay: emoji and several scripts need them.)
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
 /// True for a character Leadline never keeps: a control character other than a line break or
-/// tab, a bidirectional control, or a byte-order mark.
+/// tab, a bidirectional control, an invisible one, or a byte-order mark.
 fn is_unwanted(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\n' | '\t')) || is_bidi_control(c) || c == '\u{FEFF}'
+    (c.is_control() && !matches!(c, '\n' | '\t'))
+        || is_bidi_control(c)
+        || is_invisible(c)
+        || c == '\u{FEFF}'
 }
 
 /// A note that may run over several lines: line breaks kept (as `\n`), other control and
@@ -61,6 +85,12 @@ mod tests {
     fn a_right_to_left_override_is_taken_out_of_a_name() {
         assert_eq!(clean_line("Ann\u{202E}gpj.exe"), "Anngpj.exe");
         assert_eq!(clean_line("\u{2066}Bob\u{2069} \u{200F}Lee"), "Bob Lee");
+    }
+
+    #[test]
+    fn invisible_characters_cannot_make_a_blank_or_look_alike_name() {
+        assert_eq!(clean_line("\u{3164}\u{200B}\u{2060}"), "");
+        assert_eq!(clean_line("Ad\u{00AD}min\u{E0041}"), "Admin");
     }
 
     #[test]

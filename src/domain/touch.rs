@@ -186,9 +186,50 @@ impl fmt::Display for Touch {
     }
 }
 
+/// The most leads one bulk nurture touch may name.
+pub const MAX_BULK: usize = 1_000;
+
+/// The leads a bulk nurture touch names (`lead_ids` comma-separated): each once, in the
+/// order given, and at most [`MAX_BULK`].
+pub fn chosen_leads(text: &str) -> Result<Vec<String>, crate::domain::intake::FieldError> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in text.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+        if !ids.iter().any(|seen| seen == id) {
+            if ids.len() == MAX_BULK {
+                return Err(crate::domain::intake::FieldError::new(
+                    "lead_ids",
+                    format!("choose at most {MAX_BULK} leads at a time"),
+                ));
+            }
+            ids.push(id.to_string());
+        }
+    }
+    Ok(ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_chosen_twice_is_touched_once() {
+        assert_eq!(
+            chosen_leads("a, b,a,,c ,b").unwrap(),
+            vec!["a".to_string(), "b".to_string(), "c".to_string()]
+        );
+    }
+
+    #[test]
+    fn more_than_a_thousand_leads_at_once_are_refused() {
+        let many = (0..=MAX_BULK)
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let err = chosen_leads(&many).unwrap_err();
+        assert_eq!(err.message, "choose at most 1000 leads at a time");
+        let same = vec!["x"; 20_000].join(",");
+        assert_eq!(chosen_leads(&same).unwrap().len(), 1);
+    }
 
     #[test]
     fn an_email_is_not_follow_up() {

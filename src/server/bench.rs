@@ -225,10 +225,12 @@ pub async fn live(
         email: "live@bench.leadline",
         password: "live-bench-pass",
         address: "bench",
+        device: None,
     };
-    let (_, token) = accounts::sign_in(&db, &state.passwords, now, 1, attempt)
+    let token = accounts::sign_in(&db, &state.passwords, now, 1, attempt)
         .await
-        .map_err(|e| fail(&e))?;
+        .map_err(|e| fail(&e))?
+        .session;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| fail(&e))?;

@@ -10,13 +10,16 @@ use crate::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, Method};
 use std::net::{IpAddr, SocketAddr};
 
-/// The largest body a screen's server-function call may send (bulk nurture touches carry
-/// many lead ids; nothing else comes close).
-pub const SERVER_FN_MAX_BODY: usize = 1024 * 1024;
+/// The largest body a screen's server-function call may send (four long qualification notes in
+/// non-Latin script, or a bulk nurture touch on a thousand leads, fit well inside).
+pub const SERVER_FN_MAX_BODY: usize = 256 * 1024;
+
+/// How long a request's body may take to arrive in full.
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Paths of the public REST API: called by other systems with a Bearer key, never with the
 /// session cookie, so posts from other origins are what it is for.
@@ -39,15 +42,17 @@ pub fn is_cross_site(
     if method.is_safe() || path.starts_with(PUBLIC_API) {
         return false;
     }
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = text("sec-fetch-site") {
-        if !matches!(site, "same-origin" | "none") {
+    // A header that is there but not plain text is treated as foreign, never as absent.
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.to_str(), Ok("same-origin" | "none")) {
             return true;
         }
     }
-    match text("origin") {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match headers.get("origin").map(|v| v.to_str()) {
         None => false,
-        Some(origin) => {
+        Some(Err(_)) => true,
+        Some(Ok(origin)) => {
             let expected = public_origin
                 .map(authority_of)
                 .or_else(|| text("host"))
@@ -113,29 +118,212 @@ pub async fn same_site_only(
     next.run(request).await
 }
 
-/// Reads a server-function call's body up to [`SERVER_FN_MAX_BODY`], answering `413` beyond it,
-/// so no caller can make the server hold an unbounded body.
-pub async fn bounded_server_fn_body(request: Request, next: Next) -> Response {
+/// Reads a request's whole body before anything acts on it: at most [`SERVER_FN_MAX_BODY`]
+/// for a server function (else `413`) and the intake API's own limit for it, and within
+/// [`BODY_READ_TIMEOUT`] (else `408`), so no caller can make the server hold a large or
+/// never-ending body.
+pub async fn bounded_bodies(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if !path.starts_with("/api/") || path.starts_with(PUBLIC_API) {
+    let public_api = path.starts_with(PUBLIC_API);
+    if request.method().is_safe() || !path.starts_with("/api/") {
         return next.run(request).await;
     }
+    let limit = if public_api {
+        crate::api::intake::MAX_BODY_BYTES
+    } else {
+        SERVER_FN_MAX_BODY
+    };
+    let too_large = || {
+        if public_api {
+            crate::api::intake::too_large()
+        } else {
+            ApiError::TooLarge.into_response()
+        }
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > SERVER_FN_MAX_BODY as u64) {
-        return ApiError::TooLarge.into_response();
+    if declared.is_some_and(|length| length > limit as u64) {
+        return too_large();
     }
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, SERVER_FN_MAX_BODY).await {
-        Ok(bytes) => {
+    match tokio::time::timeout(BODY_READ_TIMEOUT, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        Err(_) => ApiError::TooLarge.into_response(),
+        Ok(Err(_)) => too_large(),
+        Err(_) => ApiError::TooSlow.into_response(),
     }
+}
+
+/// The header `server_fn` marks an error reply with.
+const SERVER_FN_ERROR: &str = "serverfnerror";
+
+/// Query parameters a plain (no JavaScript) form post is sent back with when it failed: the
+/// server function's path, its error, and Leadline's signature over both.
+const ERROR_PATH: &str = "__path";
+const ERROR_TEXT: &str = "__err";
+const ERROR_SIGNATURE: &str = "__sig";
+
+/// Tidies what a server function answers:
+/// - a refusal gets the status that says what it is (`server_fn` answers every error `500`):
+///   `400` malformed, `403`, `404`, `422` refused, `429` with `Retry-After` …, so no
+///   refusal can be mistaken for a server fault, whichever code path made it;
+/// - the redirect that sends a plain form post back to its page stays on this site, and the
+///   error it carries is signed, so a page shows only errors Leadline itself produced.
+pub async fn server_fn_replies(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if !path.starts_with("/api/") || path.starts_with(PUBLIC_API) {
+        return next.run(request).await;
+    }
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut response = next.run(request).await;
+    if let Some(location) = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let safe = safe_location(location, host.as_deref(), &state.signing_key);
+        if let Ok(value) = HeaderValue::from_str(&safe) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+    }
+    if response.status() != http::StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<ApiError>(&bytes) {
+        parts.status = error.status();
+        if let ApiError::TooManyRequests { retry_after, .. } = error {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Where a server function may send the browser: a path on this site (another site's address,
+/// which only a forged `Referer` could give, becomes `/`), with any error it carries signed.
+fn safe_location(location: &str, host: Option<&str>, key: &[u8; 32]) -> String {
+    let base = format!("http://{}/", host.unwrap_or("localhost"));
+    let Ok(base) = url::Url::parse(&base) else {
+        return "/".to_string();
+    };
+    let Ok(target) = base.join(location) else {
+        return "/".to_string();
+    };
+    if target.host_str() != base.host_str()
+        || target.port_or_known_default() != base.port_or_known_default()
+    {
+        return "/".to_string();
+    }
+    let pairs: Vec<(String, String)> = target
+        .query_pairs()
+        .filter(|(name, _)| name != ERROR_SIGNATURE)
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let mut out = target.clone();
+    {
+        let mut query = out.query_pairs_mut();
+        query.clear();
+        for (name, value) in &pairs {
+            query.append_pair(name, value);
+        }
+        if let Some(signature) = error_signature(&pairs, key) {
+            query.append_pair(ERROR_SIGNATURE, &signature);
+        }
+    }
+    if pairs.is_empty() {
+        out.set_query(None);
+    }
+    let mut relative = out.path().to_string();
+    if let Some(query) = out.query() {
+        relative.push('?');
+        relative.push_str(query);
+    }
+    relative
+}
+
+/// The keyed hash over a form error's path and text, if the query carries one.
+fn error_mac(pairs: &[(String, String)], key: &[u8; 32]) -> Option<hmac::Hmac<sha2::Sha256>> {
+    use hmac::Mac;
+    let find = |wanted: &str| {
+        pairs
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, value)| value.as_str())
+    };
+    let (path, error) = (find(ERROR_PATH)?, find(ERROR_TEXT)?);
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
+    mac.update(path.as_bytes());
+    mac.update(b"\n");
+    mac.update(error.as_bytes());
+    Some(mac)
+}
+
+/// The signature over a form error's path and text, if the query carries one.
+fn error_signature(pairs: &[(String, String)], key: &[u8; 32]) -> Option<String> {
+    use hmac::Mac;
+    Some(hex::encode(error_mac(pairs, key)?.finalize().into_bytes()))
+}
+
+/// A page asked for with a form error that Leadline did not sign (a link someone made up to
+/// show their own words in Leadline's error box) is sent to the same page without it.
+pub async fn signed_form_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let query = request.uri().query().unwrap_or("");
+    if request.method() != Method::GET || !query.contains(ERROR_TEXT) {
+        return next.run(request).await;
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let given = pairs
+        .iter()
+        .find(|(name, _)| name == ERROR_SIGNATURE)
+        .and_then(|(_, value)| hex::decode(value).ok());
+    let genuine = match (given, error_mac(&pairs, &state.signing_key)) {
+        // Compared in constant time.
+        (Some(given), Some(mac)) => hmac::Mac::verify_slice(mac, &given).is_ok(),
+        _ => false,
+    };
+    if genuine {
+        return next.run(request).await;
+    }
+    let kept: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(name, _)| ![ERROR_PATH, ERROR_TEXT, ERROR_SIGNATURE].contains(&name.as_str()))
+        .collect();
+    let mut target = request.uri().path().to_string();
+    if !kept.is_empty() {
+        target.push('?');
+        target.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept)
+                .finish(),
+        );
+    }
+    axum::response::Redirect::to(&target).into_response()
 }
 
 /// Adds the security headers and the caching rule to every response, and hands the page shell
@@ -192,6 +380,12 @@ pub async fn secure_headers(
         "no-cache"
     };
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if cache != "no-store" {
+        // A file may be sent brotli, gzip or plain: caches must keep them apart.
+        headers
+            .entry(header::VARY)
+            .or_insert(HeaderValue::from_static("Accept-Encoding"));
+    }
     response
 }
 
@@ -254,6 +448,27 @@ mod tests {
             &Method::POST,
             "/api/lead/close",
             &sibling,
+            None
+        ));
+    }
+
+    #[test]
+    fn an_origin_that_is_not_plain_text_counts_as_another_site() {
+        let mut odd = headers(&[("host", "crm.acme.com")]);
+        odd.insert(
+            "origin",
+            HeaderValue::from_bytes(b"https://crm.acme.com\xff").unwrap(),
+        );
+        assert!(is_cross_site(&Method::POST, "/api/auth/login", &odd, None));
+        let mut odd_site = headers(&[("host", "crm.acme.com")]);
+        odd_site.insert(
+            "sec-fetch-site",
+            HeaderValue::from_bytes(b"same-origin\xff").unwrap(),
+        );
+        assert!(is_cross_site(
+            &Method::POST,
+            "/api/auth/login",
+            &odd_site,
             None
         ));
     }

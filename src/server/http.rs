@@ -6,12 +6,19 @@ use crate::app::{shell, App};
 use crate::server::guard;
 use crate::server::state::AppState;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::{ConnectInfo, Request};
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::net::SocketAddr;
+use std::time::Duration;
+use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -49,7 +56,15 @@ pub fn router(state: AppState) -> Router {
     router
         .leptos_routes_with_context(&state, routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(guard::bounded_server_fn_body))
+        .layer(middleware::from_fn(guard::bounded_bodies))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::server_fn_replies,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::signed_form_errors,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::same_site_only,
@@ -63,17 +78,63 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the app on `listener` until `shutdown` resolves. Each request knows its peer's
-/// address (sign-in throttling counts failures per address).
+/// How long a client may take to send a request's headers before its connection is closed
+/// (a client that trickles them in would otherwise hold the connection for ever).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves the app on `listener` until `shutdown` resolves, then lets requests in flight finish
+/// (for up to ten seconds). Each request knows its peer's address (sign-in throttling counts
+/// failures per address), and a connection that does not send its headers within
+/// [`HEADER_READ_TIMEOUT`] is closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let app = router(state);
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    builder.http2().timer(TokioTimer::new());
+    let connections = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = app
+            .clone()
+            .map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "a connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(Duration::from_secs(10), connections.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections were still open after ten seconds; stopping anyway");
+    }
+    Ok(())
 }

@@ -31,6 +31,8 @@ pub struct Live {
     closing: Arc<watch::Sender<bool>>,
     /// Counts changes, so a cached board knows whether it is still current.
     version: Arc<AtomicU64>,
+    /// Sessions signed out (by token hash): their open streams end at once.
+    ended: broadcast::Sender<String>,
 }
 
 impl Default for Live {
@@ -39,6 +41,7 @@ impl Default for Live {
             tx: broadcast::channel(BUFFER).0,
             closing: Arc::new(watch::channel(false).0),
             version: Arc::new(AtomicU64::new(0)),
+            ended: broadcast::channel(BUFFER).0,
         }
     }
 }
@@ -76,6 +79,38 @@ impl Live {
         let mut rx = self.closing.subscribe();
         async move {
             let _ = rx.wait_for(|closing| *closing).await;
+        }
+    }
+
+    /// Tells the streams of the session with this token hash that it ended (signed out).
+    pub fn end_session(&self, token_hash: &str) {
+        let _ = self.ended.send(token_hash.to_string());
+    }
+
+    /// Resolves when the session with this token hash is signed out, or when the server
+    /// shuts down.
+    pub fn session_ended(
+        &self,
+        token_hash: String,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut ended = self.ended.subscribe();
+        let closed = self.closed();
+        async move {
+            let signed_out = async move {
+                loop {
+                    match ended.recv().await {
+                        Ok(hash) if hash == token_hash => return,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => {
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                }
+            };
+            tokio::select! {
+                () = signed_out => {}
+                () = closed => {}
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::passwords::Passwords;
 use crate::server::services::{
-    accounts, boards, demo, generate, lifecycle, scheduler, sources, ServiceError,
+    accounts, boards, demo, generate, housekeeping, lifecycle, scheduler, sources, ServiceError,
 };
 use crate::server::state::AppState;
 use crate::server::{http, store};
@@ -241,6 +241,7 @@ async fn serve(
         every,
     );
     boards::spawn_aging_ticker(state.db.clone(), state.clock.clone(), state.live.clone());
+    housekeeping::spawn(state.db.clone(), state.clock.clone());
     let live = state.live.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await

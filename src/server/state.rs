@@ -25,6 +25,9 @@ pub struct AppState {
     pub snapshot: Arc<Snapshot>,
     /// The bounded pool every password check runs on.
     pub passwords: Passwords,
+    /// A secret made at start, for signing what the server hands the browser to give back
+    /// (the error a plain form post is redirected with).
+    pub signing_key: Arc<[u8; 32]>,
 }
 
 impl AppState {
@@ -52,6 +55,15 @@ impl AppState {
             boards: Arc::default(),
             snapshot,
             passwords: Passwords::for_this_machine(),
+            signing_key: Arc::new(random_key()),
         })
     }
+}
+
+/// 256 random bits.
+fn random_key() -> [u8; 32] {
+    use rand::RngCore;
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    key
 }

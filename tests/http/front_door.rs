@@ -647,6 +647,16 @@ async fn static_files_are_compressed_revalidated_and_fingerprinted_ones_kept_a_y
         .to_string();
     assert!(["br", "gzip"].contains(&encoding.as_str()), "{encoding}");
     assert_eq!(first.headers()["cache-control"], "no-cache");
+    assert!(
+        first.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("accept-encoding")
+            || first.headers()["vary"]
+                .to_str()
+                .unwrap()
+                .contains("Accept-Encoding")
+    );
     let compressed = first.bytes().await.unwrap().len();
     assert!(compressed * 10 < css.len(), "{compressed} of {}", css.len());
     let modified = client().get(&url).send().await.unwrap().headers()["last-modified"].clone();
@@ -678,4 +688,343 @@ async fn static_files_are_compressed_revalidated_and_fingerprinted_ones_kept_a_y
         response.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+}
+
+/// Moves the test server's clock forward.
+async fn advance_clock(app: &TestApp, minutes: i64) {
+    let response = client()
+        .post(format!("{}/test/clock", app.url))
+        .json(&json!({ "minutes": minutes }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// The value a `Set-Cookie` header gives the cookie called `name`.
+fn set_cookie(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+#[tokio::test]
+async fn an_attacker_locking_an_account_does_not_lock_its_owner_out_of_their_own_phone() {
+    let app = spawn_app_with(|config, _| config.trust_proxy = true).await;
+    app.add_user(Role::Rep, "rosa@acme.test").await;
+    let phone = [("X-Forwarded-For", "198.51.100.20")];
+    let (status, headers, _) = sign_in_attempt(&app, "rosa@acme.test", PASSWORD, &phone).await;
+    assert!(signed_in(status));
+    let device = set_cookie(&headers, "leadline_device").expect("a device cookie");
+    assert!(headers
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap().contains("Path=/api/auth/login")));
+
+    // An attacker elsewhere guesses until the account is locked.
+    let attacker = [("X-Forwarded-For", "203.0.113.66")];
+    for n in 0..10 {
+        let (status, _, _) =
+            sign_in_attempt(&app, "rosa@acme.test", "guess guess", &attacker).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+        advance_clock(&app, 1).await;
+    }
+    let (status, _, _) = sign_in_attempt(&app, "rosa@acme.test", "guess guess", &attacker).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is locked"
+    );
+
+    // From a browser that never signed in to it, even the right password waits…
+    let (status, _, _) = sign_in_attempt(
+        &app,
+        "rosa@acme.test",
+        PASSWORD,
+        &[("X-Forwarded-For", "198.51.100.21")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // …but Rosa's own phone, which signed in before, gets in.
+    let cookie = format!("leadline_device={device}");
+    let (status, _, _) = sign_in_attempt(
+        &app,
+        "rosa@acme.test",
+        PASSWORD,
+        &[
+            ("X-Forwarded-For", "198.51.100.22"),
+            ("Cookie", cookie.as_str()),
+        ],
+    )
+    .await;
+    assert!(signed_in(status), "{status}");
+    // A device cookie does not help guessing: wrong passwords from it still fail.
+    let (status, _, body) = sign_in_attempt(
+        &app,
+        "rosa@acme.test",
+        "guess again",
+        &[
+            ("X-Forwarded-For", "198.51.100.22"),
+            ("Cookie", cookie.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+#[tokio::test]
+async fn signing_in_again_and_again_keeps_at_most_twenty_sessions_and_long_emails_are_not_stored() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    for _ in 0..24 {
+        let (status, _, _) = sign_in_attempt(&app, "rita@acme.test", PASSWORD, &[]).await;
+        assert!(signed_in(status));
+    }
+    let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 20);
+    let long = format!("{}@acme.test", "a".repeat(10_000));
+    let (status, _, body) = sign_in_attempt(&app, &long, "guess guess", &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        body,
+        json!({ "Refused": "That email and password do not match." })
+    );
+    let (longest,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(LENGTH(email)) FROM sign_in_attempts")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(longest.unwrap_or(0) < 300, "{longest:?}");
+}
+
+#[tokio::test]
+async fn a_sale_too_large_to_be_real_is_refused_and_the_boards_keep_adding_up() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    let lead: Value = app
+        .post_lead(json!({ "email": "ann@acme.test" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = lead["id"].as_str().unwrap();
+    let rita = app.signed_in("rita@acme.test").await;
+    call(&app, &rita, id, "connected").await;
+    let (status, body) = app
+        .server_fn(
+            &rita,
+            "lead/close",
+            &[
+                ("lead_id", id),
+                ("close[outcome]", "won"),
+                ("close[amount]", "92233720368547758.07"),
+                ("close[sold_on]", "2026-11-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("at most 1,000,000,000.00"),
+        "{body}"
+    );
+    let max = app.signed_in("max@acme.test").await;
+    let (status, _) = app.server_fn(&max, "board/outlook", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_refusal_keeps_its_own_status_whichever_server_function_gives_it() {
+    let app = spawn_app().await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    let max = app.signed_in("max@acme.test").await;
+    let (status, body) = app
+        .server_fn(
+            &max,
+            "board/aging-cell",
+            &[
+                ("basis", "real_touch"),
+                ("stage", "assigned"),
+                ("bucket", "9"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["Invalid"][0]["field"], "bucket");
+}
+
+#[tokio::test]
+async fn a_link_carrying_made_up_error_text_is_not_shown_on_the_sign_in_page() {
+    let app = spawn_app().await;
+    let no_redirects = client_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // base64url of {"Refused":"Your password expired. Call IT on +1 900 555 0100."}
+    let forged =
+        "eyJSZWZ1c2VkIjoiWW91ciBwYXNzd29yZCBleHBpcmVkLiBDYWxsIElUIG9uICsxIDkwMCA1NTUgMDEwMC4ifQ";
+    let response = no_redirects
+        .get(format!(
+            "{}/login?__path=%2Fapi%2Fauth%2Flogin&__err={forged}",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login");
+
+    // A real failed sign-in from a plain HTML form (no JavaScript) comes back signed and shown.
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let response = no_redirects
+        .post(format!("{}/api/auth/login", app.url))
+        .header("Accept", "text/html")
+        .header("Referer", format!("{}/login", app.url))
+        .form(&[("email", "rita@acme.test"), ("password", "guess guess")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection());
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/login?"), "{location}");
+    assert!(location.contains("__sig="), "{location}");
+    let page = no_redirects
+        .get(format!("{}{location}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("That email and password do not match."));
+
+    // A forged Referer cannot send the browser to another site.
+    let response = no_redirects
+        .post(format!("{}/api/auth/login", app.url))
+        .header("Accept", "text/html")
+        .header("Referer", "https://evil.example/phish")
+        .form(&[("email", "rita@acme.test"), ("password", "guess guess")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn a_bulk_nurture_touch_touches_each_lead_once_and_at_most_a_thousand() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.add_user(Role::Marketing, "maya@acme.test").await;
+    let lead: Value = app
+        .post_lead(json!({ "email": "ann@acme.test" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = lead["id"].as_str().unwrap();
+    let rita = app.signed_in("rita@acme.test").await;
+    call(&app, &rita, id, "voicemail").await;
+    let (status, _) = app
+        .server_fn(
+            &rita,
+            "lead/return",
+            &[("lead_id", id), ("reason", "brochure first")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let maya = app.signed_in("maya@acme.test").await;
+    let same = vec![id; 5_000].join(",");
+    let (status, body) = app
+        .server_fn(
+            &maya,
+            "nurture/touch",
+            &[("lead_ids", &same), ("kind", "newsletter")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!(1));
+    let (touches,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM touches WHERE kind = 'nurture'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(touches, 1, "one touch, not five thousand");
+    let many = (0..1001)
+        .map(|n| format!("id{n}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let (status, body) = app
+        .server_fn(
+            &maya,
+            "nurture/touch",
+            &[("lead_ids", &many), ("kind", "newsletter")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["Invalid"][0]["message"],
+        "choose at most 1000 leads at a time"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_sessions_open_live_stream() {
+    use futures_util::StreamExt;
+    let app = spawn_app().await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    let max = app.signed_in("max@acme.test").await;
+    let stream = max.get(format!("{}/live", app.url)).send().await.unwrap();
+    let mut body = stream.bytes_stream();
+    let (status, _) = app.server_fn(&max, "auth/logout", &[]).await;
+    assert!(status.is_success() || status.is_redirection());
+    let ended = tokio::time::timeout(Duration::from_secs(3), async {
+        while let Some(Ok(_)) = body.next().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended when its session did");
+}
+
+#[tokio::test]
+async fn a_client_that_trickles_its_request_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let headers_only = async {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stream
+            .write_all(b"POST /api/auth/me HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let mut buffer = Vec::new();
+        let started = Instant::now();
+        let _ = stream.read_to_end(&mut buffer).await;
+        started.elapsed()
+    };
+    let slow_body = async {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stream
+            .write_all(
+                b"POST /api/auth/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\nabc",
+            )
+            .await
+            .unwrap();
+        let mut buffer = Vec::new();
+        let started = Instant::now();
+        let _ = stream.read_to_end(&mut buffer).await;
+        (
+            started.elapsed(),
+            String::from_utf8_lossy(&buffer).to_string(),
+        )
+    };
+    let (headers_took, (body_took, answer)) = tokio::join!(headers_only, slow_body);
+    assert!(headers_took < Duration::from_secs(15), "{headers_took:?}");
+    assert!(body_took < Duration::from_secs(15), "{body_took:?}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }

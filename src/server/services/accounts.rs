@@ -75,6 +75,13 @@ pub async fn add_user(
     }
 }
 
+/// The longest email address there can be (RFC 5321); anything longer is no account's.
+const MAX_EMAIL_LEN: usize = 254;
+/// Sessions one user may hold at once; signing in again ends the oldest beyond this.
+const MAX_SESSIONS: i64 = 20;
+/// Browsers remembered per account as ones it signed in from.
+const MAX_TRUSTED_DEVICES: i64 = 20;
+
 /// A sign-in as typed, and where it came from.
 #[derive(Debug, Clone, Copy)]
 pub struct SignIn<'a> {
@@ -82,22 +89,42 @@ pub struct SignIn<'a> {
     pub password: &'a str,
     /// The client's address as throttling counts it ([`throttle::address_key`]).
     pub address: &'a str,
+    /// The token of the browser's device cookie, if it sent one.
+    pub device: Option<&'a str>,
 }
 
-/// The throttle's answer for an email and address: wait this many seconds, or go ahead.
+/// A successful sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub user: User,
+    /// The new session's token, for the session cookie.
+    pub session: String,
+    /// The device cookie's token: this browser is now one the account signed in from.
+    pub device: String,
+}
+
+/// The throttles' answer for an attempt: wait this many seconds, or go ahead. The account's
+/// throttle does not hold back a browser the account signed in from before.
 async fn throttled(
     db: &SqlitePool,
     now: DateTime<Utc>,
     email: &str,
-    address: &str,
+    attempt: &SignIn<'_>,
 ) -> Result<Option<u64>, ServiceError> {
     let (account, by_address) = (throttle::per_account(), throttle::per_address());
-    let account_failures = sign_ins::account_failures(db, email, now - account.window).await?;
-    let address_failures = sign_ins::address_failures(db, address, now - by_address.window).await?;
-    let waits = [
-        account.check(account_failures, now),
-        by_address.check(address_failures, now),
-    ];
+    let trusted = match attempt.device {
+        Some(token) => sign_ins::is_trusted_device(db, &token_hash(token), email).await?,
+        None => false,
+    };
+    let account_wait = if trusted {
+        Ok(())
+    } else {
+        let failures = sign_ins::account_failures(db, email, now - account.window).await?;
+        account.check(failures, now)
+    };
+    let address_failures =
+        sign_ins::address_failures(db, attempt.address, now - by_address.window).await?;
+    let waits = [account_wait, by_address.check(address_failures, now)];
     Ok(waits.into_iter().filter_map(Result::err).max())
 }
 
@@ -116,13 +143,15 @@ fn too_many(seconds: u64) -> ServiceError {
     }
 }
 
-/// Checks an email and password; on success opens a session and returns its token.
+/// Checks an email and password; on success opens a session.
 ///
 /// Every check is recorded. Recent failures for the account and from the address make the next
-/// attempt wait (see [`throttle`]), the right password included; unknown emails are throttled
-/// and take as long as known ones, so neither the answer nor its timing tells whether an
-/// account exists. Checks run on the bounded password pool: when it is saturated the attempt
-/// is refused with a short wait, unchecked and unrecorded.
+/// attempt wait (see [`throttle`]), the right password included — except that a browser which
+/// signed in to the account before (its device cookie) is not held back by failures on the
+/// account made elsewhere, so an attacker cannot lock a person out of their own phone. Unknown
+/// emails are throttled and take as long as known ones, so neither the answer nor its timing
+/// tells whether an account exists. Checks run on the bounded password pool: when it is
+/// saturated the attempt is refused with a short wait, unchecked and unrecorded.
 #[tracing::instrument(skip_all, fields(address = %attempt.address))]
 pub async fn sign_in(
     db: &SqlitePool,
@@ -130,16 +159,19 @@ pub async fn sign_in(
     now: DateTime<Utc>,
     session_days: i64,
     attempt: SignIn<'_>,
-) -> Result<(User, String), ServiceError> {
+) -> Result<Signed, ServiceError> {
     let wrong = || ServiceError::Refused("That email and password do not match.".to_string());
     let email = attempt.email.trim().to_lowercase();
-    if let Some(seconds) = throttled(db, now, &email, attempt.address).await? {
+    if email.len() > MAX_EMAIL_LEN {
+        return Err(wrong());
+    }
+    if let Some(seconds) = throttled(db, now, &email, &attempt).await? {
         return Err(too_many(seconds));
     }
     let slot = passwords.slot().await.map_err(busy)?;
     // Asked again while holding the worker: attempts that queued together are counted one
     // after another, so a burst cannot slip past the throttle.
-    if let Some(seconds) = throttled(db, now, &email, attempt.address).await? {
+    if let Some(seconds) = throttled(db, now, &email, &attempt).await? {
         return Err(too_many(seconds));
     }
     let row = users::find_by_email(db, &email).await?;
@@ -166,17 +198,33 @@ pub async fn sign_in(
         tracing::info!("a sign-in failed");
         return Err(wrong());
     };
-    let token = new_token("");
+    let session = new_token("");
+    let device = attempt.device.map_or_else(|| new_token(""), str::to_string);
+    let mut tx = store::begin_write(db).await?;
     sessions::insert(
-        db,
-        &token_hash(&token),
+        &mut *tx,
+        &token_hash(&session),
         &row.id,
         now,
         now + Duration::days(session_days),
     )
     .await?;
+    sessions::keep_newest(&mut tx, &row.id, MAX_SESSIONS, now).await?;
+    sign_ins::trust_device(
+        &mut tx,
+        &token_hash(&device),
+        &email,
+        now,
+        MAX_TRUSTED_DEVICES,
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(user = %row.id, "signed in");
-    Ok((to_user(row), token))
+    Ok(Signed {
+        user: to_user(row),
+        session,
+        device,
+    })
 }
 
 /// The active user a session token belongs to, if the session is still valid.
@@ -209,6 +257,7 @@ mod tests {
             email,
             password,
             address: "192.0.2.1",
+            device: None,
         }
     }
 
@@ -227,7 +276,11 @@ mod tests {
         )
         .await
         .unwrap();
-        let (user, token) = sign_in(
+        let Signed {
+            user,
+            session: token,
+            ..
+        } = sign_in(
             &db,
             &passwords,
             now,
@@ -271,7 +324,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let (_, token) = sign_in(
+        let Signed { session: token, .. } = sign_in(
             &db,
             &passwords,
             now,

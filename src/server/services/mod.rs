@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod boards;
 pub mod demo;
 pub mod generate;
+pub mod housekeeping;
 pub mod intake;
 pub mod lifecycle;
 pub mod nurture;

@@ -55,3 +55,15 @@ pub async fn insert(
     .await?;
     Ok(())
 }
+
+/// Forgets replies given before `before`: a retry comes within minutes, not weeks.
+pub async fn forget_before(
+    db: impl SqliteExecutor<'_>,
+    before: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -44,3 +44,35 @@ pub async fn delete(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<(),
         .await?;
     Ok(())
 }
+
+/// Ends a user's expired sessions and all but their `keep` newest ones.
+pub async fn keep_newest(
+    conn: &mut sqlx::SqliteConnection,
+    user_id: &str,
+    keep: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR token_hash NOT IN (
+             SELECT token_hash FROM sessions WHERE user_id = $1
+             ORDER BY created_at DESC LIMIT $3))",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(keep)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends every session that has expired.
+pub async fn delete_expired(
+    db: impl SqliteExecutor<'_>,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

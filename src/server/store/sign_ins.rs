@@ -74,3 +74,66 @@ pub async fn address_failures(
     .await
     .map(failures)
 }
+
+/// Whether the browser holding the device cookie with this hash signed in to `email` before.
+pub async fn is_trusted_device(
+    db: impl SqliteExecutor<'_>,
+    token_hash: &str,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM trusted_devices WHERE token_hash = $1 AND email = $2")
+            .bind(token_hash)
+            .bind(email)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.is_some())
+}
+
+/// Remembers a browser that signed in to `email` (or notes it was used again), keeping the
+/// `keep` most recently used browsers per account.
+pub async fn trust_device(
+    conn: &mut sqlx::SqliteConnection,
+    token_hash: &str,
+    email: &str,
+    now: DateTime<Utc>,
+    keep: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO trusted_devices (token_hash, email, created_at, last_used_at)
+         VALUES ($1, $2, $3, $3)
+         ON CONFLICT (token_hash) DO UPDATE SET last_used_at = excluded.last_used_at",
+    )
+    .bind(token_hash)
+    .bind(email)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM trusted_devices WHERE email = $1 AND token_hash NOT IN (
+             SELECT token_hash FROM trusted_devices WHERE email = $1
+             ORDER BY last_used_at DESC LIMIT $2)",
+    )
+    .bind(email)
+    .bind(keep)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets checked attempts from before `before`, and browsers unused since then.
+pub async fn forget_before(
+    db: impl SqliteExecutor<'_> + Copy,
+    attempts_before: DateTime<Utc>,
+    devices_before: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let attempts = sqlx::query("DELETE FROM sign_in_attempts WHERE at < $1")
+        .bind(attempts_before)
+        .execute(db)
+        .await?;
+    let devices = sqlx::query("DELETE FROM trusted_devices WHERE last_used_at < $1")
+        .bind(devices_before)
+        .execute(db)
+        .await?;
+    Ok(attempts.rows_affected() + devices.rows_affected())
+}
