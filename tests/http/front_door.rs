@@ -52,6 +52,19 @@ async fn lead_page(app: &TestApp, client: &reqwest::Client, id: &str) -> String 
     response.text().await.unwrap()
 }
 
+/// Rita (a rep, signed in) and the id of a new lead of hers for `email`.
+async fn ritas_new_lead(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let lead: Value = app
+        .post_lead(json!({ "email": email }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = lead["id"].as_str().unwrap().to_string();
+    (app.signed_in("rita@acme.test").await, id)
+}
+
 /// Every `<script …>` tag in a page, up to its `>`.
 fn script_tags(html: &str) -> Vec<&str> {
     html.match_indices("<script")
@@ -206,15 +219,8 @@ async fn a_sign_in_posted_from_another_site_is_refused_and_opens_no_session() {
 #[tokio::test]
 async fn a_change_posted_from_another_site_with_the_users_cookie_changes_nothing() {
     let app = spawn_app().await;
-    app.add_user(Role::Rep, "rita@acme.test").await;
-    let lead: Value = app
-        .post_lead(json!({ "email": "ann@acme.test" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = lead["id"].as_str().unwrap();
-    let rita = app.signed_in("rita@acme.test").await;
+    let (rita, id) = ritas_new_lead(&app, "ann@acme.test").await;
+    let id = id.as_str();
     let response = rita
         .post(format!("{}/api/lead/log-touch", app.url))
         .header("Accept", "application/json")
@@ -806,16 +812,9 @@ async fn signing_in_again_and_again_keeps_at_most_twenty_sessions_and_long_email
 #[tokio::test]
 async fn a_sale_too_large_to_be_real_is_refused_and_the_boards_keep_adding_up() {
     let app = spawn_app().await;
-    app.add_user(Role::Rep, "rita@acme.test").await;
     app.add_user(Role::Manager, "max@acme.test").await;
-    let lead: Value = app
-        .post_lead(json!({ "email": "ann@acme.test" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = lead["id"].as_str().unwrap();
-    let rita = app.signed_in("rita@acme.test").await;
+    let (rita, id) = ritas_new_lead(&app, "ann@acme.test").await;
+    let id = id.as_str();
     call(&app, &rita, id, "connected").await;
     let (status, body) = app
         .server_fn(
@@ -921,16 +920,9 @@ async fn a_link_carrying_made_up_error_text_is_not_shown_on_the_sign_in_page() {
 #[tokio::test]
 async fn a_bulk_nurture_touch_touches_each_lead_once_and_at_most_a_thousand() {
     let app = spawn_app().await;
-    app.add_user(Role::Rep, "rita@acme.test").await;
     app.add_user(Role::Marketing, "maya@acme.test").await;
-    let lead: Value = app
-        .post_lead(json!({ "email": "ann@acme.test" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = lead["id"].as_str().unwrap();
-    let rita = app.signed_in("rita@acme.test").await;
+    let (rita, id) = ritas_new_lead(&app, "ann@acme.test").await;
+    let id = id.as_str();
     call(&app, &rita, id, "voicemail").await;
     let (status, _) = app
         .server_fn(
