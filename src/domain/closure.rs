@@ -99,6 +99,8 @@ pub enum ClosureError {
     DuplicateOfItself,
     #[error("The sale date cannot be in the future.")]
     SaleInFuture,
+    #[error("The sale date must be within the last ten years.")]
+    SaleLongAgo,
 }
 
 /// The close dialog as submitted: every field is text, some may be missing.
@@ -196,6 +198,8 @@ impl Closure {
             Closure::Won { on, .. } => {
                 return if *on > today {
                     Err(ClosureError::SaleInFuture)
+                } else if *on < today - chrono::Days::new(3653) {
+                    Err(ClosureError::SaleLongAgo)
                 } else {
                     Ok(())
                 };
@@ -346,6 +350,19 @@ mod tests {
             .allowed(&evidence(1, 1), BOTH, today()),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_sale_dated_before_any_real_one_is_refused() {
+        let amount = Money::parse("500").expect("an amount");
+        for on in ["-0001-12-31", "0001-01-01", "2010-01-01"] {
+            let on = NaiveDate::parse_from_str(on, "%Y-%m-%d").expect("a date");
+            assert_eq!(
+                Closure::Won { amount, on }.allowed(&evidence(1, 1), BOTH, today()),
+                Err(ClosureError::SaleLongAgo),
+                "{on}"
+            );
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! checked one, with an error per field a person can act on.
 
 use crate::domain::contact::{Email, Phone};
-use crate::domain::text::{clean, clean_line};
+use crate::domain::text::{clean, clean_line, clean_name};
 use serde::{Deserialize, Serialize};
 
 /// An inquiry as received: every field is optional text.
@@ -78,8 +78,8 @@ fn text(value: Option<String>) -> String {
 /// `default_region`. Every problem is reported, not just the first.
 pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = text(raw.name);
-    let company = text(raw.company);
+    let name = raw.name.as_deref().map(clean_name).unwrap_or_default();
+    let company = raw.company.as_deref().map(clean_name).unwrap_or_default();
     let message = raw.message.as_deref().map(clean).unwrap_or_default();
     let timeframe = text(raw.timeframe);
     for (field, value) in [

@@ -405,6 +405,8 @@ pub enum TransitionError {
     NotReadyWithoutConversation,
     #[error("The recontact date must be in the future.")]
     RecontactInPast,
+    #[error("The recontact date must be within three years.")]
+    RecontactTooFar,
     #[error("Only a lead in the nurture pool can be {0}.")]
     NotInNurture(&'static str),
     #[error("Say why now: a short note tells the rep what changed.")]
@@ -632,6 +634,9 @@ pub fn not_ready(
     }
     if recontact_at <= now {
         return Err(TransitionError::RecontactInPast);
+    }
+    if recontact_at > now + chrono::Duration::days(3 * 366) {
+        return Err(TransitionError::RecontactTooFar);
     }
     let state = LeadState {
         stage: Stage::Nurture,
@@ -1085,6 +1090,12 @@ mod tests {
         assert_eq!(
             not_ready(&talked, "", t0(), t0(), &policy),
             Err(TransitionError::RecontactInPast)
+        );
+        let year_10000 = DateTime::parse_from_rfc3339("+10000-01-01T09:00:00Z")
+            .map_or(t0() + Duration::days(3_000_000), |t| t.with_timezone(&Utc));
+        assert_eq!(
+            not_ready(&talked, "", year_10000, t0(), &policy),
+            Err(TransitionError::RecontactTooFar)
         );
         let t = not_ready(&talked, "budget in Q3", later, t0(), &policy).expect("allowed");
         assert_eq!(t.state.owner, Owner::Marketing);

@@ -11,25 +11,20 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
-/// Characters that show nothing at all and join nothing: zero-width space, word joiner and the
-/// invisible operators, soft hyphen, the Hangul fillers and Mongolian vowel separator that make
-/// "blank" names, interlinear annotation marks, and tag characters. (The zero-width joiner and
-/// non-joiner stay: emoji and several scripts need them.)
+/// Characters that show nothing at all: every format character (Unicode category Cf: zero-width
+/// space, word joiner, invisible operators, tag characters, soft hyphen …) except the
+/// zero-width joiner and non-joiner, which emoji and several scripts need; and the blank
+/// letters and marks that make "empty" names (Hangul fillers, Khmer inherent vowels, Mongolian
+/// variation selectors, the combining grapheme joiner, the object replacement character).
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{034F}'
-            | '\u{115F}'
-            | '\u{1160}'
-            | '\u{180E}'
-            | '\u{200B}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{3164}'
-            | '\u{FFA0}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{E0000}'..='\u{E007F}'
-    )
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let format = c.general_category() == GeneralCategory::Format;
+    (format && !matches!(c, '\u{200C}' | '\u{200D}'))
+        || matches!(
+            c,
+            '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'
+                ..='\u{180F}' | '\u{3164}' | '\u{FFA0}' | '\u{FFFC}'
+        )
 }
 
 /// True for a character Leadline never keeps: a control character other than a line break or
@@ -66,6 +61,18 @@ pub fn clean_line(text: &str) -> String {
         .join(" ")
 }
 
+/// A name (a person's, a company's, a team member's, a source's): as [`clean_line`], and empty
+/// unless it has at least one letter or digit, so a name cannot be made of blanks, marks or
+/// braille spaces that look like nothing.
+pub fn clean_name(text: &str) -> String {
+    let name = clean_line(text);
+    if name.chars().any(char::is_alphanumeric) {
+        name
+    } else {
+        String::new()
+    }
+}
+
 /// A spreadsheet cell that cannot be read as a formula: text starting with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return gets a leading apostrophe, which spreadsheets show as text.
 pub fn spreadsheet_safe(cell: &str) -> String {
@@ -91,6 +98,14 @@ mod tests {
     fn invisible_characters_cannot_make_a_blank_or_look_alike_name() {
         assert_eq!(clean_line("\u{3164}\u{200B}\u{2060}"), "");
         assert_eq!(clean_line("Ad\u{00AD}min\u{E0041}"), "Admin");
+        assert_eq!(
+            clean_line("A\u{206A}\u{1D173}\u{1BCA0}\u{13430}\u{FFFC}\u{180E}B"),
+            "AB"
+        );
+        assert_eq!(clean_name("\u{2800}\u{2800}"), "");
+        assert_eq!(clean_name("\u{200D}\u{200C}"), "");
+        assert_eq!(clean_name("\u{0301}\u{0301}"), "");
+        assert_eq!(clean_name(" Zoë 👩\u{200D}💻 "), "Zoë 👩\u{200D}💻");
     }
 
     #[test]

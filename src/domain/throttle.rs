@@ -21,8 +21,9 @@ pub struct Limits {
     pub lockout: Duration,
 }
 
-/// Per account: five free tries, then 1, 2, 4, 8 and 16 seconds, then 15 minutes after every
-/// further failure; a successful sign-in starts the count again.
+/// Per account (failures over a day), and per browser that signed in to the account before
+/// (its own failures since it last signed in): five free tries, then 1, 2, 4, 8 and 16
+/// seconds, then 15 minutes after every further failure.
 pub fn per_account() -> Limits {
     Limits {
         window: Duration::hours(24),

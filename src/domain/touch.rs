@@ -193,8 +193,9 @@ pub const MAX_BULK: usize = 1_000;
 /// order given, and at most [`MAX_BULK`].
 pub fn chosen_leads(text: &str) -> Result<Vec<String>, crate::domain::intake::FieldError> {
     let mut ids: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for id in text.split(',').map(str::trim).filter(|id| !id.is_empty()) {
-        if !ids.iter().any(|seen| seen == id) {
+        if seen.insert(id) {
             if ids.len() == MAX_BULK {
                 return Err(crate::domain::intake::FieldError::new(
                     "lead_ids",

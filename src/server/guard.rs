@@ -161,19 +161,25 @@ pub async fn bounded_bodies(request: Request, next: Next) -> Response {
 
 /// The header `server_fn` marks an error reply with.
 const SERVER_FN_ERROR: &str = "serverfnerror";
-
 /// Query parameters a plain (no JavaScript) form post is sent back with when it failed: the
-/// server function's path, its error, and Leadline's signature over both.
+/// server function's path and its error (Leptos's), and Leadline's own: until when the error
+/// may be shown, and its signature.
 const ERROR_PATH: &str = "__path";
 const ERROR_TEXT: &str = "__err";
+const ERROR_UNTIL: &str = "__until";
 const ERROR_SIGNATURE: &str = "__sig";
+const ERROR_PARAMS: [&str; 4] = [ERROR_PATH, ERROR_TEXT, ERROR_UNTIL, ERROR_SIGNATURE];
+
+/// How long the page a failed plain form post returns to may show the error.
+const FORM_ERROR_LIFETIME: i64 = 300;
 
 /// Tidies what a server function answers:
 /// - a refusal gets the status that says what it is (`server_fn` answers every error `500`):
 ///   `400` malformed, `403`, `404`, `422` refused, `429` with `Retry-After` …, so no
 ///   refusal can be mistaken for a server fault, whichever code path made it;
 /// - the redirect that sends a plain form post back to its page stays on this site, and the
-///   error it carries is signed, so a page shows only errors Leadline itself produced.
+///   error it carries is signed for that page, that session and five minutes, so a page shows
+///   only errors Leadline itself produced for the person looking at it.
 pub async fn server_fn_replies(
     State(state): State<AppState>,
     request: Request,
@@ -188,13 +194,18 @@ pub async fn server_fn_replies(
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let session = crate::api::auth::token_in(request.headers());
     let mut response = next.run(request).await;
     if let Some(location) = response
         .headers()
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
     {
-        let safe = safe_location(location, host.as_deref(), &state.signing_key);
+        let viewer = Viewer {
+            session: session.as_deref(),
+            now: state.clock.now().timestamp(),
+        };
+        let safe = safe_location(location, host.as_deref(), &viewer, &state.signing_key);
         if let Ok(value) = HeaderValue::from_str(&safe) {
             response.headers_mut().insert(header::LOCATION, value);
         }
@@ -219,9 +230,15 @@ pub async fn server_fn_replies(
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// Who a form error is shown to: their session (if signed in), and the time now.
+struct Viewer<'a> {
+    session: Option<&'a str>,
+    now: i64,
+}
+
 /// Where a server function may send the browser: a path on this site (another site's address,
 /// which only a forged `Referer` could give, becomes `/`), with any error it carries signed.
-fn safe_location(location: &str, host: Option<&str>, key: &[u8; 32]) -> String {
+fn safe_location(location: &str, host: Option<&str>, viewer: &Viewer, key: &[u8; 32]) -> String {
     let base = format!("http://{}/", host.unwrap_or("localhost"));
     let Ok(base) = url::Url::parse(&base) else {
         return "/".to_string();
@@ -234,35 +251,40 @@ fn safe_location(location: &str, host: Option<&str>, key: &[u8; 32]) -> String {
     {
         return "/".to_string();
     }
-    let pairs: Vec<(String, String)> = target
+    // "//evil.example" would be read as another site: one leading slash only.
+    let page = format!("/{}", target.path().trim_start_matches(['/', '\\']));
+    let mut pairs: Vec<(String, String)> = target
         .query_pairs()
-        .filter(|(name, _)| name != ERROR_SIGNATURE)
+        .filter(|(name, _)| name != ERROR_UNTIL && name != ERROR_SIGNATURE)
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
-    let mut out = target.clone();
-    {
-        let mut query = out.query_pairs_mut();
-        query.clear();
-        for (name, value) in &pairs {
-            query.append_pair(name, value);
-        }
-        if let Some(signature) = error_signature(&pairs, key) {
-            query.append_pair(ERROR_SIGNATURE, &signature);
-        }
+    let until = (viewer.now + FORM_ERROR_LIFETIME).to_string();
+    if let Some(mac) = form_error_mac(&page, viewer.session, &until, &pairs, key) {
+        pairs.push((ERROR_UNTIL.to_string(), until));
+        pairs.push((
+            ERROR_SIGNATURE.to_string(),
+            hex::encode(hmac::Mac::finalize(mac).into_bytes()),
+        ));
     }
     if pairs.is_empty() {
-        out.set_query(None);
+        return page;
     }
-    let mut relative = out.path().to_string();
-    if let Some(query) = out.query() {
-        relative.push('?');
-        relative.push_str(query);
-    }
-    relative
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
+    format!("{page}?{query}")
 }
 
-/// The keyed hash over a form error's path and text, if the query carries one.
-fn error_mac(pairs: &[(String, String)], key: &[u8; 32]) -> Option<hmac::Hmac<sha2::Sha256>> {
+/// The keyed hash that makes a form error genuine: over the page it is shown on, the session it
+/// is shown to, until when, and the server function's path and error. `None` when the query
+/// carries no form error.
+fn form_error_mac(
+    page: &str,
+    session: Option<&str>,
+    until: &str,
+    pairs: &[(String, String)],
+    key: &[u8; 32],
+) -> Option<hmac::Hmac<sha2::Sha256>> {
     use hmac::Mac;
     let find = |wanted: &str| {
         pairs
@@ -270,41 +292,62 @@ fn error_mac(pairs: &[(String, String)], key: &[u8; 32]) -> Option<hmac::Hmac<sh
             .find(|(name, _)| name == wanted)
             .map(|(_, value)| value.as_str())
     };
-    let (path, error) = (find(ERROR_PATH)?, find(ERROR_TEXT)?);
+    let (function, error) = (find(ERROR_PATH)?, find(ERROR_TEXT)?);
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
-    mac.update(path.as_bytes());
-    mac.update(b"\n");
-    mac.update(error.as_bytes());
+    for part in [page, session.unwrap_or(""), until, function, error] {
+        mac.update(part.as_bytes());
+        mac.update(b"\0");
+    }
     Some(mac)
 }
 
-/// The signature over a form error's path and text, if the query carries one.
-fn error_signature(pairs: &[(String, String)], key: &[u8; 32]) -> Option<String> {
-    use hmac::Mac;
-    Some(hex::encode(error_mac(pairs, key)?.finalize().into_bytes()))
-}
-
-/// A page asked for with a form error that Leadline did not sign (a link someone made up to
-/// show their own words in Leadline's error box) is sent to the same page without it.
+/// A page asked for with a form error that Leadline did not sign for this page and this
+/// person, or whose time is up (a link someone made up, or passed on, to show their own words
+/// in Leadline's error box) is sent to the same page without it.
 pub async fn signed_form_errors(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let query = request.uri().query().unwrap_or("");
-    if request.method() != Method::GET || !query.contains(ERROR_TEXT) {
+    if request.method() != Method::GET || query.is_empty() {
         return next.run(request).await;
     }
+    // Names are compared decoded: `%5F%5Ferr` is `__err` to the page too.
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
-    let given = pairs
+    if !pairs
         .iter()
-        .find(|(name, _)| name == ERROR_SIGNATURE)
-        .and_then(|(_, value)| hex::decode(value).ok());
-    let genuine = match (given, error_mac(&pairs, &state.signing_key)) {
-        // Compared in constant time.
-        (Some(given), Some(mac)) => hmac::Mac::verify_slice(mac, &given).is_ok(),
+        .any(|(name, _)| ERROR_PARAMS.contains(&name.as_str()))
+    {
+        return next.run(request).await;
+    }
+    let value = |wanted: &str| {
+        pairs
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, value)| value.as_str())
+    };
+    let page = request.uri().path();
+    let session = crate::api::auth::token_in(request.headers());
+    let genuine = match (value(ERROR_UNTIL), value(ERROR_SIGNATURE)) {
+        (Some(until), Some(signature)) => {
+            let in_time = until
+                .parse::<i64>()
+                .is_ok_and(|until| until >= state.clock.now().timestamp());
+            let signed = pairs
+                .iter()
+                .filter(|(name, _)| name != ERROR_UNTIL && name != ERROR_SIGNATURE)
+                .cloned()
+                .collect::<Vec<_>>();
+            let mac = form_error_mac(page, session.as_deref(), until, &signed, &state.signing_key);
+            match (hex::decode(signature), mac) {
+                // Compared in constant time.
+                (Ok(given), Some(mac)) => in_time && hmac::Mac::verify_slice(mac, &given).is_ok(),
+                _ => false,
+            }
+        }
         _ => false,
     };
     if genuine {
@@ -312,9 +355,9 @@ pub async fn signed_form_errors(
     }
     let kept: Vec<&(String, String)> = pairs
         .iter()
-        .filter(|(name, _)| ![ERROR_PATH, ERROR_TEXT, ERROR_SIGNATURE].contains(&name.as_str()))
+        .filter(|(name, _)| !ERROR_PARAMS.contains(&name.as_str()))
         .collect();
-    let mut target = request.uri().path().to_string();
+    let mut target = page.to_string();
     if !kept.is_empty() {
         target.push('?');
         target.push_str(

@@ -17,7 +17,9 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -78,27 +80,34 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// How long a client may take to send a request's headers before its connection is closed
-/// (a client that trickles them in would otherwise hold the connection for ever).
+/// How long a client may take to send a request's headers (the first one from when it
+/// connects, later ones from when it goes quiet) before its connection is closed: a client
+/// that sends nothing, or trickles, would otherwise hold the connection for ever.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Connections served at once; beyond this a new one is closed at once rather than let the
+/// server run out of file descriptors (open live screens count too).
+pub const MAX_CONNECTIONS: usize = 4096;
+
 /// Serves the app on `listener` until `shutdown` resolves, then lets requests in flight finish
-/// (for up to ten seconds). Each request knows its peer's address (sign-in throttling counts
-/// failures per address), and a connection that does not send its headers within
-/// [`HEADER_READ_TIMEOUT`] is closed.
+/// (for up to ten seconds). HTTP/1.1 only (browsers reach Leadline through TLS, and a proxy that
+/// ends it speaks HTTP/1.1). Each request knows its peer's address (sign-in throttling counts
+/// failures per address); a connection that does not send a request's headers within
+/// [`HEADER_READ_TIMEOUT`] is closed; at most [`MAX_CONNECTIONS`] are served at once.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    let mut builder = Builder::new(TokioExecutor::new());
+    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT);
-    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
     let connections = GracefulShutdown::new();
+    let open = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -113,18 +122,32 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            tracing::warn!(%peer, "too many open connections: closed a new one");
+            continue;
+        };
         let service = app
             .clone()
             .map_request(move |mut request: Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
             });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = connections.watch(connection);
+        let builder = builder.clone();
+        let watcher = connections.watcher();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let _permit = permit;
+            // hyper's header timeout starts with the first byte: a client that sends nothing
+            // at all is closed here.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)).await {
+                Ok(Ok(read)) if read > 0 => {}
+                _ => return,
+            }
+            let connection = builder.serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(service),
+            );
+            if let Err(e) = watcher.watch(connection).await {
                 tracing::debug!(error = %e, %peer, "a connection ended with an error");
             }
         });

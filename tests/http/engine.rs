@@ -528,7 +528,7 @@ async fn a_duplicate_needs_a_real_other_lead_to_merge_into() {
         (lead.clone(), "cannot be a duplicate of itself"),
         (
             "no-such-lead".to_string(),
-            "There is no lead 'no-such-lead'",
+            "There is no lead with that id to merge this one into.",
         ),
     ] {
         let form = dup(of);

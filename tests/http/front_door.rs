@@ -632,6 +632,24 @@ async fn control_and_reordering_characters_are_taken_out_of_what_comes_in() {
     assert_eq!(detail["company"], "Acme[2J Ltd");
     assert_eq!(detail["messages"][0], "Line one\nLine two");
     assert_eq!(detail["touches"][0]["detail"], "Met them");
+
+    let blank: Value = app
+        .post_lead(json!({ "name": "\u{2800}\u{3164}\u{200B}", "email": "blank@acme.test" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (_, detail) = app
+        .server_fn(
+            &rita,
+            "lead/detail",
+            &[("lead_id", blank["id"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(
+        detail["name"], "blank@acme.test",
+        "a name of blanks is no name: the lead shows by its email"
+    );
 }
 
 #[tokio::test]
@@ -767,18 +785,43 @@ async fn an_attacker_locking_an_account_does_not_lock_its_owner_out_of_their_own
     )
     .await;
     assert!(signed_in(status), "{status}");
-    // A device cookie does not help guessing: wrong passwords from it still fail.
-    let (status, _, body) = sign_in_attempt(
+    // Rosa signing in did not give the attacker fresh guesses.
+    let (status, _, _) = sign_in_attempt(&app, "rosa@acme.test", "guess guess", &attacker).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "still locked for the attacker"
+    );
+
+    // A device cookie does not help guessing: its own failures are throttled like any.
+    let from_phone = [
+        ("X-Forwarded-For", "198.51.100.22"),
+        ("Cookie", cookie.as_str()),
+    ];
+    for n in 0..5 {
+        let (status, _, body) =
+            sign_in_attempt(&app, "rosa@acme.test", "guess again", &from_phone).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {body}");
+    }
+    let (status, _, _) = sign_in_attempt(&app, "rosa@acme.test", "guess again", &from_phone).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // A device value Leadline never gave out is replaced, not adopted.
+    app.add_user(Role::Rep, "ada@acme.test").await;
+    let (status, headers, _) = sign_in_attempt(
         &app,
-        "rosa@acme.test",
-        "guess again",
+        "ada@acme.test",
+        PASSWORD,
         &[
-            ("X-Forwarded-For", "198.51.100.22"),
-            ("Cookie", cookie.as_str()),
+            ("X-Forwarded-For", "198.51.100.30"),
+            ("Cookie", "leadline_device=x"),
         ],
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(signed_in(status));
+    let given = set_cookie(&headers, "leadline_device").unwrap();
+    assert_ne!(given, "x");
+    assert_eq!(given.len(), 64);
 }
 
 #[tokio::test]
@@ -878,6 +921,17 @@ async fn a_link_carrying_made_up_error_text_is_not_shown_on_the_sign_in_page() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()["location"], "/login");
+    // The same with the parameter names percent-encoded (the page would decode them).
+    let response = no_redirects
+        .get(format!(
+            "{}/login?%5F%5Fpath=%2Fapi%2Fauth%2Flogin&_%5Ferr={forged}&next=1",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login?next=1");
 
     // A real failed sign-in from a plain HTML form (no JavaScript) comes back signed and shown.
     app.add_user(Role::Rep, "rita@acme.test").await;
@@ -905,6 +959,22 @@ async fn a_link_carrying_made_up_error_text_is_not_shown_on_the_sign_in_page() {
         .unwrap()
         .contains("That email and password do not match."));
 
+    // A signed error is for that page and only for five minutes.
+    let elsewhere = location.replacen("/login?", "/board?", 1);
+    let response = no_redirects
+        .get(format!("{}{elsewhere}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "another page");
+    advance_clock(&app, 6).await;
+    let response = no_redirects
+        .get(format!("{}{location}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "too late");
+
     // A forged Referer cannot send the browser to another site.
     let response = no_redirects
         .post(format!("{}/api/auth/login", app.url))
@@ -915,6 +985,107 @@ async fn a_link_carrying_made_up_error_text_is_not_shown_on_the_sign_in_page() {
         .await
         .unwrap();
     assert_eq!(response.headers()["location"], "/");
+    let response = no_redirects
+        .post(format!("{}/api/auth/login", app.url))
+        .header("Accept", "text/html")
+        .header("Referer", format!("{}//evil.example/x", app.url))
+        .form(&[("email", "rita@acme.test"), ("password", "guess guess")])
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with("/evil.example/x?"), "{location}");
+}
+
+#[tokio::test]
+async fn a_signed_error_shown_to_one_person_is_not_shown_to_another() {
+    let app = spawn_app().await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    let (rita, id) = ritas_new_lead(&app, "ann@acme.test").await;
+    let response = rita
+        .post(format!("{}/api/lead/close", app.url))
+        .header("Accept", "text/html")
+        .header("Referer", format!("{}/lead/{id}", app.url))
+        .form(&[
+            ("lead_id", id.as_str()),
+            ("close[outcome]", "dead"),
+            ("close[reason]", "duplicate"),
+            (
+                "close[duplicate_of]",
+                "Leadline moved: sign in at evil.example",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("__sig="), "{location}");
+    let response = rita
+        .get(format!("{}{location}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{location}");
+    let rita_sees = response.text().await.unwrap();
+    assert!(
+        rita_sees.contains("There is no lead with that id to merge this one into."),
+        "her own refusal is shown to her"
+    );
+    assert!(
+        !rita_sees.contains("evil.example"),
+        "the refusal does not repeat her words"
+    );
+    let max = app.signed_in("max@acme.test").await;
+    let response = max
+        .get(format!("{}{location}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "not for another person"
+    );
+}
+
+#[tokio::test]
+async fn dates_no_sale_or_recontact_can_have_are_refused() {
+    let app = spawn_app().await;
+    let (rita, id) = ritas_new_lead(&app, "ann@acme.test").await;
+    call(&app, &rita, &id, "connected").await;
+    let (status, body) = app
+        .server_fn(
+            &rita,
+            "lead/not-ready",
+            &[
+                ("lead_id", &id),
+                ("reason", "later"),
+                ("recontact_on", "+10000-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["Refused"],
+        "The recontact date must be within three years."
+    );
+    let (status, body) = app
+        .server_fn(
+            &rita,
+            "lead/close",
+            &[
+                ("lead_id", &id),
+                ("close[outcome]", "won"),
+                ("close[amount]", "500"),
+                ("close[sold_on]", "0001-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["Refused"],
+        "The sale date must be within the last ten years."
+    );
 }
 
 #[tokio::test]
@@ -1015,7 +1186,16 @@ async fn a_client_that_trickles_its_request_is_cut_off() {
             String::from_utf8_lossy(&buffer).to_string(),
         )
     };
-    let (headers_took, (body_took, answer)) = tokio::join!(headers_only, slow_body);
+    let silent = async {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let mut buffer = Vec::new();
+        let started = Instant::now();
+        let _ = stream.read_to_end(&mut buffer).await;
+        started.elapsed()
+    };
+    let (headers_took, (body_took, answer), silent_took) =
+        tokio::join!(headers_only, slow_body, silent);
+    assert!(silent_took < Duration::from_secs(15), "{silent_took:?}");
     assert!(headers_took < Duration::from_secs(15), "{headers_took:?}");
     assert!(body_took < Duration::from_secs(15), "{body_took:?}");
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");

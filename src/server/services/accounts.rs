@@ -41,7 +41,7 @@ pub async fn add_user(
             ))
         })
         .ok();
-    let name = crate::domain::text::clean_line(name);
+    let name = crate::domain::text::clean_name(name);
     let name = name.as_str();
     if name.is_empty() {
         errors.push(crate::domain::intake::FieldError::new(
@@ -103,28 +103,48 @@ pub struct Signed {
     pub device: String,
 }
 
-/// The throttles' answer for an attempt: wait this many seconds, or go ahead. The account's
-/// throttle does not hold back a browser the account signed in from before.
+/// How a browser stands with the account it signs in to.
+struct Device {
+    /// The hash of the device cookie it sent, if any.
+    hash: Option<String>,
+    /// It signed in to this account before.
+    trusted: bool,
+}
+
+async fn device_of(
+    db: &SqlitePool,
+    email: &str,
+    attempt: &SignIn<'_>,
+) -> Result<Device, ServiceError> {
+    let hash = attempt.device.map(token_hash);
+    let trusted = match &hash {
+        Some(hash) => sign_ins::is_trusted_device(db, hash, email).await?,
+        None => false,
+    };
+    Ok(Device { hash, trusted })
+}
+
+/// The throttles' answer for an attempt: wait this many seconds, or go ahead. A browser that
+/// signed in to the account before answers only for its own failures there; any other answers
+/// for the account's failures from all such browsers. Both answer for their address.
 async fn throttled(
     db: &SqlitePool,
     now: DateTime<Utc>,
     email: &str,
-    attempt: &SignIn<'_>,
+    address: &str,
+    device: &Device,
 ) -> Result<Option<u64>, ServiceError> {
     let (account, by_address) = (throttle::per_account(), throttle::per_address());
-    let trusted = match attempt.device {
-        Some(token) => sign_ins::is_trusted_device(db, &token_hash(token), email).await?,
-        None => false,
+    let since = now - account.window;
+    let failures = match (&device.hash, device.trusted) {
+        (Some(hash), true) => sign_ins::device_failures(db, email, hash, since).await?,
+        _ => sign_ins::account_failures(db, email, since).await?,
     };
-    let account_wait = if trusted {
-        Ok(())
-    } else {
-        let failures = sign_ins::account_failures(db, email, now - account.window).await?;
-        account.check(failures, now)
-    };
-    let address_failures =
-        sign_ins::address_failures(db, attempt.address, now - by_address.window).await?;
-    let waits = [account_wait, by_address.check(address_failures, now)];
+    let address_failures = sign_ins::address_failures(db, address, now - by_address.window).await?;
+    let waits = [
+        account.check(failures, now),
+        by_address.check(address_failures, now),
+    ];
     Ok(waits.into_iter().filter_map(Result::err).max())
 }
 
@@ -147,8 +167,9 @@ fn too_many(seconds: u64) -> ServiceError {
 ///
 /// Every check is recorded. Recent failures for the account and from the address make the next
 /// attempt wait (see [`throttle`]), the right password included — except that a browser which
-/// signed in to the account before (its device cookie) is not held back by failures on the
-/// account made elsewhere, so an attacker cannot lock a person out of their own phone. Unknown
+/// signed in to the account before (its device cookie) answers only for its own failures, so
+/// an attacker cannot lock a person out of their own phone, and the owner signing in does not
+/// clear an attacker's count. Unknown
 /// emails are throttled and take as long as known ones, so neither the answer nor its timing
 /// tells whether an account exists. Checks run on the bounded password pool: when it is
 /// saturated the attempt is refused with a short wait, unchecked and unrecorded.
@@ -165,13 +186,14 @@ pub async fn sign_in(
     if email.len() > MAX_EMAIL_LEN {
         return Err(wrong());
     }
-    if let Some(seconds) = throttled(db, now, &email, &attempt).await? {
+    let device = device_of(db, &email, &attempt).await?;
+    if let Some(seconds) = throttled(db, now, &email, attempt.address, &device).await? {
         return Err(too_many(seconds));
     }
     let slot = passwords.slot().await.map_err(busy)?;
     // Asked again while holding the worker: attempts that queued together are counted one
     // after another, so a burst cannot slip past the throttle.
-    if let Some(seconds) = throttled(db, now, &email, &attempt).await? {
+    if let Some(seconds) = throttled(db, now, &email, attempt.address, &device).await? {
         return Err(too_many(seconds));
     }
     let row = users::find_by_email(db, &email).await?;
@@ -190,6 +212,8 @@ pub async fn sign_in(
             address: attempt.address,
             succeeded: user.is_some(),
             user_id: user.as_ref().map(|u| u.id.as_str()),
+            device_hash: device.hash.as_deref(),
+            via_trusted: device.trusted,
         },
     )
     .await?;
@@ -199,7 +223,15 @@ pub async fn sign_in(
         return Err(wrong());
     };
     let session = new_token("");
-    let device = attempt.device.map_or_else(|| new_token(""), str::to_string);
+    // A device token is Leadline's own: one it never gave out is replaced, not adopted.
+    let known = match &device.hash {
+        Some(hash) => sign_ins::is_known_device(db, hash).await?,
+        None => false,
+    };
+    let device = match attempt.device {
+        Some(token) if known => token.to_string(),
+        _ => new_token(""),
+    };
     let mut tx = store::begin_write(db).await?;
     sessions::insert(
         &mut *tx,

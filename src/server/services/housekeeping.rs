@@ -72,6 +72,8 @@ mod tests {
                 address: "192.0.2.1",
                 succeeded: false,
                 user_id: None,
+                device_hash: None,
+                via_trusted: false,
             };
             sign_ins::insert(&db, &attempt).await.unwrap();
         }

@@ -154,9 +154,10 @@ pub async fn close(
             return Err(refused(ClosureError::DuplicateOfItself));
         }
         if leads::get(&mut *tx, of).await?.is_none() {
-            return Err(ServiceError::Refused(format!(
-                "There is no lead '{of}' to merge this one into."
-            )));
+            // The id is not repeated back: a refusal never carries text the caller chose.
+            return Err(ServiceError::Refused(
+                "There is no lead with that id to merge this one into.".to_string(),
+            ));
         }
     }
     let transition = match lead::close(&lead.state, closure, note, now.date_naive()) {

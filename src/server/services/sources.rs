@@ -12,7 +12,7 @@ pub async fn add_source(
     now: DateTime<Utc>,
     name: &str,
 ) -> Result<(SourceRow, String), ServiceError> {
-    let name = crate::domain::text::clean_line(name);
+    let name = crate::domain::text::clean_name(name);
     let name = name.as_str();
     if name.is_empty() {
         return Err(ServiceError::invalid("name", "is required"));

@@ -14,12 +14,17 @@ pub struct Attempt<'a> {
     pub address: &'a str,
     pub succeeded: bool,
     pub user_id: Option<&'a str>,
+    /// The hash of the device cookie sent, if any.
+    pub device_hash: Option<&'a str>,
+    /// The browser had signed in to this account before.
+    pub via_trusted: bool,
 }
 
 pub async fn insert(db: impl SqliteExecutor<'_>, attempt: &Attempt<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sign_in_attempts (id, at, email, address, succeeded, user_id)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sign_in_attempts
+             (id, at, email, address, succeeded, user_id, device_hash, via_trusted)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(super::new_id())
     .bind(attempt.at)
@@ -27,6 +32,8 @@ pub async fn insert(db: impl SqliteExecutor<'_>, attempt: &Attempt<'_>) -> Resul
     .bind(attempt.address)
     .bind(attempt.succeeded)
     .bind(attempt.user_id)
+    .bind(attempt.device_hash)
+    .bind(attempt.via_trusted)
     .execute(db)
     .await?;
     Ok(())
@@ -39,7 +46,8 @@ fn failures((count, last): (i64, Option<DateTime<Utc>>)) -> Failures {
     }
 }
 
-/// Failures for `email` since `since` and since its last successful sign-in.
+/// Failures for `email` since `since` from browsers that had not signed in to it before. A
+/// success does not clear them: the owner signing in must not give an attacker fresh guesses.
 pub async fn account_failures(
     db: impl SqliteExecutor<'_>,
     email: &str,
@@ -47,10 +55,30 @@ pub async fn account_failures(
 ) -> Result<Failures, sqlx::Error> {
     sqlx::query_as(
         "SELECT COUNT(*), MAX(at) FROM sign_in_attempts
-         WHERE email = $1 AND NOT succeeded AND at > $2
-           AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts
-                              WHERE email = $1 AND succeeded), '')",
+         WHERE email = $1 AND NOT succeeded AND NOT via_trusted AND at > $2",
     )
+    .bind(email)
+    .bind(since)
+    .fetch_one(db)
+    .await
+    .map(failures)
+}
+
+/// Failures for `email` from the browser with this device hash since `since` and since its
+/// own last successful sign-in.
+pub async fn device_failures(
+    db: impl SqliteExecutor<'_>,
+    email: &str,
+    device_hash: &str,
+    since: DateTime<Utc>,
+) -> Result<Failures, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MAX(at) FROM sign_in_attempts
+         WHERE device_hash = $1 AND email = $2 AND NOT succeeded AND at > $3
+           AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts
+                              WHERE device_hash = $1 AND email = $2 AND succeeded), '')",
+    )
+    .bind(device_hash)
     .bind(email)
     .bind(since)
     .fetch_one(db)
@@ -90,6 +118,20 @@ pub async fn is_trusted_device(
     Ok(row.is_some())
 }
 
+/// Whether a device cookie with this hash was ever given out (to any account): only such a
+/// token is kept when a browser signs in again; any other value is replaced by a new one.
+pub async fn is_known_device(
+    db: impl SqliteExecutor<'_>,
+    token_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM trusted_devices WHERE token_hash = $1 LIMIT 1")
+            .bind(token_hash)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.is_some())
+}
+
 /// Remembers a browser that signed in to `email` (or notes it was used again), keeping the
 /// `keep` most recently used browsers per account.
 pub async fn trust_device(
@@ -102,7 +144,7 @@ pub async fn trust_device(
     sqlx::query(
         "INSERT INTO trusted_devices (token_hash, email, created_at, last_used_at)
          VALUES ($1, $2, $3, $3)
-         ON CONFLICT (token_hash) DO UPDATE SET last_used_at = excluded.last_used_at",
+         ON CONFLICT (token_hash, email) DO UPDATE SET last_used_at = excluded.last_used_at",
     )
     .bind(token_hash)
     .bind(email)
