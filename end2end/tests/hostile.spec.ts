@@ -15,6 +15,11 @@ function hostile(where: string): string {
   return `</textarea><img src=x onerror="window.__pwned='${where}'"><script>window.__pwned='${where}'</script>`;
 }
 
+/** The date `days` from now, as a date field sends it. */
+function inDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Calls a server function with the page's session, as the page itself would. */
 async function serverFn(page: Page, path: string, form: Record<string, string>) {
   const response = await page.request.post(`/api/${path}`, { form, headers: { Accept: 'application/json' } });
@@ -110,7 +115,7 @@ test('hostile text in every field a person fills in is shown as text and runs no
   const b = await postLead(request, { name: name('B'), email: `eve.b.${tag}@example.org` });
   const ownerB = await repSession(b.owner.name);
   await serverFn(ownerB.page, 'lead/log-touch', { lead_id: b.id, kind: 'call', outcome: 'connected' });
-  await serverFn(ownerB.page, 'lead/not-ready', { lead_id: b.id, reason: hostile('not-ready'), recontact_on: '2099-01-15' });
+  await serverFn(ownerB.page, 'lead/not-ready', { lead_id: b.id, reason: hostile('not-ready'), recontact_on: inDays(120) });
   const marketer = await signedIn(browser, demo().logins.find((login) => login.role === 'marketing')!.email);
   await rendersAsText(browser, marketer.context, '/nurture', [`EveB ${tag}`]);
   await serverFn(marketer.page, 'nurture/hand-back', { lead_id: b.id, note: hostile('why-now') });
