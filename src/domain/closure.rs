@@ -198,7 +198,10 @@ impl Closure {
             Closure::Won { on, .. } => {
                 return if *on > today {
                     Err(ClosureError::SaleInFuture)
-                } else if *on < today - chrono::Days::new(3653) {
+                } else if today
+                    .checked_sub_months(chrono::Months::new(120))
+                    .is_none_or(|ten_years_ago| *on < ten_years_ago)
+                {
                     Err(ClosureError::SaleLongAgo)
                 } else {
                     Ok(())
@@ -355,7 +358,17 @@ mod tests {
     #[test]
     fn a_sale_dated_before_any_real_one_is_refused() {
         let amount = Money::parse("500").expect("an amount");
-        for on in ["-0001-12-31", "0001-01-01", "2010-01-01"] {
+        // today() is 2026-06-01: ten years back is 2016-06-01, which is still allowed.
+        let ten_years = NaiveDate::from_ymd_opt(2016, 6, 1).expect("a date");
+        assert_eq!(
+            Closure::Won {
+                amount,
+                on: ten_years
+            }
+            .allowed(&evidence(1, 1), BOTH, today()),
+            Ok(())
+        );
+        for on in ["-0001-12-31", "0001-01-01", "2016-05-31"] {
             let on = NaiveDate::parse_from_str(on, "%Y-%m-%d").expect("a date");
             assert_eq!(
                 Closure::Won { amount, on }.allowed(&evidence(1, 1), BOTH, today()),

@@ -635,7 +635,10 @@ pub fn not_ready(
     if recontact_at <= now {
         return Err(TransitionError::RecontactInPast);
     }
-    if recontact_at > now + chrono::Duration::days(3 * 366) {
+    if now
+        .checked_add_months(chrono::Months::new(36))
+        .is_none_or(|three_years_on| recontact_at > three_years_on)
+    {
         return Err(TransitionError::RecontactTooFar);
     }
     let state = LeadState {
@@ -1095,6 +1098,13 @@ mod tests {
             .map_or(t0() + Duration::days(3_000_000), |t| t.with_timezone(&Utc));
         assert_eq!(
             not_ready(&talked, "", year_10000, t0(), &policy),
+            Err(TransitionError::RecontactTooFar)
+        );
+        // t0() is 2026-03-02 09:00: three years on is 2029-03-02 09:00, and no later.
+        let three_years = t0() + Duration::days(365 * 3 + 1);
+        assert!(not_ready(&talked, "x", three_years, t0(), &policy).is_ok());
+        assert_eq!(
+            not_ready(&talked, "x", three_years + Duration::days(1), t0(), &policy),
             Err(TransitionError::RecontactTooFar)
         );
         let t = not_ready(&talked, "budget in Q3", later, t0(), &policy).expect("allowed");

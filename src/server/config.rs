@@ -20,6 +20,13 @@ pub struct Config {
     /// proxy that writes that header); `LEADLINE_TRUST_PROXY=1`. Sign-in throttling counts
     /// failures per address.
     pub trust_proxy: bool,
+    /// Connections served at once; `LEADLINE_MAX_CONNECTIONS`, default 4096 (open live
+    /// screens count too; keep it under the process's file-descriptor limit).
+    pub max_connections: usize,
+    /// Connections one client address may hold at once, when the server faces its clients
+    /// directly (not behind a trusted proxy); `LEADLINE_MAX_CONNECTIONS_PER_ADDRESS`, default
+    /// 512 (an office behind one address shares it).
+    pub max_connections_per_address: usize,
     /// How long a login lasts, in days; `LEADLINE_SESSION_DAYS`, default 14.
     pub session_days: i64,
     /// The team's time zone, for due times people read; `LEADLINE_TIMEZONE`, default `UTC`.
@@ -40,6 +47,8 @@ impl Default for Config {
             https: false,
             public_origin: None,
             trust_proxy: false,
+            max_connections: 4096,
+            max_connections_per_address: 512,
             session_days: 14,
             timezone: chrono_tz::UTC,
             tick_seconds: 15,
@@ -63,6 +72,16 @@ impl Config {
                 .map(|url| url.trim().trim_end_matches('/').to_string())
                 .filter(|url| !url.is_empty()),
             trust_proxy: env::var("LEADLINE_TRUST_PROXY").is_ok_and(|v| v == "1"),
+            max_connections: env::var("LEADLINE_MAX_CONNECTIONS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(defaults.max_connections),
+            max_connections_per_address: env::var("LEADLINE_MAX_CONNECTIONS_PER_ADDRESS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(defaults.max_connections_per_address),
             session_days: env::var("LEADLINE_SESSION_DAYS")
                 .ok()
                 .and_then(|v| v.parse().ok())

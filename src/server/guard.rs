@@ -251,8 +251,7 @@ fn safe_location(location: &str, host: Option<&str>, viewer: &Viewer, key: &[u8;
     {
         return "/".to_string();
     }
-    // "//evil.example" would be read as another site: one leading slash only.
-    let page = format!("/{}", target.path().trim_start_matches(['/', '\\']));
+    let page = one_leading_slash(target.path());
     let mut pairs: Vec<(String, String)> = target
         .query_pairs()
         .filter(|(name, _)| name != ERROR_UNTIL && name != ERROR_SIGNATURE)
@@ -273,6 +272,12 @@ fn safe_location(location: &str, host: Option<&str>, viewer: &Viewer, key: &[u8;
         .extend_pairs(&pairs)
         .finish();
     format!("{page}?{query}")
+}
+
+/// A path to send a browser to on this site: `//evil.example` or `/\evil.example` would be
+/// read as another site, so it starts with exactly one slash.
+fn one_leading_slash(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
 }
 
 /// The keyed hash that makes a form error genuine: over the page it is shown on, the session it
@@ -310,7 +315,7 @@ pub async fn signed_form_errors(
     next: Next,
 ) -> Response {
     let query = request.uri().query().unwrap_or("");
-    if request.method() != Method::GET || query.is_empty() {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) || query.is_empty() {
         return next.run(request).await;
     }
     // Names are compared decoded: `%5F%5Ferr` is `__err` to the page too.
@@ -331,25 +336,33 @@ pub async fn signed_form_errors(
     };
     let page = request.uri().path();
     let session = crate::api::auth::token_in(request.headers());
-    let genuine = match (value(ERROR_UNTIL), value(ERROR_SIGNATURE)) {
-        (Some(until), Some(signature)) => {
-            let in_time = until
-                .parse::<i64>()
-                .is_ok_and(|until| until >= state.clock.now().timestamp());
-            let signed = pairs
-                .iter()
-                .filter(|(name, _)| name != ERROR_UNTIL && name != ERROR_SIGNATURE)
-                .cloned()
-                .collect::<Vec<_>>();
-            let mac = form_error_mac(page, session.as_deref(), until, &signed, &state.signing_key);
-            match (hex::decode(signature), mac) {
-                // Compared in constant time.
-                (Ok(given), Some(mac)) => in_time && hmac::Mac::verify_slice(mac, &given).is_ok(),
-                _ => false,
+    // Each at most once: the page reads one occurrence, the check must read the same.
+    let once = ERROR_PARAMS
+        .iter()
+        .all(|wanted| pairs.iter().filter(|(name, _)| name == wanted).count() <= 1);
+    let genuine = once
+        && match (value(ERROR_UNTIL), value(ERROR_SIGNATURE)) {
+            (Some(until), Some(signature)) => {
+                let in_time = until
+                    .parse::<i64>()
+                    .is_ok_and(|until| until >= state.clock.now().timestamp());
+                let signed = pairs
+                    .iter()
+                    .filter(|(name, _)| name != ERROR_UNTIL && name != ERROR_SIGNATURE)
+                    .cloned()
+                    .collect::<Vec<_>>();
+                let mac =
+                    form_error_mac(page, session.as_deref(), until, &signed, &state.signing_key);
+                match (hex::decode(signature), mac) {
+                    // Compared in constant time.
+                    (Ok(given), Some(mac)) => {
+                        in_time && hmac::Mac::verify_slice(mac, &given).is_ok()
+                    }
+                    _ => false,
+                }
             }
-        }
-        _ => false,
-    };
+            _ => false,
+        };
     if genuine {
         return next.run(request).await;
     }
@@ -357,7 +370,7 @@ pub async fn signed_form_errors(
         .iter()
         .filter(|(name, _)| !ERROR_PARAMS.contains(&name.as_str()))
         .collect();
-    let mut target = page.to_string();
+    let mut target = one_leading_slash(page);
     if !kept.is_empty() {
         target.push('?');
         target.push_str(

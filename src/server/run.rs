@@ -147,6 +147,12 @@ pub async fn main() -> Result<(), String> {
             every_ms,
         } => {
             let every = std::time::Duration::from_millis(every_ms);
+            // All the boards connect from this one address.
+            let config = Config {
+                max_connections_per_address: connections + 64,
+                max_connections: config.max_connections.max(connections + 64),
+                ..config
+            };
             on_scratch_database(config, policy, clock, |state| {
                 crate::server::bench::live(state.db.clone(), state, connections, posts, every)
             })

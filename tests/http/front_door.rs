@@ -959,6 +959,25 @@ async fn a_link_carrying_made_up_error_text_is_not_shown_on_the_sign_in_page() {
         .unwrap()
         .contains("That email and password do not match."));
 
+    // A genuine signed link with a second, made-up error after it is not shown either.
+    let response = no_redirects
+        .get(format!(
+            "{}{location}&__path=%2Fapi%2Fauth%2Flogin&__err={forged}",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "a doubled error");
+    // The redirect that drops a made-up error stays on this site.
+    let response = no_redirects
+        .get(format!("{}//evil.example/x?__err={forged}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/evil.example/x");
+
     // A signed error is for that page and only for five minutes.
     let elsewhere = location.replacen("/login?", "/board?", 1);
     let response = no_redirects
@@ -1199,4 +1218,48 @@ async fn a_client_that_trickles_its_request_is_cut_off() {
     assert!(headers_took < Duration::from_secs(15), "{headers_took:?}");
     assert!(body_took < Duration::from_secs(15), "{body_took:?}");
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[tokio::test]
+async fn only_http_1_is_spoken_and_one_address_cannot_hold_every_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|config, _| config.max_connections_per_address = 20).await;
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let mut h2 = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let started = Instant::now();
+    let _ = tokio::time::timeout(Duration::from_secs(5), h2.read_to_end(&mut answer)).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "an HTTP/2 preface is not kept open"
+    );
+
+    let max = 20;
+    let mut held = Vec::new();
+    for _ in 0..max {
+        held.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    let mut one_more = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut buffer = Vec::new();
+    let closed =
+        tokio::time::timeout(Duration::from_secs(3), one_more.read_to_end(&mut buffer)).await;
+    assert!(
+        closed.is_ok(),
+        "a connection beyond the address's share is closed at once"
+    );
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let response = client()
+        .get(format!("{}/healthz", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the address is served again"
+    );
 }
