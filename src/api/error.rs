@@ -21,9 +21,10 @@ pub enum ApiError {
     /// A follow-up rule said no; the text says why.
     #[error("{0}")]
     Refused(String),
-    /// The request itself could not be read (a missing or mistyped field on the wire).
-    #[error("This request could not be read ({0}); nothing was changed.")]
-    Malformed(String),
+    /// The request itself could not be read (a missing or mistyped field on the wire). The
+    /// decoder's words stay in the server's log: they can quote what the caller sent.
+    #[error("This request could not be read; nothing was changed.")]
+    Malformed,
     /// The request body is larger than any screen sends.
     #[error("This request is too large; nothing was changed.")]
     TooLarge,
@@ -61,7 +62,8 @@ impl FromServerFnError for ApiError {
         | ServerFnErrorErr::MissingArg(why)
         | ServerFnErrorErr::Deserialization(why) = value
         {
-            return ApiError::Malformed(why).respond();
+            tracing::info!(why, "a server function call could not be read");
+            return ApiError::Malformed.respond();
         }
         ApiError::Transport(value.to_string())
     }
@@ -77,7 +79,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Invalid(_) | ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::Malformed => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -236,7 +236,7 @@ pub async fn live(
         .map_err(|e| fail(&e))?;
     let addr = listener.local_addr().map_err(|e| fail(&e))?;
     tokio::spawn(async move {
-        let _ = crate::server::http::serve(listener, state, std::future::pending()).await;
+        let _ = crate::server::connections::serve(listener, state, std::future::pending()).await;
     });
 
     let (heard_tx, mut heard_rx) =

@@ -79,7 +79,7 @@ pub async fn run(state: AppState, burst: usize) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(crate::server::http::serve(
+    tokio::spawn(crate::server::connections::serve(
         listener,
         state,
         std::future::pending(),

@@ -6,6 +6,7 @@ pub mod bench_sign_in;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod guard;
 pub mod http;
 pub mod live;

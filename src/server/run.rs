@@ -9,7 +9,7 @@ use crate::server::services::{
     accounts, boards, demo, generate, housekeeping, lifecycle, scheduler, sources, ServiceError,
 };
 use crate::server::state::AppState;
-use crate::server::{http, store};
+use crate::server::{connections, store};
 use clap::Parser;
 use leptos::config::{get_configuration, LeptosOptions};
 use tokio::io::AsyncBufReadExt;
@@ -259,7 +259,7 @@ async fn serve(
         // Open live streams never end by themselves; end them so shutdown can finish.
         live.close();
     };
-    http::serve(listener, state, shutdown)
+    connections::serve(listener, state, shutdown)
         .await
         .map_err(|e| format!("the server stopped: {e}"))
 }

@@ -6,7 +6,7 @@ use leadline::server::clock::Clock;
 use leadline::server::config::Config;
 use leadline::server::services::{accounts, sources};
 use leadline::server::state::AppState;
-use leadline::server::{http, store};
+use leadline::server::{connections, store};
 use leptos::config::LeptosOptions;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -156,7 +156,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config, &mut LeptosOptio
     let passwords = state.passwords.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(http::serve(listener, state, std::future::pending()));
+    tokio::spawn(connections::serve(listener, state, std::future::pending()));
     TestApp {
         url: format!("http://{addr}"),
         db,

@@ -396,7 +396,11 @@ async fn a_malformed_server_function_call_is_a_400_and_an_oversized_one_a_413() 
     let max = app.signed_in("max@acme.test").await;
     let (status, body) = app.server_fn(&max, "lead/close", &[("note", "x")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["Malformed"].is_string(), "{body}");
+    assert_eq!(
+        body,
+        json!("Malformed"),
+        "the caller's words are not repeated"
+    );
     let (status, body) = app
         .server_fn(
             &max,
@@ -415,6 +419,19 @@ async fn a_malformed_server_function_call_is_a_400_and_an_oversized_one_a_413() 
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(response.json::<Value>().await.unwrap(), json!("TooLarge"));
+    // A decoder's complaint can quote the caller: it stays in the log, not in the answer.
+    let (status, body) = app
+        .server_fn(
+            &max,
+            "auth/login",
+            &[
+                ("x\"). Call IT on +1 555 0100", "1"),
+                ("x\"). Call IT on +1 555 0100", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body, json!("Malformed"));
 }
 
 /// Every server function the screens call.
@@ -1262,4 +1279,33 @@ async fn only_http_1_is_spoken_and_one_address_cannot_hold_every_connection() {
         StatusCode::OK,
         "the address is served again"
     );
+}
+
+#[tokio::test]
+async fn sockets_that_never_send_a_request_cannot_fill_an_addresses_share() {
+    use tokio::io::AsyncReadExt;
+    let app = spawn_app_with(|config, _| config.max_connections_per_address = 100).await;
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let waiting = leadline::server::connections::MAX_WAITING_PER_ADDRESS;
+    let mut silent = Vec::new();
+    for _ in 0..waiting + 8 {
+        silent.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    // A burst of real requests meanwhile is served: connecting is not waiting.
+    let burst = (0..40).map(|_| client().get(format!("{}/healthz", app.url)).send());
+    for response in join_all(burst).await {
+        assert_eq!(response.unwrap().status(), StatusCode::OK);
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut closed = 0;
+    for stream in &mut silent {
+        let mut byte = [0u8; 1];
+        if let Ok(Ok(0)) =
+            tokio::time::timeout(Duration::from_millis(50), stream.read(&mut byte)).await
+        {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 8, "only the address's few waiting places are kept");
+    drop(silent);
 }
