@@ -8,17 +8,11 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 pub use server_side::*;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "leadline_session";
-/// The cookie that marks a browser as one an account signed in from (sent to sign-in only).
-pub const DEVICE_COOKIE: &str = "leadline_device";
-
 #[cfg(feature = "ssr")]
 mod server_side {
-    use super::SESSION_COOKIE;
-
     use crate::api::ApiError;
     use crate::domain::role::{Role, User};
+    use crate::server::request::{token_in, DEVICE_COOKIE, SESSION_COOKIE};
     use crate::server::services::accounts;
     use leptos::prelude::*;
 
@@ -27,26 +21,9 @@ mod server_side {
         token_in(&use_context::<http::request::Parts>()?.headers)
     }
 
-    /// The session token in a request's `Cookie` headers, if any.
-    pub fn token_in(headers: &http::HeaderMap) -> Option<String> {
-        cookie_in(headers, SESSION_COOKIE)
-    }
-
-    /// The value of the cookie called `name` in a request's `Cookie` headers, if any.
-    pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(cookie::Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == name)
-            .map(|c| c.value().to_string())
-    }
-
     /// A `Set-Cookie` value for the device cookie: kept a year, sent only to sign-in.
     pub fn device_cookie(token: &str, secure: bool) -> String {
-        cookie::Cookie::build((super::DEVICE_COOKIE, token.to_string()))
+        cookie::Cookie::build((DEVICE_COOKIE, token.to_string()))
             .path("/api/auth/login")
             .http_only(true)
             .secure(secure)
@@ -119,12 +96,13 @@ pub async fn current_user() -> Result<Option<User>, ApiError> {
 /// attempt wait (`429` with `Retry-After`).
 #[server(endpoint = "auth/login")]
 pub async fn login(email: String, password: String) -> Result<(), ApiError> {
+    use crate::server::request::{client_address, cookie_in, DEVICE_COOKIE};
     use crate::server::services::accounts::{self, SignIn};
     let state = crate::api::app_state()?;
     let parts = use_context::<http::request::Parts>();
     let address = parts
         .as_ref()
-        .map(|parts| crate::server::guard::client_address(parts, state.config.trust_proxy))
+        .map(|parts| client_address(parts, state.config.trust_proxy))
         .unwrap_or_default();
     let device = parts
         .as_ref()

@@ -1,8 +1,8 @@
 //! `GET /campaigns.csv`: the campaign table as a spreadsheet, for marketing and managers.
 
-use crate::api::auth::token_in;
 use crate::domain::role::Role;
 use crate::domain::text::spreadsheet_safe;
+use crate::server::request::token_in;
 use crate::server::services::{accounts, nurture};
 use crate::server::state::AppState;
 use axum::extract::State;

@@ -3,8 +3,8 @@
 //! of every lead. Each message carries
 //! a lead id, nothing else; the screen re-reads what it shows.
 
-use crate::api::auth::token_in;
-use crate::server::live::hears_of;
+use crate::domain::access::hears_of;
+use crate::server::request::token_in;
 use crate::server::services::{accounts, token_hash};
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -34,7 +34,8 @@ pub async fn stream_changes(State(state): State<AppState>, headers: HeaderMap) -
     };
     let ended = session_over(state.clone(), token);
     let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |message| {
-        let heard = message.map(|change| hears_of(&user, &change).then_some(change.lead_id));
+        let heard =
+            message.map(|change| hears_of(&user, &change.holders).then_some(change.lead_id));
         async move {
             match heard {
                 Ok(Some(lead_id)) => Some(Event::default().event("change").data(lead_id)),

@@ -1,6 +1,7 @@
 //! The rules of follow-up: types and pure functions with no IO, shared by the server and the
 //! browser build. Nothing here knows about the database, HTTP or the DOM.
 
+pub mod access;
 pub mod aging;
 pub mod bias;
 pub mod board;

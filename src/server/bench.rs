@@ -252,7 +252,7 @@ pub async fn live(
             };
             let request = format!(
                 "GET /live HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nCookie: {}={token}\r\n\r\n",
-                crate::api::auth::SESSION_COOKIE
+                crate::server::request::SESSION_COOKIE
             );
             if stream.write_all(request.as_bytes()).await.is_err() {
                 return;

@@ -5,14 +5,12 @@
 //! stored by a browser or proxy, static files are revalidated, fingerprinted ones kept a year.
 
 use crate::api::ApiError;
-use crate::domain::throttle::address_key;
 use crate::server::state::AppState;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, Method};
-use std::net::{IpAddr, SocketAddr};
 
 /// The largest body a screen's server-function call may send (four long qualification notes in
 /// non-Latin script, or a bulk nurture touch on a thousand leads, fit well inside).
@@ -66,33 +64,6 @@ pub fn is_cross_site(
 fn authority_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     rest.split('/').next().unwrap_or(rest)
-}
-
-/// The address sign-in throttling counts a request against: the peer's address, or behind a
-/// trusted proxy the last address in `X-Forwarded-For` (the one the proxy saw), as
-/// [`address_key`] groups them.
-pub fn client_address(parts: &http::request::Parts, trust_proxy: bool) -> String {
-    let forwarded = trust_proxy
-        .then(|| {
-            parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .next_back()
-                .and_then(|last| last.trim().parse::<IpAddr>().ok())
-        })
-        .flatten();
-    let peer = || {
-        parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip())
-    };
-    forwarded
-        .or_else(peer)
-        .map_or_else(|| "unknown".to_string(), address_key)
 }
 
 /// Refuses posts (and other changing methods) that another site's page sent: a sign-in or a
@@ -194,7 +165,7 @@ pub async fn server_fn_replies(
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let session = crate::api::auth::token_in(request.headers());
+    let session = crate::server::request::token_in(request.headers());
     let mut response = next.run(request).await;
     if let Some(location) = response
         .headers()
@@ -335,7 +306,7 @@ pub async fn signed_form_errors(
             .map(|(_, value)| value.as_str())
     };
     let page = request.uri().path();
-    let session = crate::api::auth::token_in(request.headers());
+    let session = crate::server::request::token_in(request.headers());
     // Each at most once: the page reads one occurrence, the check must read the same.
     let once = ERROR_PARAMS
         .iter()

@@ -4,7 +4,6 @@
 //! caught up by the next read.
 
 use crate::domain::lead::Owner;
-use crate::domain::role::{Role, User};
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -14,7 +13,7 @@ use tokio::sync::{broadcast, watch};
 const BUFFER: usize = 1024;
 
 /// A lead changed. `holders` are who held it before and who holds it now, so a rep hears only
-/// of their own leads and a qualifier only of the queue's (see [`hears_of`]).
+/// of their own leads and a qualifier only of the queue's (see [`crate::domain::access::hears_of`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub lead_id: String,
@@ -120,65 +119,9 @@ impl Live {
     }
 }
 
-/// Whether `user`'s open screens hear of `change`: a rep only of leads they held or hold, a
-/// qualifier only of leads that were or are in the qualifier queue; marketing, managers and
-/// admins, who see every lead, of every change.
-pub fn hears_of(user: &User, change: &Change) -> bool {
-    match user.role {
-        Role::Rep | Role::Qualifier => change
-            .holders
-            .iter()
-            .any(|holder| crate::server::services::lifecycle::may_see(user, holder)),
-        Role::Marketing | Role::Manager | Role::Admin => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn user(role: Role, id: &str) -> User {
-        User {
-            id: id.to_string(),
-            name: id.to_string(),
-            email: format!("{id}@acme.test"),
-            role,
-        }
-    }
-
-    fn change(holders: Vec<Owner>) -> Change {
-        Change {
-            lead_id: "L1".to_string(),
-            holders,
-            version: 1,
-        }
-    }
-
-    #[test]
-    fn a_qualifier_hears_only_of_leads_in_or_leaving_the_queue() {
-        let quinn = user(Role::Qualifier, "quinn");
-        assert!(hears_of(&quinn, &change(vec![Owner::Qualifier])));
-        assert!(hears_of(
-            &quinn,
-            &change(vec![Owner::Qualifier, Owner::Rep("rita".into())])
-        ));
-        assert!(!hears_of(&quinn, &change(vec![Owner::Rep("rita".into())])));
-        assert!(!hears_of(&quinn, &change(vec![Owner::Marketing])));
-        assert!(!hears_of(&quinn, &change(vec![])));
-    }
-
-    #[test]
-    fn a_rep_hears_only_of_their_own_leads_and_a_manager_of_all() {
-        let rita = user(Role::Rep, "rita");
-        let raj_lead = change(vec![Owner::Rep("raj".into())]);
-        assert!(!hears_of(&rita, &raj_lead));
-        assert!(hears_of(
-            &rita,
-            &change(vec![Owner::Rep("rita".into()), Owner::Marketing])
-        ));
-        assert!(hears_of(&user(Role::Manager, "max"), &raj_lead));
-        assert!(hears_of(&user(Role::Marketing, "maya"), &raj_lead));
-    }
 
     #[tokio::test]
     async fn closing_wakes_everyone_waiting_for_it() {

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod http;
 pub mod live;
 pub mod passwords;
+pub mod request;
 pub mod run;
 pub mod services;
 pub mod snapshot;

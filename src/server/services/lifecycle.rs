@@ -3,6 +3,7 @@
 //! who may do it, applies the domain's rule and records the event in one transaction.
 
 use super::{routing, ServiceError};
+use crate::domain::access::may_see;
 use crate::domain::cadence::Policy;
 use crate::domain::compliance::assignment_step;
 use crate::domain::lead::{self, Closure, ClosureError, DeadReason, LeadState, Owner, Transition};
@@ -12,17 +13,6 @@ use crate::server::live::Live;
 use crate::server::store::{self, assignments, events, leads, leads::LeadRecord, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
-
-/// Whether `user` may see a lead held by `owner`: a rep sees only their own leads; qualifiers
-/// their queue; marketing (which answers for what every campaign's leads became), managers
-/// and admins see every lead.
-pub fn may_see(user: &User, owner: &Owner) -> bool {
-    match user.role {
-        Role::Manager | Role::Admin | Role::Marketing => true,
-        Role::Rep => owner.rep_id() == Some(user.id.as_str()),
-        Role::Qualifier => *owner == Owner::Qualifier,
-    }
-}
 
 /// Loads a lead `user` may see, else NotFound (a rep learns nothing of others' leads). A rep
 /// also sees a lead they worked that has since moved on (to nurture, or to another rep), so
