@@ -93,6 +93,8 @@ pub enum ClosureError {
     NeedsConversation(&'static str),
     #[error("Do not contact needs a conversation, or the person's own request to stop (tick it and note how they asked).")]
     DoNotContactWithoutGrounds,
+    #[error("Note how and when they asked us to stop (for example: \"by email on 3 May\"): it is the evidence for closing this way.")]
+    OwnRequestWithoutNote,
     #[error("Invalid contact data needs a failed attempt on every channel on file: {0}.")]
     ChannelsNotTried(String),
     #[error("A lead cannot be a duplicate of itself.")]

@@ -537,8 +537,11 @@ pub fn log_touch(
     if touch == Touch::Call(CallOutcome::WrongNumber) {
         state.evidence.wrong_numbers += 1;
     }
-    if lead.evidence.conversations == 0 {
-        // The cadence counts attempts toward a first conversation only.
+    // The cadence counts attempts toward a conversation on the current first-contact clock:
+    // a new lead, and equally a hot one (handed back, or inquiring again) whoever talked to
+    // them before. Once they are talked to (qualifying), calls are follow-ups.
+    let reaching = lead.stage != Stage::Qualifying;
+    if reaching {
         state.cadence_attempts += 1;
     }
     let started = *state.cadence_started_at.get_or_insert(now);
@@ -550,8 +553,9 @@ pub fn log_touch(
         state.evidence.conversations += 1;
         state.stage = Stage::Qualifying;
         state.next = Some(follow_up);
-    } else if lead.evidence.conversations > 0 {
-        // Already talked to them: keep following up; the cadence is for first contact.
+    } else if !reaching {
+        // Already talked to them on this clock: keep following up; the cadence is for
+        // reaching them.
         state.next = Some(follow_up);
     } else if let Some(due_at) = policy.attempt_due(state.cadence_attempts + 1, started) {
         state.stage = Stage::Attempting;
@@ -787,11 +791,19 @@ pub fn close(
         return Err(TransitionError::Closed(lead.stage));
     }
     closure.allowed(&lead.evidence, lead.reach, today)?;
+    let note = clean(note);
+    if matches!(
+        closure,
+        Closure::Dead(DeadReason::DoNotContact { own_request: true })
+    ) && note.is_empty()
+    {
+        return Err(ClosureError::OwnRequestWithoutNote.into());
+    }
     let (stage, kind) = match closure {
         Closure::Won { .. } => (Stage::Won, EventKind::Won),
         Closure::Dead(_) => (Stage::Dead, EventKind::Closed),
     };
-    let detail = match clean(note).as_str() {
+    let detail = match note.as_str() {
         "" => closure.to_string(),
         note => format!("{closure}: {note}"),
     };
@@ -1022,6 +1034,27 @@ mod tests {
     }
 
     #[test]
+    fn closing_at_their_own_request_needs_a_note_of_how_and_when_they_asked() {
+        let asked = Closure::Dead(DeadReason::DoNotContact { own_request: true });
+        let err = close(&new_lead(), asked.clone(), "  ", t0().date_naive()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Note how and when they asked us to stop (for example: \"by email on 3 May\"): it is the evidence for closing this way."
+        );
+        let t = close(
+            &new_lead(),
+            asked,
+            "replied STOP to our text on 2 March",
+            t0().date_naive(),
+        )
+        .expect("closable with the note");
+        assert!(t
+            .event
+            .detail
+            .contains("replied STOP to our text on 2 March"));
+    }
+
+    #[test]
     fn a_lead_that_was_never_called_cannot_be_closed() {
         let err = close(
             &new_lead(),
@@ -1150,6 +1183,41 @@ mod tests {
         );
         assert_eq!(t.event.kind, EventKind::NurtureTouched);
         assert!(nurture_touch(&new_lead(), NurtureKind::Content, t0(), &policy).is_err());
+    }
+
+    #[test]
+    fn an_unanswered_call_on_a_hot_lead_talked_to_before_meets_its_sla_and_starts_its_cadence() {
+        let policy = Policy::default();
+        let talked = call(&new_lead(), CallOutcome::Connected, t0());
+        let returned = return_to_marketing(&talked, "wants a brochure", t0(), &policy)
+            .expect("returnable")
+            .state;
+        let later = t0() + Duration::days(20);
+        let hot = hand_back(&returned, "replied: budget approved", rep(), later, &policy)
+            .expect("allowed")
+            .state;
+        assert!(hot.awaiting_first_attempt());
+        let called = call(&hot, CallOutcome::NoAnswer, later + Duration::minutes(2));
+        assert!(
+            !called.awaiting_first_attempt(),
+            "the call met the first-contact SLA"
+        );
+        assert_eq!(called.stage, Stage::Attempting);
+        assert_eq!(called.next.map(|n| n.action), Some(Action::Call(2)));
+        for minutes in [15, 60, 61] {
+            assert_eq!(
+                crate::domain::sla::due_tick(&called, later + Duration::minutes(minutes), &policy),
+                None,
+                "no warning or reassignment at {minutes} min"
+            );
+        }
+        let again = repeat_inquiry(&talked, rep(), later, &policy).state;
+        let voicemail = call(&again, CallOutcome::Voicemail, later + Duration::minutes(1));
+        assert_eq!(
+            voicemail.cadence_attempts, 1,
+            "a repeat inquirer's call counts too"
+        );
+        assert!(!voicemail.awaiting_first_attempt());
     }
 
     #[test]
@@ -1344,7 +1412,7 @@ mod tests {
                         let owner = another_rep(&leads[i], &reps);
                         Some((i, Ok(repeat_inquiry(&leads[i], owner, now, &policy))))
                     }
-                    Step::Close(i, closure) => Some((i, close(&leads[i], closure, "", now.date_naive()))),
+                    Step::Close(i, closure) => Some((i, close(&leads[i], closure, "by phone today", now.date_naive()))),
                     Step::Reopen(i) => {
                         let owner = another_rep(&leads[i], &reps);
                         Some((i, reopen(&leads[i], owner, "", now, &policy)))
