@@ -36,7 +36,7 @@ test.describe('the follow-up engine, as a rep on a phone sees it', () => {
   }
 
   test('closing a lead that was never called is refused with the reason', async ({ page, request }) => {
-    const problems = watchConsole(page, 422);
+    const problems = watchConsole(page, 409);
     const cy = person('Cy');
     const lead = await postLead(request, { ...cy, phone: '+1 415 555 0142' });
     await signInAsOwnerOf(page, lead);

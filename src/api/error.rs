@@ -1,6 +1,12 @@
 //! The one error type server functions return. Validation errors and rule refusals reach the
 //! user verbatim; database and internal errors are logged and reach the user only as a
 //! generic message.
+//!
+//! On the wire every error is one JSON object: a stable `code` a client can act on
+//! (`refused` for a rule's no, `invalid` for fields that do not parse, `malformed`,
+//! `forbidden` …), the `message` the user reads, and `fields` or `retry_after` where they
+//! apply. The status says the same: `400` malformed, `401`, `403`, `404`, `408`, `409` refused
+//! by a rule, `413`, `422` invalid fields, `429`.
 
 use crate::domain::intake::FieldError;
 use leptos::server_fn::codec::JsonEncoding;
@@ -9,9 +15,13 @@ use serde::{Deserialize, Serialize};
 
 /// Why a server function did not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(into = "WireError", try_from = "WireError")]
 pub enum ApiError {
     #[error("Please sign in.")]
     Unauthenticated,
+    /// A sign-in whose email and password do not match.
+    #[error("That email and password do not match.")]
+    WrongCredentials,
     #[error("{0}")]
     Forbidden(String),
     #[error("That lead was not found.")]
@@ -41,6 +51,88 @@ pub enum ApiError {
     Internal,
     #[error("Could not reach Leadline ({0}). Check the connection and try again.")]
     Transport(String),
+}
+
+/// An error as it travels: a stable code, the message the user reads, and its particulars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireError {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    /// The stable code clients and tests tell errors apart by.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::WrongCredentials => "wrong_credentials",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Refused(_) => "refused",
+            ApiError::Malformed => "malformed",
+            ApiError::TooLarge => "too_large",
+            ApiError::TooSlow => "too_slow",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::CrossSite => "cross_site",
+            ApiError::Internal => "internal",
+            ApiError::Transport(_) => "transport",
+        }
+    }
+}
+
+impl From<ApiError> for WireError {
+    fn from(error: ApiError) -> Self {
+        let message = error.to_string();
+        let code = error.code().to_string();
+        let (fields, retry_after) = match error {
+            ApiError::Invalid(fields) => (fields, None),
+            ApiError::TooManyRequests { retry_after, .. } => (Vec::new(), Some(retry_after)),
+            _ => (Vec::new(), None),
+        };
+        WireError {
+            code,
+            message,
+            fields,
+            retry_after,
+        }
+    }
+}
+
+impl TryFrom<WireError> for ApiError {
+    type Error = String;
+
+    fn try_from(wire: WireError) -> Result<Self, Self::Error> {
+        let WireError {
+            code,
+            message,
+            fields,
+            retry_after,
+        } = wire;
+        Ok(match code.as_str() {
+            "unauthenticated" => ApiError::Unauthenticated,
+            "wrong_credentials" => ApiError::WrongCredentials,
+            "forbidden" => ApiError::Forbidden(message),
+            "not_found" => ApiError::NotFound,
+            "invalid" => ApiError::Invalid(fields),
+            "refused" => ApiError::Refused(message),
+            "malformed" => ApiError::Malformed,
+            "too_large" => ApiError::TooLarge,
+            "too_slow" => ApiError::TooSlow,
+            "too_many_requests" => ApiError::TooManyRequests {
+                message,
+                retry_after: retry_after.unwrap_or(1),
+            },
+            "cross_site" => ApiError::CrossSite,
+            "internal" => ApiError::Internal,
+            "transport" => ApiError::Transport(message),
+            other => return Err(format!("unknown error code '{other}'")),
+        })
+    }
 }
 
 fn summarise(errors: &[FieldError]) -> String {
@@ -75,10 +167,11 @@ impl ApiError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode;
         match self {
-            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated | ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Invalid(_) | ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(_) => StatusCode::CONFLICT,
             ApiError::Malformed => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
@@ -149,6 +242,7 @@ impl From<crate::server::services::ServiceError> for ApiError {
             S::NotFound => ApiError::NotFound,
             S::Invalid(errors) => ApiError::Invalid(errors),
             S::Refused(why) => ApiError::Refused(why),
+            S::WrongCredentials => ApiError::WrongCredentials,
             S::TooManyRequests {
                 message,
                 retry_after,

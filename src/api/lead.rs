@@ -233,7 +233,7 @@ pub async fn save_qualification(
         need,
         timeline,
     };
-    lifecycle::qualify(&state.db, &user, &lead_id, notes).await?;
+    lifecycle::qualify(&state.db, state.clock.now(), &user, &lead_id, notes).await?;
     Ok(())
 }
 

@@ -326,6 +326,10 @@ pub enum EventKind {
     ReturnedToMarketing,
     NurtureTouched,
     HandedBack,
+    /// A closure the rules refused; the lead is unchanged.
+    ClosureRefused,
+    /// Qualification notes (BANT) were saved.
+    QualificationSaved,
 }
 
 impl EventKind {
@@ -346,6 +350,8 @@ impl EventKind {
             EventKind::ReturnedToMarketing => "returned_to_marketing",
             EventKind::NurtureTouched => "nurture_touched",
             EventKind::HandedBack => "handed_back",
+            EventKind::ClosureRefused => "closure_refused",
+            EventKind::QualificationSaved => "qualification_saved",
         }
     }
 }
@@ -819,6 +825,51 @@ pub fn close(
         state,
         Event::new(kind, Some(lead.stage), stage, detail),
     ))
+}
+
+/// A closure the rules refused, for the lead's history (the lead itself is unchanged): what
+/// was tried and why it was refused.
+pub fn closure_refused(lead: &LeadState, closure: &Closure, why: &str) -> Event {
+    // The kind of closure only: a refused one's particulars (a lead id that does not exist)
+    // are not worth keeping.
+    let tried = match closure {
+        Closure::Won { .. } => "won".to_string(),
+        Closure::Dead(reason) => format!("dead: {}", reason.label().to_lowercase()),
+    };
+    Event::new(
+        EventKind::ClosureRefused,
+        Some(lead.stage),
+        lead.stage,
+        format!("tried to close as {tried}; refused: {why}"),
+    )
+}
+
+/// Qualification notes were saved, for the lead's history: which of them say something.
+pub fn qualification_saved(
+    lead: &LeadState,
+    notes: &crate::domain::qualification::Qualification,
+) -> Event {
+    let filled: Vec<&str> = [
+        ("budget", &notes.budget),
+        ("authority", &notes.authority),
+        ("need", &notes.need),
+        ("timeline", &notes.timeline),
+    ]
+    .into_iter()
+    .filter(|(_, note)| !note.is_empty())
+    .map(|(name, _)| name)
+    .collect();
+    let detail = if filled.is_empty() {
+        "qualification notes cleared".to_string()
+    } else {
+        format!("qualification notes: {}", filled.join(", "))
+    };
+    Event::new(
+        EventKind::QualificationSaved,
+        Some(lead.stage),
+        lead.stage,
+        detail,
+    )
 }
 
 /// A manager reverses a closure: the lead is open again under `owner`, with a fresh

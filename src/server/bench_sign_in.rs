@@ -95,8 +95,8 @@ pub async fn run(state: AppState, burst: usize) -> Result<(), String> {
             let started = Instant::now();
             let status = attempt(addr, &email, &format!("10.9.{n}.{}", times.len())).await?;
             times.push(started.elapsed());
-            if status != 422 {
-                return Err(format!("a wrong password was answered {status}, not 422"));
+            if status != 401 {
+                return Err(format!("a wrong password was answered {status}, not 401"));
             }
         }
     }
@@ -123,12 +123,12 @@ pub async fn run(state: AppState, burst: usize) -> Result<(), String> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after = status_kib("VmRSS:");
     let count = |code: u16| statuses.iter().filter(|s| **s == Ok(code)).count();
-    let other = burst - count(422) - count(429);
+    let other = burst - count(401) - count(429);
     println!(
         "{burst} concurrent wrong passwords from {burst} addresses in {:.2} s: {} checked and \
-         refused (422), {} told to retry (429), {other} other",
+         refused (401), {} told to retry (429), {other} other",
         took.as_secs_f64(),
-        count(422),
+        count(401),
         count(429),
     );
     println!(
@@ -156,7 +156,7 @@ pub async fn run(state: AppState, burst: usize) -> Result<(), String> {
     );
     if other > 0 {
         return Err(format!(
-            "{other} attempts were answered with neither 422 nor 429"
+            "{other} attempts were answered with neither 401 nor 429"
         ));
     }
     Ok(())

@@ -302,7 +302,7 @@ async fn calls_refusals_and_a_missed_sla_reach_the_compliance_board() {
         ids.push(lead["id"].as_str().unwrap().to_string());
     }
     call(&app, &rita, &ids[0], "no_answer").await;
-    let (status, _) = app
+    let (status, body) = app
         .server_fn(
             &rita,
             "lead/close",
@@ -313,10 +313,10 @@ async fn calls_refusals_and_a_missed_sla_reach_the_compliance_board() {
             ],
         )
         .await;
+    assert_eq!(status, StatusCode::CONFLICT, "no conversation yet");
     assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "no conversation yet"
+        crate::common::refused(&body),
+        "Closing as 'Not a buyer' needs a conversation: log the connected call or meeting first."
     );
 
     let body = board(&app, &max).await;

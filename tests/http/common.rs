@@ -180,3 +180,9 @@ pub async fn call(
     )
     .await
 }
+
+/// The message of a rule's refusal; fails the test if the answer is anything else.
+pub fn refused(body: &Value) -> &str {
+    assert_eq!(body["code"], "refused", "a rule's refusal: {body}");
+    body["message"].as_str().unwrap_or_default()
+}

@@ -1,7 +1,7 @@
 //! The follow-up engine's rules, enforced on the server: hand-made calls to the server
 //! functions, the test clock, and the scheduler across a restart.
 
-use crate::common::{call, spawn_app, TestApp};
+use crate::common::{call, refused, spawn_app, TestApp};
 use chrono::{Duration, Utc};
 use leadline::domain::role::Role;
 use leadline::server::clock::Clock;
@@ -77,9 +77,9 @@ async fn a_hand_made_call_cannot_close_a_lead_that_was_never_called() {
     let app = spawn_app().await;
     let (rita, lead) = lead_for_rita(&app).await;
     let (status, body) = close_dead(&app, &rita, &lead, "not_a_buyer").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
-        body["Refused"],
+        refused(&body),
         "This lead has had no call attempt yet — call it before closing."
     );
     assert_eq!(detail(&app, &rita, &lead).await["stage"], "assigned");
@@ -91,14 +91,8 @@ async fn not_a_buyer_needs_a_conversation_and_a_manager_can_reverse_the_closure(
     let (rita, lead) = lead_for_rita(&app).await;
     call(&app, &rita, &lead, "no_answer").await;
     let (status, body) = close_dead(&app, &rita, &lead, "not_a_buyer").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        body["Refused"]
-            .as_str()
-            .unwrap()
-            .contains("needs a conversation"),
-        "{body}"
-    );
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(refused(&body).contains("needs a conversation"), "{body}");
 
     call(&app, &rita, &lead, "connected").await;
     let (status, body) = close_dead(&app, &rita, &lead, "not_a_buyer").await;
@@ -140,13 +134,7 @@ async fn invalid_contact_needs_a_failed_attempt_on_every_channel() {
     let (rita, lead) = lead_for_rita(&app).await;
     call(&app, &rita, &lead, "wrong_number").await;
     let (_, body) = close_dead(&app, &rita, &lead, "invalid_contact").await;
-    assert!(
-        body["Refused"]
-            .as_str()
-            .unwrap()
-            .contains("email that bounced"),
-        "{body}"
-    );
+    assert!(refused(&body).contains("email that bounced"), "{body}");
     let (status, _) = app
         .server_fn(
             &rita,
@@ -180,7 +168,7 @@ async fn a_won_lead_needs_its_amount_and_date() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<_> = body["Invalid"]
+    let fields: Vec<_> = body["fields"]
         .as_array()
         .unwrap()
         .iter()
@@ -248,8 +236,12 @@ async fn marketing_cannot_close_and_a_not_ready_lead_comes_back_hot_on_its_date(
         .await;
     assert_eq!(
         status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         "not ready needs a conversation first: {body}"
+    );
+    assert_eq!(
+        refused(&body),
+        "Hand a lead to nurture as not ready only after talking to them: log the connected call or meeting first."
     );
     call(&app, &rita, &lead, "connected").await;
     let (status, body) = app
@@ -523,7 +515,7 @@ async fn a_duplicate_needs_a_real_other_lead_to_merge_into() {
     let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, body) = app.server_fn(&rita, "lead/close", &borrowed).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["Invalid"][0]["field"], "duplicate_of");
+    assert_eq!(body["fields"][0]["field"], "duplicate_of");
     for (of, says) in [
         (lead.clone(), "cannot be a duplicate of itself"),
         (
@@ -534,8 +526,8 @@ async fn a_duplicate_needs_a_real_other_lead_to_merge_into() {
         let form = dup(of);
         let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let (status, body) = app.server_fn(&rita, "lead/close", &borrowed).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body["Refused"].as_str().unwrap().contains(says), "{body}");
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(refused(&body).contains(says), "{body}");
     }
     let other: Value = app
         .post_lead(json!({ "email": "ann.lee@other.test" }))
@@ -547,4 +539,143 @@ async fn a_duplicate_needs_a_real_other_lead_to_merge_into() {
     let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, body) = app.server_fn(&rita, "lead/close", &borrowed).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_no_answer_on_a_lead_handed_back_hot_meets_its_sla_and_it_stays_with_the_rep() {
+    let app = spawn_app().await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    app.add_user(Role::Marketing, "maya@acme.test").await;
+    let (rita, lead) = lead_for_rita(&app).await;
+    call(&app, &rita, &lead, "connected").await;
+    let later = (Utc::now() + Duration::days(30)).date_naive().to_string();
+    let (status, body) = app
+        .server_fn(
+            &rita,
+            "lead/not-ready",
+            &[
+                ("lead_id", &lead),
+                ("reason", "budget in spring"),
+                ("recontact_on", &later),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let maya = app.signed_in("maya@acme.test").await;
+    let (status, body) = app
+        .server_fn(
+            &maya,
+            "nurture/hand-back",
+            &[("lead_id", &lead), ("note", "replied: budget approved")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(detail(&app, &rita, &lead).await["stage"], "hot");
+
+    let (status, _) = call(&app, &rita, &lead, "no_answer").await;
+    assert_eq!(status, StatusCode::OK);
+    let after = detail(&app, &rita, &lead).await;
+    assert!(
+        after["step"]
+            .as_str()
+            .unwrap()
+            .starts_with("Attempt 2 of 6"),
+        "the call counts in the new cadence: {after}"
+    );
+    advance(&app, 61).await;
+    let after = detail(&app, &rita, &lead).await;
+    assert_eq!(
+        after["owner"], "rita@acme.test",
+        "not taken from the rep who called"
+    );
+    let max = app.signed_in("max@acme.test").await;
+    let (_, alerts) = app.server_fn(&max, "alerts/mine", &[]).await;
+    assert_eq!(
+        alerts,
+        json!([]),
+        "the manager is not warned of a call that was made"
+    );
+    let kinds = event_kinds(&app.db, &lead).await;
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k == "sla_warning" || k == "sla_missed"),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn closing_at_their_own_request_needs_a_note_and_shows_in_the_closure_review() {
+    let app = spawn_app().await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    let (rita, lead) = lead_for_rita(&app).await;
+    let own_request = |note: &'static str| {
+        vec![
+            ("lead_id", lead.clone()),
+            ("close[outcome]", "dead".to_string()),
+            ("close[reason]", "do_not_contact".to_string()),
+            ("close[own_request]", "yes".to_string()),
+            ("note", note.to_string()),
+        ]
+    };
+    let form = own_request("");
+    let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = app.server_fn(&rita, "lead/close", &borrowed).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        refused(&body),
+        "Note how and when they asked us to stop (for example: \"by email on 3 May\"): it is the evidence for closing this way."
+    );
+    let kinds = event_kinds(&app.db, &lead).await;
+    assert_eq!(
+        kinds.last().map(String::as_str),
+        Some("closure_refused"),
+        "the refusal is in the lead's history"
+    );
+
+    let form = own_request("replied STOP to our text on 25 Nov");
+    let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = app.server_fn(&rita, "lead/close", &borrowed).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let max = app.signed_in("max@acme.test").await;
+    let (_, closures) = app.server_fn(&max, "board/closures", &[]).await;
+    let line = closures
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["lead_id"] == lead.as_str())
+        .expect("the closure is reviewed like any other");
+    assert_eq!(line["outcome"], "Dead: Do not contact");
+    assert_eq!(line["without_conversation"], true);
+    let history = detail(&app, &max, &lead).await["history"].to_string();
+    assert!(
+        history.contains("replied STOP to our text on 25 Nov"),
+        "{history}"
+    );
+}
+
+#[tokio::test]
+async fn saving_qualification_notes_is_in_the_leads_history() {
+    let app = spawn_app().await;
+    let (rita, lead) = lead_for_rita(&app).await;
+    call(&app, &rita, &lead, "connected").await;
+    let (status, body) = app
+        .server_fn(
+            &rita,
+            "lead/qualify",
+            &[
+                ("lead_id", &lead),
+                ("budget", "12k approved"),
+                ("authority", ""),
+                ("need", "20 seats"),
+                ("timeline", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let history = detail(&app, &rita, &lead).await["history"].to_string();
+    assert!(
+        history.contains("qualification notes: budget, need"),
+        "{history}"
+    );
 }

@@ -2,7 +2,9 @@
 //! guessing, posts from other sites, malformed and oversized calls, races on one
 //! idempotency key, and what the headers promise.
 
-use crate::common::{call, client, client_builder, spawn_app, spawn_app_with, TestApp, PASSWORD};
+use crate::common::{
+    call, client, client_builder, refused, spawn_app, spawn_app_with, TestApp, PASSWORD,
+};
 use futures_util::future::join_all;
 use leadline::domain::role::Role;
 use reqwest::StatusCode;
@@ -195,8 +197,8 @@ async fn a_sign_in_posted_from_another_site_is_refused_and_opens_no_session() {
             sign_in_attempt(&app, "rita@acme.test", PASSWORD, &headers).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
         assert_eq!(
-            body,
-            json!("CrossSite"),
+            body["code"],
+            json!("cross_site"),
             "refused before the password is looked at"
         );
         assert!(response_headers.get("set-cookie").is_none());
@@ -243,17 +245,17 @@ async fn after_five_wrong_passwords_the_account_waits_and_so_does_the_right_pass
     app.add_user(Role::Rep, "rita@acme.test").await;
     for _ in 0..5 {
         let (status, _, body) = sign_in_attempt(&app, "rita@acme.test", "guess guess", &[]).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(
             body,
-            json!({ "Refused": "That email and password do not match." })
+            json!({ "code": "wrong_credentials", "message": "That email and password do not match." })
         );
     }
     let (status, headers, body) = sign_in_attempt(&app, "rita@acme.test", "guess guess", &[]).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(headers["retry-after"], "1");
     assert_eq!(
-        body["TooManyRequests"]["message"],
+        body["message"],
         "Too many failed sign-ins. Wait 1 seconds and try again."
     );
     let (status, headers, _) = sign_in_attempt(&app, "rita@acme.test", PASSWORD, &[]).await;
@@ -294,10 +296,10 @@ async fn an_unknown_email_is_throttled_alike_and_takes_as_long_as_a_known_one() 
             let started = Instant::now();
             let (status, _, body) = sign_in_attempt(&app, email, "guess guess", &[]).await;
             times.push(started.elapsed());
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
             assert_eq!(
                 body,
-                json!({ "Refused": "That email and password do not match." })
+                json!({ "code": "wrong_credentials", "message": "That email and password do not match." })
             );
         }
     }
@@ -320,7 +322,7 @@ async fn one_address_guessing_across_many_accounts_is_stopped_after_twenty_failu
     for n in 0..20 {
         let email = format!("user{n}@acme.test");
         let (status, _, _) = sign_in_attempt(&app, &email, "guess guess", &from_attacker).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {n}");
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {n}");
     }
     let (status, headers, _) =
         sign_in_attempt(&app, "fresh@acme.test", "guess guess", &from_attacker).await;
@@ -335,7 +337,7 @@ async fn one_address_guessing_across_many_accounts_is_stopped_after_twenty_failu
     .await;
     assert_eq!(
         status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::UNAUTHORIZED,
         "another address is not held up"
     );
 }
@@ -397,8 +399,8 @@ async fn a_malformed_server_function_call_is_a_400_and_an_oversized_one_a_413() 
     let (status, body) = app.server_fn(&max, "lead/close", &[("note", "x")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(
-        body,
-        json!("Malformed"),
+        body["code"],
+        json!("malformed"),
         "the caller's words are not repeated"
     );
     let (status, body) = app
@@ -418,7 +420,10 @@ async fn a_malformed_server_function_call_is_a_400_and_an_oversized_one_a_413() 
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(response.json::<Value>().await.unwrap(), json!("TooLarge"));
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        json!("too_large")
+    );
     // A decoder's complaint can quote the caller: it stays in the log, not in the answer.
     let (status, body) = app
         .server_fn(
@@ -431,7 +436,7 @@ async fn a_malformed_server_function_call_is_a_400_and_an_oversized_one_a_413() 
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body, json!("Malformed"));
+    assert_eq!(body["code"], json!("malformed"));
 }
 
 /// Every server function the screens call.
@@ -770,7 +775,7 @@ async fn an_attacker_locking_an_account_does_not_lock_its_owner_out_of_their_own
     for n in 0..10 {
         let (status, _, _) =
             sign_in_attempt(&app, "rosa@acme.test", "guess guess", &attacker).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "guess {n}");
         advance_clock(&app, 1).await;
     }
     let (status, _, _) = sign_in_attempt(&app, "rosa@acme.test", "guess guess", &attacker).await;
@@ -818,7 +823,7 @@ async fn an_attacker_locking_an_account_does_not_lock_its_owner_out_of_their_own
     for n in 0..5 {
         let (status, _, body) =
             sign_in_attempt(&app, "rosa@acme.test", "guess again", &from_phone).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {body}");
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{n}: {body}");
     }
     let (status, _, _) = sign_in_attempt(&app, "rosa@acme.test", "guess again", &from_phone).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
@@ -856,10 +861,10 @@ async fn signing_in_again_and_again_keeps_at_most_twenty_sessions_and_long_email
     assert_eq!(sessions, 20);
     let long = format!("{}@acme.test", "a".repeat(10_000));
     let (status, _, body) = sign_in_attempt(&app, &long, "guess guess", &[]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         body,
-        json!({ "Refused": "That email and password do not match." })
+        json!({ "code": "wrong_credentials", "message": "That email and password do not match." })
     );
     let (longest,): (Option<i64>,) =
         sqlx::query_as("SELECT MAX(LENGTH(email)) FROM sign_in_attempts")
@@ -915,7 +920,7 @@ async fn every_refusal_keeps_its_own_status_whichever_server_function_gives_it()
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["Invalid"][0]["field"], "bucket");
+    assert_eq!(body["fields"][0]["field"], "bucket");
 }
 
 #[tokio::test]
@@ -1100,9 +1105,9 @@ async fn dates_no_sale_or_recontact_can_have_are_refused() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(
-        body["Refused"],
+        refused(&body),
         "The recontact date must be within three years."
     );
     let (status, body) = app
@@ -1117,9 +1122,9 @@ async fn dates_no_sale_or_recontact_can_have_are_refused() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(
-        body["Refused"],
+        refused(&body),
         "The sale date must be within the last ten years."
     );
 }
@@ -1168,7 +1173,7 @@ async fn a_bulk_nurture_touch_touches_each_lead_once_and_at_most_a_thousand() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(
-        body["Invalid"][0]["message"],
+        body["fields"][0]["message"],
         "choose at most 1000 leads at a time"
     );
 }

@@ -286,11 +286,11 @@ async fn strangers_and_wrong_roles_are_turned_away_from_server_functions() {
     let stranger = crate::common::client();
     let (status, body) = app.server_fn(&stranger, "queue/mine", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body, json!("Unauthenticated"));
+    assert_eq!(body["code"], json!("unauthenticated"));
     let (_, body) = app
         .server_fn(&stranger, "board/aging", &[("basis", "inquiry")])
         .await;
-    assert_eq!(body, json!("Unauthenticated"));
+    assert_eq!(body["code"], json!("unauthenticated"));
 
     app.add_user(Role::Rep, "rita@acme.test").await;
     let rita = app.signed_in("rita@acme.test").await;
@@ -298,9 +298,9 @@ async fn strangers_and_wrong_roles_are_turned_away_from_server_functions() {
         .server_fn(&rita, "board/aging", &[("basis", "inquiry")])
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(body["Forbidden"].is_string(), "{body}");
+    assert_eq!(body["code"], "forbidden", "{body}");
     let (_, body) = app.server_fn(&rita, "nurture/pool", &[]).await;
-    assert!(body["Forbidden"].is_string(), "{body}");
+    assert_eq!(body["code"], "forbidden", "{body}");
 }
 
 #[tokio::test]
@@ -345,7 +345,7 @@ async fn a_wrong_password_does_not_sign_in() {
         .await;
     assert!(body.to_string().contains("do not match"), "{body}");
     let (_, body) = app.server_fn(&client, "queue/mine", &[]).await;
-    assert_eq!(body, json!("Unauthenticated"));
+    assert_eq!(body["code"], json!("unauthenticated"));
 }
 
 #[tokio::test]

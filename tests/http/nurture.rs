@@ -1,6 +1,6 @@
 //! Marketing's nurture pool and the hand-back to sales, over the wire.
 
-use crate::common::{call, spawn_app, TestApp};
+use crate::common::{call, refused, spawn_app, TestApp};
 use leadline::domain::cadence::Policy;
 use leadline::domain::lead::Owner;
 use leadline::domain::role::{Role, User};
@@ -29,10 +29,10 @@ async fn nurtured_lead(app: &TestApp) -> (Client, Client, String) {
             &[("lead_id", &lead), ("reason", "wants a brochure first")],
         )
         .await;
+    assert_eq!(status, StatusCode::CONFLICT, "never called: {body}");
     assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "never called: {body}"
+        refused(&body),
+        "This lead has had no call attempt yet — call it before handing it to marketing."
     );
     call(app, &rita, &lead, "voicemail").await;
     let (status, body) = app
@@ -76,12 +76,9 @@ async fn marketing_touches_many_leads_at_once_or_none_if_one_is_not_in_the_pool(
             &[("lead_ids", &both), ("kind", "newsletter")],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert!(
-        body["Refused"]
-            .as_str()
-            .unwrap()
-            .starts_with("bo@acme.test: Only a lead in the nurture pool"),
+        refused(&body).starts_with("bo@acme.test: Only a lead in the nurture pool"),
         "{body}"
     );
     let (touches,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM touches WHERE kind = 'nurture'")
@@ -135,9 +132,9 @@ async fn a_hand_back_needs_a_why_now_note_and_goes_hot_to_the_previous_rep_with_
             &[("lead_id", &lead), ("note", " ")],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
-        body["Refused"],
+        refused(&body),
         "Say why now: a short note tells the rep what changed."
     );
     let (status, _) = app
@@ -179,8 +176,12 @@ async fn a_hand_back_needs_a_why_now_note_and_goes_hot_to_the_previous_rep_with_
         .await;
     assert_eq!(
         status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         "only a nurtured lead is handed back: {body}"
+    );
+    assert_eq!(
+        refused(&body),
+        "Only a lead in the nurture pool can be handed back."
     );
 }
 

@@ -181,7 +181,7 @@ pub async fn sign_in(
     session_days: i64,
     attempt: SignIn<'_>,
 ) -> Result<Signed, ServiceError> {
-    let wrong = || ServiceError::Refused("That email and password do not match.".to_string());
+    let wrong = || ServiceError::WrongCredentials;
     let email = attempt.email.trim().to_lowercase();
     if email.len() > MAX_EMAIL_LEN {
         return Err(wrong());

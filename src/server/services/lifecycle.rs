@@ -139,27 +139,40 @@ pub async fn close(
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
     may_work(user, &lead.state)?;
-    if let Closure::Dead(DeadReason::Duplicate { of }) = &closure {
-        if of == lead_id {
-            return Err(refused(ClosureError::DuplicateOfItself));
+    let verdict = match &closure {
+        Closure::Dead(DeadReason::Duplicate { of }) if of == lead_id => {
+            Err(ClosureError::DuplicateOfItself.to_string())
         }
-        if leads::get(&mut *tx, of).await?.is_none() {
+        Closure::Dead(DeadReason::Duplicate { of })
+            if leads::get(&mut *tx, of).await?.is_none() =>
+        {
             // The id is not repeated back: a refusal never carries text the caller chose.
-            return Err(ServiceError::Refused(
-                "There is no lead with that id to merge this one into.".to_string(),
-            ));
+            Err("There is no lead with that id to merge this one into.".to_string())
         }
-    }
-    let transition = match lead::close(&lead.state, closure, note, now.date_naive()) {
+        _ => lead::close(&lead.state, closure.clone(), note, now.date_naive())
+            .map_err(|err| err.to_string()),
+    };
+    let transition = match verdict {
         Ok(transition) => transition,
-        Err(err) => {
-            // The refusal counts on the rep's compliance record.
-            drop(tx);
+        Err(why) => {
+            // The refusal is history, and counts on the rep's compliance record.
+            let event = lead::closure_refused(&lead.state, &closure, &why);
+            record_event(
+                &mut tx,
+                lead_id,
+                now,
+                Some(&user.id),
+                &event,
+                &lead.state,
+                None,
+            )
+            .await?;
             if user.role == Role::Rep {
-                assignments::count_refusal(db, lead_id, &user.id).await?;
-                live.publish(lead_id, [lead.state.owner.clone()]);
+                assignments::count_refusal(&mut *tx, lead_id, &user.id).await?;
             }
-            return Err(refused(err));
+            tx.commit().await?;
+            live.publish(lead_id, [lead.state.owner.clone()]);
+            return Err(ServiceError::Refused(why));
         }
     };
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
@@ -275,6 +288,7 @@ async fn worked_by_hand(
 /// Saves the rep's qualification notes.
 pub async fn qualify(
     db: &SqlitePool,
+    now: DateTime<Utc>,
     user: &User,
     lead_id: &str,
     notes: Qualification,
@@ -284,6 +298,17 @@ pub async fn qualify(
     let lead = visible_lead(&mut tx, user, lead_id).await?;
     may_work(user, &lead.state)?;
     leads::save_qualification(&mut tx, lead_id, &notes).await?;
+    let event = lead::qualification_saved(&lead.state, &notes);
+    record_event(
+        &mut tx,
+        lead_id,
+        now,
+        Some(&user.id),
+        &event,
+        &lead.state,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(notes)
 }

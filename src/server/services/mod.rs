@@ -32,6 +32,9 @@ pub enum ServiceError {
     /// A rule of follow-up said no; the text is for the user.
     #[error("{0}")]
     Refused(String),
+    /// A sign-in whose email and password do not match.
+    #[error("That email and password do not match.")]
+    WrongCredentials,
     /// Too many attempts; the text says how long to wait.
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: u64 },

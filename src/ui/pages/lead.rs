@@ -319,7 +319,8 @@ fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
                         <label>"Reason" <select name="close[reason]" data-testid="dead-reason">{reasons}</select></label>
                         <label class="check"><input type="checkbox" name="close[own_request]" value="yes"/>" They asked us to stop (do not contact)"</label>
                         <label>"Duplicate of (lead id)" <input type="text" name="close[duplicate_of]"/></label>
-                        <label>"Note" <textarea name="note" rows="2"></textarea></label>
+                        <label>"Note" <textarea name="note" rows="2" data-testid="close-note"></textarea></label>
+                        <p class="hint">"If they asked us to stop, note how and when they asked."</p>
                         <button type="submit" class="danger" data-testid="close-dead">"Close as dead"</button>
                     </ActionForm>
                 </div>
