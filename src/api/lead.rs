@@ -53,6 +53,10 @@ pub struct LeadDetail {
     pub can_nurture: bool,
     /// Marketing's "why now" note, shown first when the lead came back hot.
     pub hot_note: Option<String>,
+    /// For a customer's new opportunity: "Customer since 2 Mar 2026 · bought 4,800.00".
+    pub customer: Option<String>,
+    /// Other emails and phones the person gave in later inquiries.
+    pub other_contacts: Vec<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -159,6 +163,15 @@ mod build {
             can_nurture: state.stage == Stage::Nurture
                 && matches!(user.role, Role::Marketing | Role::Manager | Role::Admin),
             hot_note: state.hot_note.clone(),
+            other_contacts: view.other_contacts,
+            customer: view.customer.map(|(since, sales, total)| {
+                let since = since.format("%-d %b %Y");
+                if sales == 1 {
+                    format!("Customer since {since} · bought {total}")
+                } else {
+                    format!("Customer since {since} · bought {sales} times, {total} in all")
+                }
+            }),
         }
     }
 }

@@ -450,6 +450,32 @@ pub fn arrive(owner: Owner, reach: Reach, now: DateTime<Utc>, policy: &Policy) -
     Transition::new(state, Event::new(EventKind::Arrived, None, stage, ""))
 }
 
+/// A customer who bought before inquired again: a new opportunity for the same person, hot,
+/// with a fresh first-contact clock under `owner`. (Their sale stays as it was.)
+pub fn customer_returns(
+    owner: Owner,
+    reach: Reach,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Transition {
+    let arrived = arrive(owner, reach, now, policy).state;
+    let (stage, next) = entry_for(&arrived.owner, Stage::Hot, now, policy);
+    let state = LeadState {
+        stage,
+        next: Some(next),
+        ..arrived
+    };
+    Transition::new(
+        state,
+        Event::new(
+            EventKind::RepeatInquiry,
+            None,
+            stage,
+            "a customer inquired again: a new opportunity",
+        ),
+    )
+}
+
 /// Where a lead given to `owner` now starts: a rep gets `rep_stage` with the first call due
 /// under the SLA; the qualifier queue and marketing start with their own next action.
 pub(crate) fn entry_for(
@@ -593,13 +619,25 @@ pub fn log_touch(
 }
 
 /// The same person inquired again. The lead turns hot with a fresh first-contact SLA under
-/// `owner` — unless it was closed as do-not-contact, which no inquiry reopens.
+/// `owner` — unless it was closed as do-not-contact, which no inquiry reopens, or won: a sale
+/// is history, and a customer's new inquiry is a new opportunity ([`customer_returns`]).
 pub fn repeat_inquiry(
     lead: &LeadState,
     owner: Owner,
     now: DateTime<Utc>,
     policy: &Policy,
 ) -> Transition {
+    if lead.stage == Stage::Won {
+        return Transition::new(
+            lead.clone(),
+            Event::new(
+                EventKind::RepeatInquiry,
+                Some(lead.stage),
+                lead.stage,
+                "inquired again; the sale stays, and a new opportunity follows it",
+            ),
+        );
+    }
     if lead.do_not_contact() {
         return Transition::new(
             lead.clone(),
@@ -1056,6 +1094,22 @@ mod tests {
     }
 
     #[test]
+    fn a_repeat_inquiry_never_undoes_a_sale() {
+        let policy = Policy::default();
+        let talked = call(&new_lead(), CallOutcome::Connected, t0());
+        let won = Closure::Won {
+            amount: crate::domain::money::Money::parse("4800").expect("an amount"),
+            on: t0().date_naive(),
+        };
+        let sold = close(&talked, won.clone(), "", t0().date_naive())
+            .expect("winnable")
+            .state;
+        let t = repeat_inquiry(&sold, rep(), t0() + Duration::days(90), &policy);
+        assert_eq!(t.state, sold);
+        assert_eq!(t.state.closure, Some(won));
+    }
+
+    #[test]
     fn a_repeat_inquiry_reopens_a_dead_lead_as_hot() {
         let policy = Policy::default();
         let talked = call(&new_lead(), CallOutcome::Connected, t0());
@@ -1070,6 +1124,22 @@ mod tests {
         let t = repeat_inquiry(&dead, rep(), t0() + Duration::days(200), &policy);
         assert_eq!(t.state.stage, Stage::Hot);
         assert_eq!(t.state.closure, None);
+    }
+
+    #[test]
+    fn a_customer_returning_is_a_hot_new_opportunity_with_the_first_call_due_at_once() {
+        let t = customer_returns(rep(), BOTH, t0(), &Policy::default());
+        assert_eq!(t.state.stage, Stage::Hot);
+        assert!(t.state.awaiting_first_attempt());
+        assert_eq!(
+            t.state.next,
+            Some(NextAction {
+                action: Action::Call(1),
+                due_at: t0() + Duration::minutes(5)
+            })
+        );
+        let queued = customer_returns(Owner::Qualifier, BOTH, t0(), &Policy::default());
+        assert_eq!(queued.state.stage, Stage::Queued);
     }
 
     #[test]

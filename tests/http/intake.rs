@@ -419,3 +419,146 @@ async fn every_screen_renders_on_the_server_for_its_role() {
         assert!(html.contains(expect), "{who} {path} shows {expect}");
     }
 }
+
+/// Closes `lead` as won for `amount` today, as `client`.
+async fn win(app: &crate::common::TestApp, client: &reqwest::Client, lead: &str, amount: &str) {
+    let today = chrono::Utc::now().date_naive().to_string();
+    let (status, body) = app
+        .server_fn(
+            client,
+            "lead/close",
+            &[
+                ("lead_id", lead),
+                ("close[outcome]", "won"),
+                ("close[amount]", amount),
+                ("close[sold_on]", &today),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_customers_new_inquiry_is_a_new_opportunity_and_their_sale_stays() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.add_user(Role::Rep, "raj@acme.test").await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    let first: Value = app
+        .post_lead(json!({ "name": "Ann Lee", "email": "ann@acme.test" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first_id = first["id"].as_str().unwrap().to_string();
+    let winner = first["owner"]["name"].as_str().unwrap().to_string();
+    let rep = app.signed_in(&winner).await;
+    crate::common::call(&app, &rep, &first_id, "connected").await;
+    win(&app, &rep, &first_id, "4800").await;
+
+    let again = app
+        .post_lead(json!({
+            "email": "ANN@acme.test",
+            "phone": "+1 415 555 2671",
+            "company": "Acme Industrial",
+            "message": "We need 10 more seats"
+        }))
+        .await;
+    assert_eq!(again.status(), StatusCode::CREATED, "a new opportunity");
+    let again: Value = again.json().await.unwrap();
+    let next_id = again["id"].as_str().unwrap().to_string();
+    assert_ne!(next_id, first_id);
+    assert_eq!(again["repeat"], true);
+    assert_eq!(again["follows"], first_id.as_str());
+    assert_eq!(again["stage"], "hot");
+    assert_eq!(
+        again["owner"]["name"],
+        winner.as_str(),
+        "offered first to the rep who won them"
+    );
+
+    let (_, sold) = app
+        .server_fn(&rep, "lead/detail", &[("lead_id", &first_id)])
+        .await;
+    assert_eq!(sold["stage"], "won", "the sale is history and stays");
+    assert!(
+        sold["step"].as_str().unwrap().contains("4,800.00"),
+        "{sold}"
+    );
+    let (_, next) = app
+        .server_fn(&rep, "lead/detail", &[("lead_id", &next_id)])
+        .await;
+    assert_eq!(next["name"], "Ann Lee");
+    assert_eq!(next["phone"], "+14155552671");
+    assert_eq!(next["company"], "Acme Industrial");
+    assert!(
+        next["customer"]
+            .as_str()
+            .unwrap()
+            .ends_with("· bought 4,800.00"),
+        "{next}"
+    );
+    assert_eq!(
+        next["step"].as_str().unwrap().split(" · ").next(),
+        Some("Attempt 1 of 6")
+    );
+
+    crate::common::call(&app, &rep, &next_id, "connected").await;
+    win(&app, &rep, &next_id, "1200").await;
+    let max = app.signed_in("max@acme.test").await;
+    let (_, campaigns) = app.server_fn(&max, "nurture/campaigns", &[]).await;
+    let row = campaigns
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == "Test form")
+        .unwrap();
+    assert_eq!(
+        row["revenue"], "6,000.00",
+        "both sales count for the source"
+    );
+}
+
+#[tokio::test]
+async fn contact_details_a_repeat_inquiry_brings_are_added_to_the_lead() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let first: Value = app
+        .post_lead(json!({ "email": "bo@acme.test" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = first["id"].as_str().unwrap();
+    let again = app
+        .post_lead(json!({
+            "name": "Bo Berg",
+            "email": "bo@acme.test",
+            "phone": "+1 415 555 0123",
+            "company": "Berg & Co"
+        }))
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let rita = app.signed_in("rita@acme.test").await;
+    let (_, lead) = app
+        .server_fn(&rita, "lead/detail", &[("lead_id", id)])
+        .await;
+    assert_eq!(
+        lead["name"], "Bo Berg",
+        "a name where it only had the email"
+    );
+    assert_eq!(lead["phone"], "+14155550123");
+    assert_eq!(lead["company"], "Berg & Co");
+    // A phone it already knows is not overwritten by another.
+    app.post_lead(json!({ "email": "bo@acme.test", "phone": "+1 415 555 0999" }))
+        .await;
+    let (_, lead) = app
+        .server_fn(&rita, "lead/detail", &[("lead_id", id)])
+        .await;
+    assert_eq!(lead["phone"], "+14155550123");
+    assert_eq!(
+        lead["other_contacts"],
+        json!(["+14155550999"]),
+        "the other phone is kept and shown"
+    );
+}

@@ -29,6 +29,9 @@ pub struct Accepted {
     pub owner: OwnerReply,
     pub stage: &'static str,
     pub repeat: bool,
+    /// For a customer's new opportunity: the lead they bought on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
     /// Who held the lead before this inquiry, if anyone (not part of the reply).
     #[serde(skip)]
     pub previous_owner: Option<Owner>,
@@ -82,7 +85,12 @@ pub async fn receive(
     let accepted = admit(&mut tx, policy, now, &source.id, &inquiry).await?;
     tracing::info!(lead_id = %accepted.id, repeat = accepted.repeat, "inquiry accepted");
     let reply = Reply {
-        status: if accepted.repeat { 200 } else { 201 },
+        // A customer's new opportunity is a new lead.
+        status: if accepted.repeat && accepted.follows.is_none() {
+            200
+        } else {
+            201
+        },
         body: serde_json::to_string(&accepted)
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
     };
@@ -160,7 +168,52 @@ pub async fn admit(
     let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
 
     let previous_owner = existing.as_ref().map(|lead| lead.state.owner.clone());
-    let (lead_id, name, transition, repeat) = match existing {
+    let reach = Reach {
+        phone: phone.is_some(),
+        email: email.is_some(),
+    };
+    let (lead_id, name, transition, repeat, follows) = match existing {
+        Some(bought) if bought.state.stage == Stage::Won => {
+            // A sale is history: the customer's new inquiry is a new opportunity that follows
+            // it, offered first to the rep who won them.
+            let owner = routing::previous_rep_or_next(
+                &mut *conn,
+                now,
+                bought.state.owner.rep_id(),
+                policy.rep_capacity,
+            )
+            .await?;
+            let contact = leads::LeadContact {
+                id: store::new_id(),
+                name: Some(inquiry.name.clone())
+                    .filter(|name| !name.is_empty())
+                    .unwrap_or(bought.contact.name),
+                email: email.map(str::to_string).or(bought.contact.email),
+                phone: phone.map(str::to_string).or(bought.contact.phone),
+                company: Some(inquiry.company.clone())
+                    .filter(|company| !company.is_empty())
+                    .unwrap_or(bought.contact.company),
+                timeframe: inquiry.timeframe.clone(),
+                free_mail: inquiry.free_mail() || bought.contact.free_mail,
+                source_id: source_id.to_string(),
+                received_at: now,
+                follows: Some(bought.contact.id.clone()),
+            };
+            let reach = Reach {
+                phone: contact.phone.is_some(),
+                email: contact.email.is_some(),
+            };
+            let transition = lead::customer_returns(owner, reach, now, policy);
+            leads::insert(&mut *conn, &contact, &transition.state).await?;
+            leads::mark_repeat_inquirer(&mut *conn, &contact.id).await?;
+            (
+                contact.id,
+                contact.name,
+                transition,
+                true,
+                Some(bought.contact.id),
+            )
+        }
         Some(lead) => {
             // The rep who holds (or last held) the lead keeps it while they are active.
             let owner = routing::previous_rep_or_next(
@@ -173,14 +226,20 @@ pub async fn admit(
             let transition = lead::repeat_inquiry(&lead.state, owner, now, policy);
             leads::save_state(&mut *conn, &lead.contact.id, &transition.state).await?;
             leads::mark_repeat_inquirer(&mut *conn, &lead.contact.id).await?;
-            (lead.contact.id, lead.contact.name, transition, true)
+            // What the person tells us now that the lead did not know is kept on it.
+            leads::add_contact_details(
+                &mut *conn,
+                &lead.contact.id,
+                &inquiry.name,
+                email,
+                phone,
+                &inquiry.company,
+            )
+            .await?;
+            (lead.contact.id, lead.contact.name, transition, true, None)
         }
         None => {
             let owner = routing::next_owner(&mut *conn, now, None).await?;
-            let reach = Reach {
-                phone: phone.is_some(),
-                email: email.is_some(),
-            };
             let transition = lead::arrive(owner, reach, now, policy);
             let contact = leads::LeadContact {
                 id: store::new_id(),
@@ -192,9 +251,10 @@ pub async fn admit(
                 free_mail: inquiry.free_mail(),
                 source_id: source_id.to_string(),
                 received_at: now,
+                follows: None,
             };
             leads::insert(&mut *conn, &contact, &transition.state).await?;
-            (contact.id, contact.name, transition, false)
+            (contact.id, contact.name, transition, false, None)
         }
     };
     let Transition { state, event } = transition;
@@ -209,8 +269,13 @@ pub async fn admit(
     .await?;
     super::lifecycle::record_event(conn, &lead_id, now, None, &event, &state, None).await?;
     if let (true, Stage::Hot, Owner::Rep(rep)) = (repeat, state.stage, &state.owner) {
+        let who = if follows.is_some() {
+            format!("{name}, a customer,")
+        } else {
+            name.clone()
+        };
         let message = format!(
-            "{name} inquired again and is hot: call within {} min.",
+            "{who} inquired again and is hot: call within {} min.",
             policy.first_contact.num_minutes()
         );
         alerts::insert(&mut *conn, rep, &lead_id, "hot", &message, now).await?;
@@ -220,6 +285,7 @@ pub async fn admit(
         stage: state.stage.as_str(),
         id: lead_id,
         repeat,
+        follows,
         previous_owner,
         owner_now: state.owner.clone(),
     })

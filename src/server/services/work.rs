@@ -32,6 +32,10 @@ pub struct LeadView {
     pub history: Vec<crate::server::store::events::HistoryRow>,
     /// Inquiry messages, newest first.
     pub messages: Vec<String>,
+    /// Emails and phones from the person's inquiries that the lead does not hold.
+    pub other_contacts: Vec<String>,
+    /// For a customer's new opportunity: when they first bought, how many sales, their total.
+    pub customer: Option<(chrono::NaiveDate, i64, crate::domain::money::Money)>,
 }
 
 /// One lead `user` may see, with its touches and history.
@@ -49,7 +53,16 @@ pub async fn lead_view(
             .map_or_else(String::new, |u| u.name),
         None => String::new(),
     };
+    let customer = leads::customer_history(&mut *conn, lead_id)
+        .await?
+        .and_then(|(since, sales, cents)| {
+            crate::domain::money::Money::from_cents(cents)
+                .ok()
+                .map(|total| (since, sales, total))
+        });
     Ok(LeadView {
+        customer,
+        other_contacts: inquiries::other_contacts(&mut *conn, lead_id).await?,
         owner_name,
         source: sources::name_of(&mut *conn, &record.contact.source_id).await?,
         qualification: leads::qualification(&mut *conn, lead_id).await?,

@@ -56,3 +56,28 @@ pub async fn messages_for_lead(
     .fetch_all(db)
     .await
 }
+
+/// Emails and phone numbers the person gave in their inquiries that the lead does not hold
+/// (it keeps the first of each): other ways to reach them, oldest first.
+pub async fn other_contacts(
+    db: impl SqliteExecutor<'_>,
+    lead_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT value FROM (
+             SELECT i.email AS value, MIN(i.received_at) AS first FROM inquiries i
+             JOIN leads l ON l.id = i.lead_id
+             WHERE i.lead_id = $1 AND i.email IS NOT NULL AND i.email IS NOT l.email
+             GROUP BY i.email
+             UNION ALL
+             SELECT i.phone, MIN(i.received_at) FROM inquiries i
+             JOIN leads l ON l.id = i.lead_id
+             WHERE i.lead_id = $1 AND i.phone IS NOT NULL AND i.phone IS NOT l.phone
+             GROUP BY i.phone)
+         ORDER BY first",
+    )
+    .bind(lead_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(value,)| value).collect())
+}

@@ -21,6 +21,8 @@ pub struct LeadContact {
     pub free_mail: bool,
     pub source_id: String,
     pub received_at: DateTime<Utc>,
+    /// The lead a customer bought on, when this is their next opportunity.
+    pub follows: Option<String>,
 }
 
 /// A lead as stored: contact details and lifecycle state.
@@ -73,6 +75,7 @@ struct Row {
     received_at: DateTime<Utc>,
     first_attempt_at: Option<DateTime<Utc>>,
     last_touch_at: Option<DateTime<Utc>>,
+    follows_lead_id: Option<String>,
 }
 
 const COLUMNS: &str = "id, name, email, phone, company, timeframe, free_mail, repeat_inquirer, \
@@ -80,7 +83,7 @@ const COLUMNS: &str = "id, name, email, phone, company, timeframe, free_mail, re
     sla_warned, attempts, conversations, wrong_numbers, bounced_emails, next_action, next_due_at, \
     nurture_reason, recontact_at, closed_outcome, dead_reason, own_request, duplicate_of, \
     won_amount_cents, won_on, hot_note, handbacks, last_rep_id, received_at, first_attempt_at, \
-    last_touch_at";
+    last_touch_at, follows_lead_id";
 
 fn corrupt(what: String) -> sqlx::Error {
     sqlx::Error::Decode(what.into())
@@ -164,6 +167,7 @@ impl TryFrom<Row> for LeadRecord {
                 free_mail: row.free_mail,
                 source_id: row.source_id,
                 received_at: row.received_at,
+                follows: row.follows_lead_id,
             },
             repeat_inquirer: row.repeat_inquirer,
             first_attempt_at: row.first_attempt_at,
@@ -181,8 +185,9 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO leads (id, name, email, phone, company, timeframe, free_mail, source_id,
-            stage, owner_kind, owner_id, next_action, next_due_at, sla_started_at, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            stage, owner_kind, owner_id, next_action, next_due_at, sla_started_at, received_at,
+            follows_lead_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&contact.id)
     .bind(&contact.name)
@@ -199,6 +204,7 @@ pub async fn insert(
     .bind(state.next.map(|n| n.due_at))
     .bind(state.sla_started_at)
     .bind(contact.received_at)
+    .bind(&contact.follows)
     .execute(&mut *conn)
     .await?;
     save_state(conn, &contact.id, state).await
@@ -213,7 +219,8 @@ pub async fn get(db: impl SqliteExecutor<'_>, id: &str) -> Result<Option<LeadRec
         .transpose()
 }
 
-/// The earliest lead with this (normalised) email or phone, if any.
+/// The person's latest lead with this (normalised) email or phone, if any: a customer who bought
+/// has one lead per opportunity.
 pub async fn find_by_contact(
     db: impl SqliteExecutor<'_>,
     email: Option<&str>,
@@ -222,7 +229,7 @@ pub async fn find_by_contact(
     sqlx::query_as::<_, Row>(&format!(
         "SELECT {COLUMNS} FROM leads
          WHERE ($1 IS NOT NULL AND email = $1) OR ($2 IS NOT NULL AND phone = $2)
-         ORDER BY received_at LIMIT 1"
+         ORDER BY received_at DESC, id DESC LIMIT 1"
     ))
     .bind(email)
     .bind(phone)
@@ -397,6 +404,60 @@ pub async fn mark_touched(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Adds what a repeat inquiry tells about the person and the lead did not know yet: an email
+/// or phone it lacked, a company, a name where it only had their email or phone. Nothing known
+/// is overwritten (the inquiry itself keeps every value as sent).
+pub async fn add_contact_details(
+    conn: &mut SqliteConnection,
+    id: &str,
+    name: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    company: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leads SET
+            email = COALESCE(email, $2),
+            phone = COALESCE(phone, $3),
+            company = CASE WHEN company = '' THEN $4 ELSE company END,
+            name = CASE WHEN $5 <> '' AND (name = '' OR name = email OR name = phone)
+                        THEN $5 ELSE name END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(phone)
+    .bind(company)
+    .bind(name)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// What a customer bought before this lead: the earliest sale's date, how many sales, and
+/// their total in cents — over the leads this one follows. `None` for a lead that follows none.
+pub async fn customer_history(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Option<(NaiveDate, i64, i64)>, sqlx::Error> {
+    let row: (Option<NaiveDate>, i64, Option<i64>) = sqlx::query_as(
+        "WITH RECURSIVE earlier(id) AS (
+             SELECT follows_lead_id FROM leads WHERE id = $1 AND follows_lead_id IS NOT NULL
+             UNION
+             SELECT l.follows_lead_id FROM leads l JOIN earlier e ON l.id = e.id
+             WHERE l.follows_lead_id IS NOT NULL)
+         SELECT MIN(won_on), COUNT(*), SUM(won_amount_cents) FROM leads
+         WHERE id IN (SELECT id FROM earlier) AND closed_outcome = 'won'",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await?;
+    Ok(match row {
+        (Some(since), sales, Some(total)) if sales > 0 => Some((since, sales, total)),
+        _ => None,
+    })
 }
 
 pub async fn mark_repeat_inquirer(

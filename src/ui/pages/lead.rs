@@ -123,6 +123,9 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
             })}
             {lead.email.clone().map(|e| view! { <a class="email" href=format!("mailto:{e}")>{e.clone()}</a> })}
         </div>
+        {(!lead.other_contacts.is_empty()).then(|| view! {
+            <p class="muted" data-testid="other-contacts">{format!("Also gave: {}", lead.other_contacts.join(", "))}</p>
+        })}
     };
     let touches = history_list(lead.touches.clone(), "No touches logged yet.", "touch-line");
     let history = history_list(lead.history.clone(), "", "event-line");
@@ -151,6 +154,7 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
                 <span class="age">{lead.age.clone()}</span>
             </div>
             <div class="company">{lead.company.clone()}</div>
+            {lead.customer.clone().map(|c| view! { <p class="customer" data-testid="customer">{c}</p> })}
             <div class="flags">{flags}</div>
             <p class="stage">
                 <span class="badge" data-testid="lead-stage">{lead.stage_label.clone()}</span>
