@@ -16,6 +16,14 @@ pub struct HistoryLine {
     pub by: String,
 }
 
+/// A rep a manager can give a lead to: "Raj Patel — 12 open" or "… — away or full".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepChoice {
+    pub id: String,
+    pub label: String,
+    pub available: bool,
+}
+
 /// Everything the lead page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadDetail {
@@ -57,6 +65,9 @@ pub struct LeadDetail {
     pub customer: Option<String>,
     /// Other emails and phones the person gave in later inquiries.
     pub other_contacts: Vec<String>,
+    /// For a manager, on an open lead in sales: the reps it can be given to by hand, with
+    /// their load (empty otherwise).
+    pub reassign_to: Vec<RepChoice>,
 }
 
 #[cfg(feature = "ssr")]
@@ -164,6 +175,21 @@ mod build {
                 && matches!(user.role, Role::Marketing | Role::Manager | Role::Admin),
             hot_note: state.hot_note.clone(),
             other_contacts: view.other_contacts,
+            reassign_to: view
+                .reps
+                .into_iter()
+                .filter(|_| open && state.stage != Stage::Nurture)
+                .filter(|rep| state.owner.rep_id() != Some(rep.id.as_str()))
+                .map(|rep| RepChoice {
+                    label: if rep.available {
+                        format!("{} — {} open", rep.name, rep.open)
+                    } else {
+                        format!("{} — away or full", rep.name)
+                    },
+                    id: rep.id,
+                    available: rep.available,
+                })
+                .collect(),
             customer: view.customer.map(|(since, sales, total)| {
                 let since = since.format("%-d %b %Y");
                 if sales == 1 {
@@ -184,7 +210,14 @@ pub async fn get_lead(lead_id: String) -> Result<LeadDetail, ApiError> {
         .await
         .map_err(ApiError::respond)?;
     let state = crate::api::app_state()?;
-    let view = work::lead_view(&state.db, &user, &lead_id).await?;
+    let view = work::lead_view(
+        &state.db,
+        &user,
+        &lead_id,
+        state.clock.now(),
+        state.policy.rep_capacity,
+    )
+    .await?;
     Ok(build::detail(
         view,
         &user,
@@ -365,4 +398,34 @@ pub async fn return_lead(lead_id: String, reason: String) -> Result<(), ApiError
     )
     .await?;
     Ok(())
+}
+
+/// Gives leads (`lead_ids`, comma-separated) to the rep `to`, or to the next rep who can take
+/// them when `to` is empty, with a reason. Managers only.
+#[server(endpoint = "lead/reassign")]
+pub async fn reassign_leads(
+    lead_ids: String,
+    to: Option<String>,
+    reason: String,
+) -> Result<usize, ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::services::lifecycle;
+    let user = crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
+    let ids = crate::domain::touch::chosen_leads(&lead_ids)
+        .map_err(|error| ApiError::Invalid(vec![error]).respond())?;
+    let to = to
+        .map(|to| to.trim().to_string())
+        .filter(|to| !to.is_empty());
+    let state = crate::api::app_state()?;
+    Ok(lifecycle::reassign(
+        &state.db,
+        &state.policy,
+        state.clock.now(),
+        &user,
+        &ids,
+        to.as_deref(),
+        &reason,
+        &state.live,
+    )
+    .await?)
 }

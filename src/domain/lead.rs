@@ -330,6 +330,8 @@ pub enum EventKind {
     ClosureRefused,
     /// Qualification notes (BANT) were saved.
     QualificationSaved,
+    /// Given to another owner by hand (a manager) or because its rep was switched off.
+    Reassigned,
 }
 
 impl EventKind {
@@ -352,6 +354,7 @@ impl EventKind {
             EventKind::HandedBack => "handed_back",
             EventKind::ClosureRefused => "closure_refused",
             EventKind::QualificationSaved => "qualification_saved",
+            EventKind::Reassigned => "reassigned",
         }
     }
 }
@@ -419,6 +422,8 @@ pub enum TransitionError {
     HandBackWithoutNote,
     #[error("Say why you are returning it, so marketing knows what to send.")]
     ReturnWithoutReason,
+    #[error("Say why it is reassigned, so the record shows it.")]
+    ReassignWithoutReason,
     #[error("This lead has had no call attempt yet — call it before handing it to marketing.")]
     ReturnNeverCalled,
     #[error("The note is too long (at most {0} characters).")]
@@ -865,6 +870,46 @@ pub fn close(
     ))
 }
 
+/// The lead is given to `owner` by hand (a manager's choice, or its rep was switched off), for
+/// `reason`. The new owner starts a fresh first-contact clock: a hot lead stays hot, a lead
+/// that was talked to is followed up, any other is called; the old owner keeps their record.
+pub fn reassign(
+    lead: &LeadState,
+    owner: Owner,
+    reason: &str,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    match lead.stage {
+        stage if !stage.is_open() => return Err(TransitionError::Closed(stage)),
+        Stage::Nurture => return Err(TransitionError::InNurture),
+        _ => {}
+    }
+    let reason = checked_note(reason, TransitionError::ReassignWithoutReason)?;
+    let rep_stage = if lead.stage == Stage::Hot {
+        Stage::Hot
+    } else if lead.evidence.conversations > 0 {
+        Stage::Qualifying
+    } else {
+        Stage::Assigned
+    };
+    let mut state = restart_with(lead, owner, rep_stage, now, policy);
+    if state.stage == Stage::Qualifying {
+        state.next = Some(NextAction {
+            action: Action::FollowUp,
+            due_at: policy.first_call_due(now),
+        });
+    }
+    if state.stage == Stage::Hot {
+        state.hot_note.clone_from(&lead.hot_note);
+    }
+    let to = state.stage;
+    Ok(Transition::new(
+        state,
+        Event::new(EventKind::Reassigned, Some(lead.stage), to, reason),
+    ))
+}
+
 /// A closure the rules refused, for the lead's history (the lead itself is unchanged): what
 /// was tried and why it was refused.
 pub fn closure_refused(lead: &LeadState, closure: &Closure, why: &str) -> Event {
@@ -1140,6 +1185,28 @@ mod tests {
         );
         let queued = customer_returns(Owner::Qualifier, BOTH, t0(), &Policy::default());
         assert_eq!(queued.state.stage, Stage::Queued);
+    }
+
+    #[test]
+    fn a_lead_reassigned_by_hand_starts_a_fresh_clock_with_its_new_rep() {
+        let policy = Policy::default();
+        let later = t0() + Duration::hours(3);
+        let other = Owner::Rep("rep-2".to_string());
+        let t = reassign(&new_lead(), other.clone(), "swamped", later, &policy).expect("allowed");
+        assert_eq!(t.state.owner, other);
+        assert_eq!(t.state.stage, Stage::Assigned);
+        assert_eq!(t.state.sla_started_at, later);
+        assert!(t.state.awaiting_first_attempt());
+        assert_eq!(t.event.kind, EventKind::Reassigned);
+        assert_eq!(t.event.detail, "swamped");
+        let talked = call(&new_lead(), CallOutcome::Connected, t0());
+        let t = reassign(&talked, other.clone(), "swamped", later, &policy).expect("allowed");
+        assert_eq!(t.state.stage, Stage::Qualifying);
+        assert_eq!(t.state.next.map(|n| n.action), Some(Action::FollowUp));
+        assert_eq!(
+            reassign(&new_lead(), other, "  ", later, &policy),
+            Err(TransitionError::ReassignWithoutReason)
+        );
     }
 
     #[test]

@@ -82,6 +82,22 @@ pub enum UserAction {
         #[arg(long)]
         quota: Option<u32>,
     },
+    /// Switch a user off: they can no longer sign in, and each lead they hold goes to someone
+    /// who can work it.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Mark a rep away: no new leads from `--from` (default now) until `--until` (YYYY-MM-DD,
+    /// the day they are back).
+    Away {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        until: chrono::NaiveDate,
+    },
 }
 
 #[derive(Debug, Subcommand)]

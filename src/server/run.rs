@@ -4,9 +4,11 @@ use crate::domain::cadence::Policy;
 use crate::server::cli::{Cli, Command, SourceAction, UserAction};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
+use crate::server::live::Live;
 use crate::server::passwords::Passwords;
 use crate::server::services::{
-    accounts, boards, demo, generate, housekeeping, lifecycle, scheduler, sources, ServiceError,
+    accounts, boards, demo, generate, housekeeping, lifecycle, scheduler, sources, team,
+    ServiceError,
 };
 use crate::server::state::AppState;
 use crate::server::{connections, store};
@@ -73,6 +75,34 @@ pub async fn main() -> Result<(), String> {
                 .map_err(|e| format!("cannot set the territory: {e}"))?;
             }
             println!("Added {} ({}) as {}.", user.name, user.email, user.role);
+            Ok(())
+        }
+        Command::User {
+            action: UserAction::Deactivate { email },
+        } => {
+            let moved = team::deactivate(&db, &policy, clock.now(), &email, &Live::default())
+                .await
+                .map_err(explain)?;
+            println!("Switched off {email}; {moved} open leads went to others.");
+            Ok(())
+        }
+        Command::User {
+            action: UserAction::Away { email, from, until },
+        } => {
+            let start_of = |day: chrono::NaiveDate| {
+                day.and_hms_opt(0, 0, 0)
+                    .and_then(|t| t.and_local_timezone(config.timezone).earliest())
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .ok_or_else(|| format!("{day} is not a day in {}", config.timezone))
+            };
+            let from = match from {
+                Some(day) => start_of(day)?,
+                None => clock.now(),
+            };
+            team::set_away(&db, &email, from, start_of(until)?)
+                .await
+                .map_err(explain)?;
+            println!("{email} is away until {until}: no new leads meanwhile.");
             Ok(())
         }
         Command::Source {

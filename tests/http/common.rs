@@ -1,6 +1,7 @@
 //! What the HTTP tests share: the real app on port 0 with a temporary database, and clients
 //! that call it like a web form, an integration or a signed-in browser would.
 
+use leadline::domain::cadence::Policy;
 use leadline::domain::role::Role;
 use leadline::server::clock::Clock;
 use leadline::server::config::Config;
@@ -131,6 +132,18 @@ pub async fn spawn_app() -> TestApp {
 /// The app with settings of the test's own. Its static files are served from `site/` in the
 /// test's directory.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config, &mut LeptosOptions)) -> TestApp {
+    build_app(configure, |_| {}).await
+}
+
+/// The app with a follow-up policy of the test's own (as an admin would set it).
+pub async fn spawn_app_with_policy(change: impl FnOnce(&mut Policy)) -> TestApp {
+    build_app(|_, _| {}, change).await
+}
+
+async fn build_app(
+    configure: impl FnOnce(&mut Config, &mut LeptosOptions),
+    change_policy: impl FnOnce(&mut Policy),
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("test.db").display());
     let db = store::connect(&url).await.unwrap();
@@ -149,7 +162,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config, &mut LeptosOptio
         ..Config::default()
     };
     configure(&mut config, &mut leptos_options);
-    let policy = store::policy::load(&db).await.unwrap();
+    let mut policy = store::policy::load(&db).await.unwrap();
+    change_policy(&mut policy);
     let state = AppState::build(db.clone(), config, policy, Clock::default(), leptos_options)
         .await
         .unwrap();

@@ -14,3 +14,4 @@ mod front_door;
 mod intake;
 mod live;
 mod nurture;
+mod routing;

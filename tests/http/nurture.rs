@@ -186,9 +186,68 @@ async fn a_hand_back_needs_a_why_now_note_and_goes_hot_to_the_previous_rep_with_
 }
 
 #[tokio::test]
-async fn a_hand_back_skips_a_previous_rep_at_capacity() {
+async fn a_hand_back_skips_a_previous_rep_at_capacity_and_waits_in_the_queue_when_all_are_full() {
     let app = spawn_app().await;
     let (_, _, lead) = nurtured_lead(&app).await;
+    app.add_user(Role::Rep, "raj@acme.test").await;
+    let id_of = |email: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let (id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            id
+        }
+    };
+    let maya = User {
+        id: id_of("maya@acme.test").await,
+        name: "Maya".into(),
+        email: "maya@acme.test".into(),
+        role: Role::Marketing,
+    };
+    let hand_back = |capacity: u32| {
+        let (db, maya, lead) = (app.db.clone(), maya.clone(), lead.clone());
+        async move {
+            let policy = Policy {
+                rep_capacity: capacity,
+                ..Policy::default()
+            };
+            nurture::hand_back(
+                &db,
+                &policy,
+                chrono::Utc::now(),
+                &maya,
+                &lead,
+                "asked for a demo",
+                &Default::default(),
+            )
+            .await
+        }
+    };
+    // With nobody able to take it, it waits in the qualifier queue — never with a full rep.
+    assert_eq!(hand_back(0).await.unwrap(), Owner::Qualifier);
+    let (stage,): (String,) = sqlx::query_as("SELECT stage FROM leads WHERE id = $1")
+        .bind(&lead)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stage, "queued");
+}
+
+#[tokio::test]
+async fn a_hand_back_goes_to_another_rep_when_the_previous_one_is_full() {
+    let app = spawn_app().await;
+    let (_, _, lead) = nurtured_lead(&app).await;
+    // Rita, the previous rep, holds one open lead: at a capacity of one she is full.
+    let other: Value = app
+        .post_lead(json!({ "email": "other@acme.test" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(other["owner"]["name"], "rita@acme.test");
     app.add_user(Role::Rep, "raj@acme.test").await;
     let (maya_id,): (String,) =
         sqlx::query_as("SELECT id FROM users WHERE email = 'maya@acme.test'")
@@ -201,13 +260,13 @@ async fn a_hand_back_skips_a_previous_rep_at_capacity() {
         email: "maya@acme.test".into(),
         role: Role::Marketing,
     };
-    let full = Policy {
-        rep_capacity: 0,
+    let one_each = Policy {
+        rep_capacity: 1,
         ..Policy::default()
     };
     let owner = nurture::hand_back(
         &app.db,
-        &full,
+        &one_each,
         chrono::Utc::now(),
         &maya,
         &lead,
@@ -223,7 +282,7 @@ async fn a_hand_back_skips_a_previous_rep_at_capacity() {
     assert_eq!(
         owner,
         Owner::Rep(raj),
-        "round robin skips nobody else; the previous rep is full"
+        "the previous rep is full; Raj is not"
     );
 }
 

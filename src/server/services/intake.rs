@@ -6,7 +6,7 @@ use crate::domain::cadence::Policy;
 use crate::domain::intake::{self, Inquiry, RawInquiry};
 use crate::domain::lead::{self, LeadState, Owner, Reach, Stage, Transition};
 use crate::server::live::Live;
-use crate::server::services::routing;
+use crate::server::services::routing::{self, Route};
 use crate::server::store::{
     self, alerts, idempotency, inquiries, leads, sources::SourceRow, users,
 };
@@ -176,13 +176,11 @@ pub async fn admit(
         Some(bought) if bought.state.stage == Stage::Won => {
             // A sale is history: the customer's new inquiry is a new opportunity that follows
             // it, offered first to the rep who won them.
-            let owner = routing::previous_rep_or_next(
-                &mut *conn,
-                now,
-                bought.state.owner.rep_id(),
-                policy.rep_capacity,
-            )
-            .await?;
+            let prefer = Route {
+                prefer: bought.state.owner.rep_id(),
+                except: None,
+            };
+            let owner = routing::route(&mut *conn, now, policy.rep_capacity, prefer).await?;
             let contact = leads::LeadContact {
                 id: store::new_id(),
                 name: Some(inquiry.name.clone())
@@ -216,13 +214,11 @@ pub async fn admit(
         }
         Some(lead) => {
             // The rep who holds (or last held) the lead keeps it while they are active.
-            let owner = routing::previous_rep_or_next(
-                &mut *conn,
-                now,
-                lead.last_rep_id.as_deref(),
-                policy.rep_capacity,
-            )
-            .await?;
+            let prefer = Route {
+                prefer: lead.last_rep_id.as_deref(),
+                except: None,
+            };
+            let owner = routing::route(&mut *conn, now, policy.rep_capacity, prefer).await?;
             let transition = lead::repeat_inquiry(&lead.state, owner, now, policy);
             leads::save_state(&mut *conn, &lead.contact.id, &transition.state).await?;
             leads::mark_repeat_inquirer(&mut *conn, &lead.contact.id).await?;
@@ -239,7 +235,8 @@ pub async fn admit(
             (lead.contact.id, lead.contact.name, transition, true, None)
         }
         None => {
-            let owner = routing::next_owner(&mut *conn, now, None).await?;
+            let owner =
+                routing::route(&mut *conn, now, policy.rep_capacity, Route::default()).await?;
             let transition = lead::arrive(owner, reach, now, policy);
             let contact = leads::LeadContact {
                 id: store::new_id(),

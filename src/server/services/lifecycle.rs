@@ -10,7 +10,9 @@ use crate::domain::lead::{self, Closure, ClosureError, DeadReason, LeadState, Ow
 use crate::domain::qualification::Qualification;
 use crate::domain::role::{Role, User};
 use crate::server::live::Live;
-use crate::server::store::{self, assignments, events, leads, leads::LeadRecord, touches};
+use crate::server::store::{
+    self, alerts, assignments, events, leads, leads::LeadRecord, touches, users,
+};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -182,6 +184,96 @@ pub async fn close(
     Ok(transition.state)
 }
 
+/// Gives `lead` to `owner` for `reason` inside the caller's transaction (see
+/// [`lead::reassign`]), alerting the new rep. Returns the new owner.
+pub async fn hand_over(
+    conn: &mut SqliteConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    lead: &LeadRecord,
+    owner: Owner,
+    reason: &str,
+    actor: Option<&str>,
+) -> Result<Owner, ServiceError> {
+    let transition = lead::reassign(&lead.state, owner, reason, now, policy).map_err(refused)?;
+    record(&mut *conn, &lead.contact.id, now, actor, &transition).await?;
+    if let Owner::Rep(rep) = &transition.state.owner {
+        let message = format!(
+            "{} was reassigned to you ({}): call now.",
+            lead.contact.name, transition.event.detail
+        );
+        alerts::insert(&mut *conn, rep, &lead.contact.id, "assigned", &message, now).await?;
+    }
+    Ok(transition.state.owner)
+}
+
+/// A manager gives leads to another owner by hand, with a reason: to the rep `to` (who must be
+/// able to take them: active, not away, under capacity), or by routing when `to` is `None`.
+/// All or none; each is an event, the new owner gets a fresh first-contact clock and the old
+/// one keeps their record. Returns how many leads moved.
+#[tracing::instrument(skip_all, fields(user = %user.id, leads = lead_ids.len()))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a use case names its dependencies and its input explicitly"
+)]
+pub async fn reassign(
+    db: &SqlitePool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_ids: &[String],
+    to: Option<&str>,
+    reason: &str,
+    live: &Live,
+) -> Result<usize, ServiceError> {
+    if !matches!(user.role, Role::Manager | Role::Admin) {
+        return Err(ServiceError::Forbidden(
+            "Only a manager can reassign leads.".to_string(),
+        ));
+    }
+    if crate::domain::text::clean(reason).is_empty() {
+        return Err(ServiceError::invalid(
+            "reason",
+            "say why, so the record shows it",
+        ));
+    }
+    let mut tx = store::begin_write(db).await?;
+    let mut moved = Vec::new();
+    for lead_id in lead_ids {
+        let lead = visible_lead(&mut tx, user, lead_id).await?;
+        let owner = match to {
+            Some(rep) => {
+                let capacity = i64::from(policy.rep_capacity);
+                if !users::can_take_lead(&mut *tx, rep, now, capacity).await? {
+                    let name = users::find(&mut *tx, rep)
+                        .await?
+                        .filter(|u| u.role == Role::Rep)
+                        .ok_or(ServiceError::NotFound)?
+                        .name;
+                    return Err(ServiceError::Refused(format!(
+                        "{name} cannot take leads now (switched off, away, or at capacity)."
+                    )));
+                }
+                Owner::Rep(rep.to_string())
+            }
+            None => {
+                let from = routing::Route {
+                    prefer: None,
+                    except: lead.state.owner.rep_id(),
+                };
+                routing::route(&mut tx, now, policy.rep_capacity, from).await?
+            }
+        };
+        let after = hand_over(&mut tx, policy, now, &lead, owner, reason, Some(&user.id)).await?;
+        moved.push((lead_id.clone(), lead.state.owner, after));
+    }
+    tx.commit().await?;
+    for (lead_id, before, after) in &moved {
+        publish_move(live, lead_id, before, after);
+    }
+    Ok(moved.len())
+}
+
 /// A manager reverses a closure. The lead goes back to the rep who held it, if still active,
 /// else to routing, with a fresh first-contact clock.
 #[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
@@ -204,11 +296,14 @@ pub async fn reopen(
     if lead.state.stage.is_open() {
         return Err(refused(lead::TransitionError::NotReopenable));
     }
-    let owner = routing::previous_rep_or_next(
+    let owner = routing::route(
         &mut tx,
         now,
-        lead.last_rep_id.as_deref(),
         policy.rep_capacity,
+        routing::Route {
+            prefer: lead.last_rep_id.as_deref(),
+            except: None,
+        },
     )
     .await?;
     let transition = lead::reopen(&lead.state, owner, note, now, policy).map_err(refused)?;

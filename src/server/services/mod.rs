@@ -13,6 +13,7 @@ pub mod nurture;
 pub mod routing;
 pub mod scheduler;
 pub mod sources;
+pub mod team;
 pub mod touches;
 pub mod work;
 

@@ -95,11 +95,14 @@ pub async fn hand_back(
             lead::TransitionError::NotInNurture("handed back").to_string(),
         ));
     }
-    let owner = routing::previous_rep_or_next(
+    let owner = routing::route(
         &mut tx,
         now,
-        lead.last_rep_id.as_deref(),
         policy.rep_capacity,
+        routing::Route {
+            prefer: lead.last_rep_id.as_deref(),
+            except: None,
+        },
     )
     .await?;
     let transition = lead::hand_back(&lead.state, note, owner, now, policy)

@@ -1,35 +1,41 @@
-//! Routing: who takes a lead that needs an owner. Round robin among active reps (leaving out
-//! the rep it is taken from), else the qualifier queue. A lead is never left with nobody.
+//! Routing: who takes a lead that needs an owner. The same rule at every point a lead changes
+//! hands (arrival, the first-contact reassignment, the hoarding reclaim, hand-back, recontact,
+//! a rep switched off, a manager's hand): a rep who is active, not away and under capacity
+//! takes it — the lead's previous rep first where there is one, else round robin — and when no
+//! rep can, the qualifier queue. A lead is never left with nobody.
 
 use crate::domain::lead::Owner;
-use crate::server::store::{leads, users};
+use crate::server::store::users;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-/// The next owner for a lead, leaving out `except`.
-pub async fn next_owner(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-    except: Option<&str>,
-) -> Result<Owner, sqlx::Error> {
-    Ok(match users::take_next_rep(conn, now, except).await? {
-        Some((id, _)) => Owner::Rep(id),
-        None => Owner::Qualifier,
-    })
+/// What a routing decision takes into account.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Route<'a> {
+    /// The rep to offer the lead to first (the one who held it, or won the customer).
+    pub prefer: Option<&'a str>,
+    /// The rep it is being taken from, who must not get it back.
+    pub except: Option<&'a str>,
 }
 
-/// The lead's previous rep if they are still active and under capacity, else the next owner.
-pub async fn previous_rep_or_next(
+/// The owner for a lead: `route.prefer` if they can take it, else the next rep in round robin
+/// who can (leaving out `route.except`), else the qualifier queue.
+pub async fn route(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-    previous: Option<&str>,
     capacity: u32,
+    route: Route<'_>,
 ) -> Result<Owner, sqlx::Error> {
-    if let Some(id) = previous {
-        let active = users::is_active_rep(&mut *conn, id).await?;
-        if active && leads::open_count_of(&mut *conn, id).await? < i64::from(capacity) {
+    let capacity = i64::from(capacity);
+    if let Some(id) = route.prefer.filter(|id| Some(*id) != route.except) {
+        if users::can_take_lead(&mut *conn, id, now, capacity).await? {
             return Ok(Owner::Rep(id.to_string()));
         }
     }
-    next_owner(conn, now, None).await
+    Ok(
+        match users::take_next_rep(conn, now, route.except, capacity).await? {
+            Some((id, _)) => Owner::Rep(id),
+            None => Owner::Qualifier,
+        },
+    )
 }

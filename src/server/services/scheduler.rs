@@ -3,7 +3,8 @@
 //! up on everything that fell due while it was down; each tick changes the state it was due
 //! on, so none is applied twice.
 
-use super::{routing, ServiceError};
+use super::routing::{self, Route};
+use super::ServiceError;
 use crate::domain::cadence::Policy;
 use crate::domain::lead::Owner;
 use crate::domain::role::Role;
@@ -44,16 +45,18 @@ pub async fn run_due(
             let new_owner = match tick {
                 Tick::SlaWarning => state.owner.clone(),
                 Tick::SlaReassign | Tick::Hoarded => {
-                    routing::next_owner(&mut tx, now, state.owner.rep_id()).await?
+                    let from = Route {
+                        prefer: None,
+                        except: state.owner.rep_id(),
+                    };
+                    routing::route(&mut tx, now, policy.rep_capacity, from).await?
                 }
                 Tick::Recontact => {
-                    routing::previous_rep_or_next(
-                        &mut tx,
-                        now,
-                        lead.last_rep_id.as_deref(),
-                        policy.rep_capacity,
-                    )
-                    .await?
+                    let back = Route {
+                        prefer: lead.last_rep_id.as_deref(),
+                        except: None,
+                    };
+                    routing::route(&mut tx, now, policy.rep_capacity, back).await?
                 }
             };
             let transition = sla::apply_tick(&state, tick, new_owner, now, policy);

@@ -34,15 +34,20 @@ pub struct LeadView {
     pub messages: Vec<String>,
     /// Emails and phones from the person's inquiries that the lead does not hold.
     pub other_contacts: Vec<String>,
+    /// For a manager: every active rep with their load, to reassign the lead to.
+    pub reps: Vec<crate::server::store::users::RepLoad>,
     /// For a customer's new opportunity: when they first bought, how many sales, their total.
     pub customer: Option<(chrono::NaiveDate, i64, crate::domain::money::Money)>,
 }
 
-/// One lead `user` may see, with its touches and history.
+/// One lead `user` may see, with its touches and history (and, for a manager, the reps it could
+/// be given to at `now` under `capacity`).
 pub async fn lead_view(
     db: &SqlitePool,
     user: &User,
     lead_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    capacity: u32,
 ) -> Result<LeadView, ServiceError> {
     use crate::server::store::{events, inquiries, sources, touches, users};
     let mut conn = db.acquire().await?;
@@ -60,7 +65,13 @@ pub async fn lead_view(
                 .ok()
                 .map(|total| (since, sales, total))
         });
+    let reps = if matches!(user.role, Role::Manager | Role::Admin) {
+        users::reps_with_load(&mut *conn, now, i64::from(capacity)).await?
+    } else {
+        Vec::new()
+    };
     Ok(LeadView {
+        reps,
         customer,
         other_contacts: inquiries::other_contacts(&mut *conn, lead_id).await?,
         owner_name,

@@ -620,3 +620,18 @@ pub async fn open_count_of(db: impl SqliteExecutor<'_>, rep_id: &str) -> Result<
     .await?;
     Ok(n)
 }
+
+/// Ids of the open leads a rep holds.
+pub async fn open_ids_of(
+    db: impl SqliteExecutor<'_>,
+    rep_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM leads WHERE owner_kind = 'rep' AND owner_id = $1
+           AND stage NOT IN ('won', 'dead') ORDER BY received_at",
+    )
+    .bind(rep_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

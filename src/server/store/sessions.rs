@@ -76,3 +76,15 @@ pub async fn delete_expired(
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Ends every session of a user.
+pub async fn delete_for_user(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -87,29 +87,141 @@ pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<UserRow>, sqlx::Err
     .collect()
 }
 
-/// Round robin: the active rep who was given a lead longest ago (or never) takes the next one,
-/// and is marked as just assigned. `except` is left out (the rep a lead is taken from).
-/// `None` when there is no such rep.
+/// Whether a rep can take a lead at `now`: active, not away, under `capacity` open leads.
+const AVAILABLE: &str = "u.role = 'rep' AND u.active
+    AND NOT (u.away_from IS NOT NULL AND u.away_from <= $2
+             AND (u.away_until IS NULL OR u.away_until > $2))
+    AND (SELECT COUNT(*) FROM leads l WHERE l.owner_kind = 'rep' AND l.owner_id = u.id
+           AND l.stage NOT IN ('won', 'dead')) < $3";
+
+/// Round robin: of the reps who can take a lead at `now` (active, not away, under
+/// `capacity`), the one given a lead longest ago (or never) takes the next one, and is marked
+/// as just assigned — so a rep back from leave gets one lead and goes to the back of the line,
+/// not a flood. `except` is left out (the rep a lead is taken from). `None` when nobody can.
 pub async fn take_next_rep(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
     except: Option<&str>,
+    capacity: i64,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
-    let rep: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, name FROM users WHERE role = 'rep' AND active AND ($1 IS NULL OR id <> $1)
-         ORDER BY last_assigned_at IS NOT NULL, last_assigned_at, id LIMIT 1",
-    )
+    let rep: Option<(String, String)> = sqlx::query_as(&format!(
+        "SELECT u.id, u.name FROM users u
+         WHERE {AVAILABLE} AND ($1 IS NULL OR u.id <> $1)
+         ORDER BY u.last_assigned_at IS NOT NULL, u.last_assigned_at, u.id LIMIT 1"
+    ))
     .bind(except)
+    .bind(now)
+    .bind(capacity)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((id, _)) = &rep {
-        sqlx::query("UPDATE users SET last_assigned_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        mark_assigned(&mut *conn, id, now).await?;
     }
     Ok(rep)
+}
+
+/// Whether the rep `id` can take a lead at `now` (active, not away, under `capacity`).
+pub async fn can_take_lead(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+    now: DateTime<Utc>,
+    capacity: i64,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> = sqlx::query_as(&format!(
+        "SELECT u.id FROM users u WHERE u.id = $1 AND {AVAILABLE}"
+    ))
+    .bind(id)
+    .bind(now)
+    .bind(capacity)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Notes that the rep was just given a lead (round robin's order).
+pub async fn mark_assigned(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_assigned_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A rep as a manager chooses whom to give a lead: open leads held, and whether they can take
+/// one more at `now` (active, not away, under `capacity`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepLoad {
+    pub id: String,
+    pub name: String,
+    pub open: i64,
+    pub available: bool,
+}
+
+/// Every active rep with their load, by name.
+pub async fn reps_with_load(
+    db: impl SqliteExecutor<'_>,
+    now: DateTime<Utc>,
+    capacity: i64,
+) -> Result<Vec<RepLoad>, sqlx::Error> {
+    type Row = (
+        String,
+        String,
+        i64,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT u.id, u.name,
+                (SELECT COUNT(*) FROM leads l WHERE l.owner_kind = 'rep' AND l.owner_id = u.id
+                   AND l.stage NOT IN ('won', 'dead')),
+                u.away_from, u.away_until
+         FROM users u WHERE u.role = 'rep' AND u.active ORDER BY u.name",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, open, from, until)| {
+            let away =
+                from.is_some_and(|from| from <= now) && until.is_none_or(|until| until > now);
+            RepLoad {
+                id,
+                name,
+                open,
+                available: !away && open < capacity,
+            }
+        })
+        .collect())
+}
+
+/// Marks a user away from `from` until `until` (no new leads meanwhile); `None`s clear it.
+pub async fn set_away(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET away_from = $2, away_until = $3 WHERE id = $1")
+        .bind(id)
+        .bind(from)
+        .bind(until)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Switches a user off: they can no longer sign in or be given leads.
+pub async fn deactivate(db: impl SqliteExecutor<'_>, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET active = FALSE WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Ids of the active users with `role`.
@@ -123,16 +235,6 @@ pub async fn active_ids(
             .fetch_all(db)
             .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
-}
-
-/// Whether `id` is an active rep who can take a lead.
-pub async fn is_active_rep(db: impl SqliteExecutor<'_>, id: &str) -> Result<bool, sqlx::Error> {
-    let found: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM users WHERE id = $1 AND role = 'rep' AND active")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(found.is_some())
 }
 
 /// Sets a rep's territory and monthly quota.
@@ -182,7 +284,13 @@ mod tests {
         let mut names = Vec::new();
         for i in 0..4 {
             let at = now + chrono::Duration::seconds(i);
-            names.push(take_next_rep(&mut conn, at, None).await.unwrap().unwrap().1);
+            names.push(
+                take_next_rep(&mut conn, at, None, 40)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .1,
+            );
         }
         names.sort();
         assert_eq!(names, vec!["a@x.com", "a@x.com", "b@x.com", "b@x.com"]);
@@ -195,7 +303,9 @@ mod tests {
             .unwrap();
         let mut conn = db.acquire().await.unwrap();
         assert_eq!(
-            take_next_rep(&mut conn, Utc::now(), None).await.unwrap(),
+            take_next_rep(&mut conn, Utc::now(), None, 40)
+                .await
+                .unwrap(),
             None
         );
     }
@@ -207,12 +317,32 @@ mod tests {
         insert(&db, &a, now).await.unwrap();
         let mut conn = db.acquire().await.unwrap();
         assert_eq!(
-            take_next_rep(&mut conn, now, Some(&a.id)).await.unwrap(),
+            take_next_rep(&mut conn, now, Some(&a.id), 40)
+                .await
+                .unwrap(),
             None
         );
         insert(&db, &user("b@x.com", Role::Rep), now).await.unwrap();
-        let taken = take_next_rep(&mut conn, now, Some(&a.id)).await.unwrap();
+        let taken = take_next_rep(&mut conn, now, Some(&a.id), 40)
+            .await
+            .unwrap();
         assert_eq!(taken.map(|(_, name)| name), Some("b@x.com".to_string()));
+    }
+
+    #[sqlx::test]
+    async fn a_rep_away_or_switched_off_is_given_nothing_and_is_back_on_return(db: SqlitePool) {
+        let now = Utc::now();
+        let (a, b) = (user("a@x.com", Role::Rep), user("b@x.com", Role::Rep));
+        insert(&db, &a, now).await.unwrap();
+        insert(&db, &b, now).await.unwrap();
+        let back = now + chrono::Duration::days(7);
+        set_away(&db, &a.id, Some(now), Some(back)).await.unwrap();
+        deactivate(&db, &b.id).await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(take_next_rep(&mut conn, now, None, 40).await.unwrap(), None);
+        assert!(!can_take_lead(&mut *conn, &a.id, now, 40).await.unwrap());
+        let taken = take_next_rep(&mut conn, back, None, 40).await.unwrap();
+        assert_eq!(taken.map(|(_, name)| name), Some("a@x.com".to_string()));
     }
 
     #[sqlx::test]

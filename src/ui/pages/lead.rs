@@ -3,8 +3,8 @@
 
 use crate::api::auth::current_user;
 use crate::api::lead::{
-    get_lead, CloseLead, LeadDetail, LogTouch, MarkNotReady, ReopenLead, ReturnLead,
-    SaveQualification,
+    get_lead, CloseLead, LeadDetail, LogTouch, MarkNotReady, ReassignLeads, ReopenLead, RepChoice,
+    ReturnLead, SaveQualification,
 };
 use crate::api::nurture::{HandBackLead, LogNurtureTouches};
 use crate::api::ApiError;
@@ -42,6 +42,7 @@ pub fn LeadPage() -> impl IntoView {
     let give_back = ServerAction::<ReturnLead>::new();
     let nurture = ServerAction::<LogNurtureTouches>::new();
     let hand_back = ServerAction::<HandBackLead>::new();
+    let reassign = ServerAction::<ReassignLeads>::new();
     let changes = move || {
         log.version().get()
             + qualify.version().get()
@@ -51,6 +52,7 @@ pub fn LeadPage() -> impl IntoView {
             + give_back.version().get()
             + nurture.version().get()
             + hand_back.version().get()
+            + reassign.version().get()
     };
     let me = Resource::new(|| (), |_| current_user());
     let lead = Resource::new(move || (lead_id(), changes()), |(id, _)| get_lead(id));
@@ -63,6 +65,7 @@ pub fn LeadPage() -> impl IntoView {
         give_back,
         nurture,
         hand_back,
+        reassign,
     };
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the lead…"</p> }>
@@ -104,6 +107,7 @@ struct Actions {
     give_back: ServerAction<ReturnLead>,
     nurture: ServerAction<LogNurtureTouches>,
     hand_back: ServerAction<HandBackLead>,
+    reassign: ServerAction<ReassignLeads>,
 }
 
 #[component]
@@ -174,6 +178,7 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
         {lead.can_nurture.then(|| view! { <NurtureControls id=id.clone() actions/> })}
         {lead.can_work.then(|| view! { <CloseDialog id=id.clone() actions/> })}
         {lead.can_reopen.then(|| view! { <Reopen id=id.clone() actions/> })}
+        {(!lead.reassign_to.is_empty()).then(|| view! { <Reassign id=id.clone() reps=lead.reassign_to.clone() actions/> })}
         <section class="card">
             <h3>"Touches"</h3>
             {touches}
@@ -329,6 +334,35 @@ fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
                     </ActionForm>
                 </div>
                 {failure(move || close.value().get(), "close-error")}
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn Reassign(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView {
+    let options = reps
+        .into_iter()
+        .map(|rep| view! { <option value=rep.id disabled=!rep.available>{rep.label}</option> })
+        .collect_view();
+    view! {
+        <section class="card">
+            <details>
+                <summary><h3 class="inline">"Reassign"</h3></summary>
+                <ActionForm action=actions.reassign attr:class="stack">
+                    <input type="hidden" name="lead_ids" value=id/>
+                    <label>"To" <select name="to" data-testid="reassign-to">
+                        <option value="">"The next rep with room"</option>
+                        {options}
+                    </select></label>
+                    <label>"Why" <input type="text" name="reason" required data-testid="reassign-reason" placeholder="Rita is on a course this week"/></label>
+                    <button type="submit" class="primary" data-testid="reassign">"Reassign"</button>
+                </ActionForm>
+                {move || match actions.reassign.value().get() {
+                    Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="reassign-error">{e.to_string()}</p> }.into_any()),
+                    Some(Ok(_)) => Some(view! { <p class="saved" role="status" data-testid="reassigned">"Reassigned."</p> }.into_any()),
+                    None => None,
+                }}
             </details>
         </section>
     }
