@@ -51,12 +51,14 @@ pub struct LeadDetail {
     pub touches: Vec<HistoryLine>,
     pub history: Vec<HistoryLine>,
     pub messages: Vec<String>,
-    /// The caller may log touches (the rep who holds it).
+    /// The caller may log touches (the rep who holds it; a qualifier, for the queue's).
     pub can_log: bool,
-    /// The caller may close it or hand it to nurture (its rep, or a manager).
+    /// The caller may qualify, close it or hand it to nurture (whoever works it, or a manager).
     pub can_work: bool,
     /// The caller may reverse its closure (a manager).
     pub can_reopen: bool,
+    /// The lead waits in the qualifier queue and the caller may pass it to sales.
+    pub can_pass: bool,
     /// The caller works the nurture pool and the lead is in it.
     pub can_nurture: bool,
     /// Marketing's "why now" note, shown first when the lead came back hot.
@@ -65,9 +67,10 @@ pub struct LeadDetail {
     pub customer: Option<String>,
     /// Other emails and phones the person gave in later inquiries.
     pub other_contacts: Vec<String>,
-    /// For a manager, on an open lead in sales: the reps it can be given to by hand, with
-    /// their load (empty otherwise).
-    pub reassign_to: Vec<RepChoice>,
+    /// For a manager or qualifier: the reps the lead could be given to, with their load.
+    pub reps: Vec<RepChoice>,
+    /// The caller may give it to another owner by hand (a manager; open, not in nurture).
+    pub can_reassign: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -110,10 +113,9 @@ mod build {
             }
             (None, None) => (String::new(), false),
         };
-        let holds = state.owner.rep_id() == Some(user.id.as_str());
+        let works = crate::domain::access::works(user, &state.owner);
         let manager = matches!(user.role, Role::Manager | Role::Admin);
         let open = state.stage.is_open();
-        let in_sales = !matches!(state.stage, Stage::Nurture | Stage::Queued);
         LeadDetail {
             id: lead.contact.id,
             name: lead.contact.name,
@@ -168,17 +170,18 @@ mod build {
                 })
                 .collect(),
             messages: view.messages,
-            can_log: holds && open && in_sales && user.role == Role::Rep,
-            can_work: open && in_sales && ((holds && user.role == Role::Rep) || manager),
+            can_log: open && works && state.stage != Stage::Nurture,
+            can_work: open && state.stage != Stage::Nurture && (works || manager),
+            can_pass: state.stage == Stage::Queued && (works || manager),
             can_reopen: !open && manager,
             can_nurture: state.stage == Stage::Nurture
                 && matches!(user.role, Role::Marketing | Role::Manager | Role::Admin),
             hot_note: state.hot_note.clone(),
             other_contacts: view.other_contacts,
-            reassign_to: view
+            can_reassign: manager && open && state.stage != Stage::Nurture,
+            reps: view
                 .reps
                 .into_iter()
-                .filter(|_| open && state.stage != Stage::Nurture)
                 .filter(|rep| state.owner.rep_id() != Some(rep.id.as_str()))
                 .map(|rep| RepChoice {
                     label: if rep.available {
@@ -240,7 +243,7 @@ pub async fn log_touch(
     use crate::domain::role::Role;
     use crate::domain::touch::Touch;
     use crate::server::services::touches;
-    let user = crate::api::auth::require(&[Role::Rep]).await?;
+    let user = crate::api::auth::require(&[Role::Rep, Role::Qualifier]).await?;
     let touch = Touch::from_parts(&kind, outcome.as_deref()).map_err(|_| {
         ApiError::Invalid(vec![FieldError::new("outcome", "choose what happened: for a call, connected, no answer, voicemail, busy or wrong number")]).respond()
     })?;
@@ -428,4 +431,33 @@ pub async fn reassign_leads(
         &state.live,
     )
     .await?)
+}
+
+/// The qualifier passes a sales-ready lead from the queue to the rep `to`, or to the next rep
+/// who can take it when `to` is empty, with a note for them.
+#[server(endpoint = "lead/pass")]
+pub async fn pass_to_sales(
+    lead_id: String,
+    to: Option<String>,
+    note: String,
+) -> Result<(), ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::services::lifecycle;
+    let user = crate::api::auth::require(&[Role::Qualifier, Role::Manager, Role::Admin]).await?;
+    let to = to
+        .map(|to| to.trim().to_string())
+        .filter(|to| !to.is_empty());
+    let state = crate::api::app_state()?;
+    lifecycle::pass_to_sales(
+        &state.db,
+        &state.policy,
+        state.clock.now(),
+        &user,
+        &lead_id,
+        to.as_deref(),
+        &note,
+        &state.live,
+    )
+    .await?;
+    Ok(())
 }

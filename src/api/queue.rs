@@ -117,7 +117,7 @@ pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> 
     use crate::domain::role::Role;
     use crate::domain::touch::{CallOutcome, Touch};
     use crate::server::services::touches;
-    let user = crate::api::auth::require(&[Role::Rep]).await?;
+    let user = crate::api::auth::require(&[Role::Rep, Role::Qualifier]).await?;
     let outcome: CallOutcome = outcome.parse().map_err(|_| {
         ApiError::Invalid(vec![crate::domain::intake::FieldError::new(
             "outcome",

@@ -15,6 +15,17 @@ pub fn may_see(user: &User, owner: &Owner) -> bool {
     }
 }
 
+/// Whether `user` works a lead held by `owner` — logs its calls and touches, qualifies it,
+/// hands it on: the rep who holds it, or a qualifier for a lead in the queue. (Managers may
+/// close, reopen and reassign any lead, but the calls are the holder's.)
+pub fn works(user: &User, owner: &Owner) -> bool {
+    match (user.role, owner) {
+        (Role::Rep, Owner::Rep(id)) => *id == user.id,
+        (Role::Qualifier, Owner::Qualifier) => true,
+        _ => false,
+    }
+}
+
 /// Whether `user`'s open screens hear of a change to a lead that `holders` held before or hold
 /// now: a rep only of leads they held or hold, a qualifier only of leads that were or are in
 /// the queue; marketing, managers and admins of every change (a change that names no holder —
@@ -63,6 +74,21 @@ mod tests {
         ));
         assert!(hears_of(&user(Role::Manager, "max"), &rajs));
         assert!(hears_of(&user(Role::Marketing, "maya"), &rajs));
+    }
+
+    #[test]
+    fn the_holder_works_a_lead_and_a_qualifier_the_queues() {
+        let rita = user(Role::Rep, "rita");
+        let quinn = user(Role::Qualifier, "quinn");
+        assert!(works(&rita, &Owner::Rep("rita".into())));
+        assert!(!works(&rita, &Owner::Rep("raj".into())));
+        assert!(!works(&rita, &Owner::Qualifier));
+        assert!(works(&quinn, &Owner::Qualifier));
+        assert!(!works(&quinn, &Owner::Rep("rita".into())));
+        assert!(!works(
+            &user(Role::Manager, "max"),
+            &Owner::Rep("rita".into())
+        ));
     }
 
     #[test]

@@ -293,9 +293,22 @@ pub struct LeadState {
 }
 
 impl LeadState {
-    /// Waiting for the first call attempt of a fresh first-contact clock.
+    /// Waiting for the first call attempt of a fresh first-contact clock (with a rep, or in
+    /// the qualifier queue).
     pub fn awaiting_first_attempt(&self) -> bool {
-        matches!(self.stage, Stage::Assigned | Stage::Hot) && self.cadence_attempts == 0
+        matches!(self.stage, Stage::Assigned | Stage::Hot | Stage::Queued)
+            && self.cadence_attempts == 0
+            && !self.talked_on_this_clock()
+    }
+
+    /// They were talked to since the current first-contact clock started: calls are
+    /// follow-ups now, not attempts to reach them.
+    pub fn talked_on_this_clock(&self) -> bool {
+        match self.stage {
+            Stage::Qualifying => true,
+            Stage::Queued => matches!(self.next.map(|n| n.action), Some(Action::FollowUp)),
+            _ => false,
+        }
     }
 
     /// Marked do-not-contact: never reopened by a new inquiry.
@@ -332,6 +345,8 @@ pub enum EventKind {
     QualificationSaved,
     /// Given to another owner by hand (a manager) or because its rep was switched off.
     Reassigned,
+    /// The qualifier passed it from the queue to a rep, sales-ready.
+    PassedToSales,
 }
 
 impl EventKind {
@@ -355,6 +370,7 @@ impl EventKind {
             EventKind::ClosureRefused => "closure_refused",
             EventKind::QualificationSaved => "qualification_saved",
             EventKind::Reassigned => "reassigned",
+            EventKind::PassedToSales => "passed_to_sales",
         }
     }
 }
@@ -404,8 +420,6 @@ pub enum TransitionError {
         "This lead is in the nurture pool; marketing hands it back to sales when it turns hot."
     )]
     InNurture,
-    #[error("This lead is in the qualifier queue.")]
-    InQualifierQueue,
     #[error("This lead is open; only a closed lead can be reopened.")]
     NotReopenable,
     #[error(transparent)]
@@ -424,6 +438,12 @@ pub enum TransitionError {
     ReturnWithoutReason,
     #[error("Say why it is reassigned, so the record shows it.")]
     ReassignWithoutReason,
+    #[error("Only a lead in the qualifier queue can be passed to sales.")]
+    NotInQueue,
+    #[error("No rep can take it now (all are away or full); it stays in the queue.")]
+    NoRepCanTakeIt,
+    #[error("Add a note for the rep: what makes this lead ready now.")]
+    PassWithoutNote,
     #[error("This lead has had no call attempt yet — call it before handing it to marketing.")]
     ReturnNeverCalled,
     #[error("The note is too long (at most {0} characters).")]
@@ -552,7 +572,6 @@ pub fn log_touch(
     match lead.stage {
         stage if !stage.is_open() => return Err(TransitionError::Closed(stage)),
         Stage::Nurture => return Err(TransitionError::InNurture),
-        Stage::Queued => return Err(TransitionError::InQualifierQueue),
         _ => {}
     }
     if let Touch::Nurture(_) = touch {
@@ -577,7 +596,7 @@ pub fn log_touch(
     // The cadence counts attempts toward a conversation on the current first-contact clock:
     // a new lead, and equally a hot one (handed back, or inquiring again) whoever talked to
     // them before. Once they are talked to (qualifying), calls are follow-ups.
-    let reaching = lead.stage != Stage::Qualifying;
+    let reaching = !lead.talked_on_this_clock();
     if reaching {
         state.cadence_attempts += 1;
     }
@@ -616,6 +635,11 @@ pub fn log_touch(
             state,
             event(EventKind::CadenceExhausted, Stage::Nurture, detail),
         ));
+    }
+    if lead.stage == Stage::Queued {
+        // The qualifier queue works the lead through the same cadence; it stays in the queue
+        // until the qualifier passes it to sales, hands it to nurture or closes it.
+        state.stage = Stage::Queued;
     }
     Ok(Transition::new(
         state.clone(),
@@ -679,7 +703,6 @@ pub fn not_ready(
     match lead.stage {
         stage if !stage.is_open() => return Err(TransitionError::Closed(stage)),
         Stage::Nurture => return Err(TransitionError::InNurture),
-        Stage::Queued => return Err(TransitionError::InQualifierQueue),
         _ => {}
     }
     if lead.evidence.conversations == 0 {
@@ -734,7 +757,6 @@ pub fn return_to_marketing(
     match lead.stage {
         stage if !stage.is_open() => return Err(TransitionError::Closed(stage)),
         Stage::Nurture => return Err(TransitionError::InNurture),
-        Stage::Queued => return Err(TransitionError::InQualifierQueue),
         _ => {}
     }
     let reason = checked_note(reason, TransitionError::ReturnWithoutReason)?;
@@ -867,6 +889,31 @@ pub fn close(
     Ok(Transition::new(
         state,
         Event::new(kind, Some(lead.stage), stage, detail),
+    ))
+}
+
+/// The qualifier passes a sales-ready lead from the queue to `owner` (a rep) with a note for
+/// them: it arrives hot, under a fresh first-contact clock, the note shown first.
+pub fn pass_to_sales(
+    lead: &LeadState,
+    owner: Owner,
+    note: &str,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    if lead.stage != Stage::Queued {
+        return Err(TransitionError::NotInQueue);
+    }
+    if owner.rep_id().is_none() {
+        return Err(TransitionError::NoRepCanTakeIt);
+    }
+    let note = checked_note(note, TransitionError::PassWithoutNote)?;
+    let mut state = restart_with(lead, owner, Stage::Hot, now, policy);
+    state.hot_note = Some(note.clone());
+    let to = state.stage;
+    Ok(Transition::new(
+        state,
+        Event::new(EventKind::PassedToSales, Some(Stage::Queued), to, note),
     ))
 }
 
@@ -1476,6 +1523,14 @@ mod tests {
         Return(usize),
         NurtureTouch(usize),
         HandBack(usize),
+        /// A manager gives the lead to whoever routing picks, by hand.
+        Reassign(usize),
+        /// The qualifier passes a queued lead to a rep.
+        Pass(usize),
+        /// A rep goes away, or comes back.
+        ToggleAway(usize),
+        /// A rep is switched off: each of their open leads is routed to someone else.
+        Deactivate(usize),
     }
 
     fn any_touch() -> impl Strategy<Value = Touch> {
@@ -1518,18 +1573,33 @@ mod tests {
             1 => (0..leads).prop_map(Step::Return),
             1 => (0..leads).prop_map(Step::NurtureTouch),
             1 => (0..leads).prop_map(Step::HandBack),
+            1 => (0..leads).prop_map(Step::Reassign),
+            1 => (0..leads).prop_map(Step::Pass),
+            1 => (0usize..2).prop_map(Step::ToggleAway),
+            1 => (0usize..2).prop_map(Step::Deactivate),
         ]
     }
 
-    /// Routing in the simulation: the next rep after the current holder.
-    fn another_rep(lead: &LeadState, reps: &[&str]) -> Owner {
-        let current = lead.owner.rep_id();
-        let next = reps
-            .iter()
-            .find(|r| Some(**r) != current)
-            .copied()
-            .unwrap_or(reps[0]);
-        Owner::Rep(next.to_string())
+    /// The team in the simulation: which reps are switched on, and which are away.
+    #[derive(Debug, Clone)]
+    struct Team {
+        reps: [&'static str; 2],
+        active: [bool; 2],
+        away: [bool; 2],
+    }
+
+    impl Team {
+        /// Routing in the simulation: a rep who is on, not away and not `except`, else the
+        /// qualifier queue.
+        fn route(&self, except: Option<&str>) -> Owner {
+            (0..2)
+                .find(|&r| self.active[r] && !self.away[r] && Some(self.reps[r]) != except)
+                .map_or(Owner::Qualifier, |r| Owner::Rep(self.reps[r].to_string()))
+        }
+
+        fn is_on(&self, rep: &str) -> bool {
+            (0..2).any(|r| self.reps[r] == rep && self.active[r])
+        }
     }
 
     fn check(lead: &LeadState) -> Result<(), TestCaseError> {
@@ -1584,7 +1654,7 @@ mod tests {
             steps in proptest::collection::vec(any_step(3), 0..60)
         ) {
             let policy = Policy::default();
-            let reps = ["rita", "raj"];
+            let mut team = Team { reps: ["rita", "raj"], active: [true, true], away: [false, false] };
             let reaches = [BOTH, Reach { phone: true, email: false }, Reach { phone: false, email: true }];
             let mut now = t0();
             let mut leads: Vec<LeadState> = reaches
@@ -1597,12 +1667,12 @@ mod tests {
                 let outcome = match step {
                     Step::Touch(i, touch) => Some((i, log_touch(&leads[i], touch, now, &policy))),
                     Step::Repeat(i) => {
-                        let owner = another_rep(&leads[i], &reps);
+                        let owner = team.route(None);
                         Some((i, Ok(repeat_inquiry(&leads[i], owner, now, &policy))))
                     }
                     Step::Close(i, closure) => Some((i, close(&leads[i], closure, "by phone today", now.date_naive()))),
                     Step::Reopen(i) => {
-                        let owner = another_rep(&leads[i], &reps);
+                        let owner = team.route(None);
                         Some((i, reopen(&leads[i], owner, "", now, &policy)))
                     }
                     Step::NotReady(i, days) => {
@@ -1611,15 +1681,40 @@ mod tests {
                     Step::Return(i) => Some((i, return_to_marketing(&leads[i], "asked for a brochure", now, &policy))),
                     Step::NurtureTouch(i) => Some((i, nurture_touch(&leads[i], NurtureKind::Newsletter, now, &policy))),
                     Step::HandBack(i) => {
-                        let owner = another_rep(&leads[i], &reps);
+                        let owner = team.route(None);
                         Some((i, hand_back(&leads[i], "replied to the newsletter", owner, now, &policy)))
+                    }
+                    Step::Reassign(i) => {
+                        let owner = team.route(leads[i].owner.rep_id());
+                        Some((i, reassign(&leads[i], owner, "swamped", now, &policy)))
+                    }
+                    Step::Pass(i) => {
+                        let owner = team.route(None);
+                        Some((i, pass_to_sales(&leads[i], owner, "budget approved", now, &policy)))
+                    }
+                    Step::ToggleAway(r) => {
+                        team.away[r] = !team.away[r];
+                        None
+                    }
+                    Step::Deactivate(r) => {
+                        team.active[r] = false;
+                        let gone = team.reps[r];
+                        for i in 0..leads.len() {
+                            if leads[i].stage.is_open() && leads[i].owner.rep_id() == Some(gone) {
+                                let owner = team.route(Some(gone));
+                                let t = reassign(&leads[i], owner, "switched off", now, &policy)
+                                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                                record(&mut leads, &mut histories, i, t)?;
+                            }
+                        }
+                        None
                     }
                     Step::Advance(minutes) => {
                         now += Duration::minutes(minutes);
                         for i in 0..leads.len() {
                             let mut applied = 0;
                             while let Some(tick) = due_tick(&leads[i], now, &policy) {
-                                let owner = another_rep(&leads[i], &reps);
+                                let owner = team.route(leads[i].owner.rep_id());
                                 let t = apply_tick(&leads[i], tick, owner, now, &policy);
                                 record(&mut leads, &mut histories, i, t)?;
                                 applied += 1;
@@ -1634,6 +1729,9 @@ mod tests {
                 }
                 for lead in &leads {
                     check(lead)?;
+                    if let (true, Some(rep)) = (lead.stage.is_open(), lead.owner.rep_id()) {
+                        prop_assert!(team.is_on(rep), "an open lead's rep can work it: {:?}", lead);
+                    }
                 }
             }
             for (lead, history) in leads.iter().zip(&histories) {

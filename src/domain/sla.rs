@@ -53,6 +53,15 @@ pub fn due_tick(lead: &LeadState, now: DateTime<Utc>, policy: &Policy) -> Option
             .next
             .filter(|next| now - next.due_at >= policy.hoard_after)
             .map(|_| Tick::Hoarded),
+        // The qualifier queue keeps the same first-contact SLA: the managers are warned. (It is
+        // already where leads go when no rep can take them, so nothing reassigns it.)
+        (Owner::Qualifier, Stage::Queued)
+            if lead.awaiting_first_attempt()
+                && !lead.sla_warned
+                && now - lead.sla_started_at >= policy.warn_after =>
+        {
+            Some(Tick::SlaWarning)
+        }
         (Owner::Marketing, Stage::Nurture) => lead
             .recontact_at
             .filter(|at| *at <= now)

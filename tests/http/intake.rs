@@ -252,9 +252,9 @@ async fn a_rep_cannot_log_a_call_on_another_reps_lead() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(
-        body.to_string().contains("Only the rep who owns this lead"),
-        "{body}"
+    assert_eq!(
+        body["message"],
+        "Only the rep who holds this lead (or a qualifier, for the queue's) can log touches on it."
     );
     let (_, queue) = app.server_fn(&raj, "queue/mine", &[]).await;
     assert_eq!(queue, json!([]), "a rep sees only their own leads");

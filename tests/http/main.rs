@@ -14,4 +14,5 @@ mod front_door;
 mod intake;
 mod live;
 mod nurture;
+mod qualifier;
 mod routing;

@@ -1,10 +1,11 @@
 //! A person's alerts: read them, dismiss them.
 
 use super::ServiceError;
-use crate::domain::role::User;
+use crate::domain::role::{Role, User};
 use crate::server::store::alerts::{self, AlertRow};
+use crate::server::store::users;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 pub async fn unread(db: &SqlitePool, user: &User) -> Result<Vec<AlertRow>, ServiceError> {
     Ok(alerts::unread(db, &user.id).await?)
@@ -21,4 +22,28 @@ pub async fn dismiss(
     } else {
         Err(ServiceError::NotFound)
     }
+}
+
+/// A lead landed in the qualifier queue: if no qualifier is active to work it, every manager
+/// is told (the queue is where leads wait for work, never a drawer).
+pub async fn if_queue_unworked(
+    conn: &mut SqliteConnection,
+    lead_id: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    if !users::active_ids(&mut *conn, Role::Qualifier)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let message = format!(
+        "{name} waits in the qualifier queue and no qualifier is active: reassign it to a rep \
+         or switch a qualifier on."
+    );
+    for manager in users::active_ids(&mut *conn, Role::Manager).await? {
+        alerts::insert(&mut *conn, &manager, lead_id, "queue", &message, now).await?;
+    }
+    Ok(())
 }

@@ -265,6 +265,9 @@ pub async fn admit(
     )
     .await?;
     super::lifecycle::record_event(conn, &lead_id, now, None, &event, &state, None).await?;
+    if state.owner == Owner::Qualifier {
+        super::alerts::if_queue_unworked(&mut *conn, &lead_id, &name, now).await?;
+    }
     if let (true, Stage::Hot, Owner::Rep(rep)) = (repeat, state.stage, &state.owner) {
         let who = if follows.is_some() {
             format!("{name}, a customer,")

@@ -112,16 +112,16 @@ fn refused(err: impl std::fmt::Display) -> ServiceError {
 
 /// Only the rep who holds a lead, or a manager, may work it.
 fn may_work(user: &User, state: &LeadState) -> Result<(), ServiceError> {
-    let holds = state.owner.rep_id() == Some(user.id.as_str());
     match user.role {
-        Role::Rep if holds => Ok(()),
+        _ if crate::domain::access::works(user, &state.owner) => Ok(()),
         Role::Manager | Role::Admin => Ok(()),
         Role::Marketing => Err(ServiceError::Forbidden(
             "Marketing cannot close leads; only sales can, with the evidence each reason needs."
                 .to_string(),
         )),
         _ => Err(ServiceError::Forbidden(
-            "Only the rep who holds this lead, or a manager, can do that.".to_string(),
+            "Only the rep who holds this lead (a qualifier, for the queue's), or a manager, can do that."
+                .to_string(),
         )),
     }
 }
@@ -272,6 +272,53 @@ pub async fn reassign(
         publish_move(live, lead_id, before, after);
     }
     Ok(moved.len())
+}
+
+/// The qualifier passes a sales-ready lead from the queue to the rep `to` (who must be able to
+/// take it), or to the next rep who can when `to` is `None`, with a note for them. The lead
+/// arrives hot with a fresh first-contact clock, and the rep is alerted with the note.
+#[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a use case names its dependencies and its input explicitly"
+)]
+pub async fn pass_to_sales(
+    db: &SqlitePool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    user: &User,
+    lead_id: &str,
+    to: Option<&str>,
+    note: &str,
+    live: &Live,
+) -> Result<Owner, ServiceError> {
+    let mut tx = store::begin_write(db).await?;
+    let lead = visible_lead(&mut tx, user, lead_id).await?;
+    may_work(user, &lead.state)?;
+    let owner = match to {
+        Some(rep) => {
+            if !users::can_take_lead(&mut *tx, rep, now, i64::from(policy.rep_capacity)).await? {
+                return Err(refused(lead::TransitionError::NoRepCanTakeIt));
+            }
+            Owner::Rep(rep.to_string())
+        }
+        None => {
+            routing::route(&mut tx, now, policy.rep_capacity, routing::Route::default()).await?
+        }
+    };
+    let transition = lead::pass_to_sales(&lead.state, owner, note, now, policy).map_err(refused)?;
+    record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
+    if let Owner::Rep(rep) = &transition.state.owner {
+        let message = format!(
+            "{} is sales-ready (from the qualifier): {}",
+            lead.contact.name,
+            transition.state.hot_note.as_deref().unwrap_or_default()
+        );
+        alerts::insert(&mut tx, rep, lead_id, "hot", &message, now).await?;
+    }
+    tx.commit().await?;
+    publish_move(live, lead_id, &lead.state.owner, &transition.state.owner);
+    Ok(transition.state.owner)
 }
 
 /// A manager reverses a closure. The lead goes back to the rep who held it, if still active,

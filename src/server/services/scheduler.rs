@@ -68,7 +68,13 @@ pub async fn run_due(
                         Some(id) => users::find(&mut *tx, id)
                             .await?
                             .map_or_else(String::new, |u| u.name),
-                        None => String::new(),
+                        None if users::active_ids(&mut *tx, Role::Qualifier)
+                            .await?
+                            .is_empty() =>
+                        {
+                            "the qualifier queue, and no qualifier is active".to_string()
+                        }
+                        None => "the qualifier queue".to_string(),
                     };
                     let message = format!(
                         "{name}: no call attempt {} min after arriving (held by {holder}).",
@@ -78,6 +84,9 @@ pub async fn run_due(
                         alerts::insert(&mut tx, &manager, &lead_id, "sla_warning", &message, now)
                             .await?;
                     }
+                }
+                (_, Owner::Qualifier) if state.owner != Owner::Qualifier => {
+                    super::alerts::if_queue_unworked(&mut tx, &lead_id, name, now).await?;
                 }
                 (_, Owner::Rep(rep)) => {
                     let message = match tick {

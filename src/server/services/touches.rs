@@ -29,7 +29,12 @@ pub async fn log(
     let mut tx = store::begin_write(db).await?;
     let state = apply(&mut tx, policy, now, user, lead_id, touch, note).await?;
     tx.commit().await?;
-    live.publish(lead_id, [Owner::Rep(user.id.clone()), state.owner.clone()]);
+    // Who worked it: the rep who holds it, or the queue.
+    let worked_by = match user.role {
+        Role::Qualifier => Owner::Qualifier,
+        _ => Owner::Rep(user.id.clone()),
+    };
+    live.publish(lead_id, [worked_by, state.owner.clone()]);
     Ok(state)
 }
 
@@ -46,10 +51,10 @@ pub async fn apply(
     let lead = leads::get(&mut *conn, lead_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let owns = lead.state.owner == Owner::Rep(user.id.clone());
-    if user.role != Role::Rep || !owns {
+    if !crate::domain::access::works(user, &lead.state.owner) {
         return Err(ServiceError::Forbidden(
-            "Only the rep who owns this lead can log touches on it.".to_string(),
+            "Only the rep who holds this lead (or a qualifier, for the queue's) can log touches on it."
+                .to_string(),
         ));
     }
     let transition = lead::log_touch(&lead.state, touch, now, policy)

@@ -34,7 +34,7 @@ pub struct LeadView {
     pub messages: Vec<String>,
     /// Emails and phones from the person's inquiries that the lead does not hold.
     pub other_contacts: Vec<String>,
-    /// For a manager: every active rep with their load, to reassign the lead to.
+    /// For a manager or qualifier: every active rep with their load, to give the lead to.
     pub reps: Vec<crate::server::store::users::RepLoad>,
     /// For a customer's new opportunity: when they first bought, how many sales, their total.
     pub customer: Option<(chrono::NaiveDate, i64, crate::domain::money::Money)>,
@@ -65,7 +65,7 @@ pub async fn lead_view(
                 .ok()
                 .map(|total| (since, sales, total))
         });
-    let reps = if matches!(user.role, Role::Manager | Role::Admin) {
+    let reps = if matches!(user.role, Role::Manager | Role::Admin | Role::Qualifier) {
         users::reps_with_load(&mut *conn, now, i64::from(capacity)).await?
     } else {
         Vec::new()

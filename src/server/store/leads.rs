@@ -334,6 +334,8 @@ pub async fn tick_candidates(
         "SELECT id FROM leads
          WHERE (owner_kind = 'rep' AND stage IN ('assigned', 'hot') AND cadence_attempts = 0
                 AND sla_started_at <= $1)
+            OR (owner_kind = 'qualifier' AND stage = 'queued' AND cadence_attempts = 0
+                AND NOT sla_warned AND sla_started_at <= $1)
             OR (owner_kind = 'rep' AND stage NOT IN ('won', 'dead') AND next_due_at <= $2)
             OR (stage = 'nurture' AND recontact_at <= $3)
          ORDER BY received_at",

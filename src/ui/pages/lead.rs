@@ -3,8 +3,8 @@
 
 use crate::api::auth::current_user;
 use crate::api::lead::{
-    get_lead, CloseLead, LeadDetail, LogTouch, MarkNotReady, ReassignLeads, ReopenLead, RepChoice,
-    ReturnLead, SaveQualification,
+    get_lead, CloseLead, LeadDetail, LogTouch, MarkNotReady, PassToSales, ReassignLeads,
+    ReopenLead, RepChoice, ReturnLead, SaveQualification,
 };
 use crate::api::nurture::{HandBackLead, LogNurtureTouches};
 use crate::api::ApiError;
@@ -43,6 +43,7 @@ pub fn LeadPage() -> impl IntoView {
     let nurture = ServerAction::<LogNurtureTouches>::new();
     let hand_back = ServerAction::<HandBackLead>::new();
     let reassign = ServerAction::<ReassignLeads>::new();
+    let pass = ServerAction::<PassToSales>::new();
     let changes = move || {
         log.version().get()
             + qualify.version().get()
@@ -53,6 +54,7 @@ pub fn LeadPage() -> impl IntoView {
             + nurture.version().get()
             + hand_back.version().get()
             + reassign.version().get()
+            + pass.version().get()
     };
     let me = Resource::new(|| (), |_| current_user());
     let lead = Resource::new(move || (lead_id(), changes()), |(id, _)| get_lead(id));
@@ -66,6 +68,7 @@ pub fn LeadPage() -> impl IntoView {
         nurture,
         hand_back,
         reassign,
+        pass,
     };
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the lead…"</p> }>
@@ -108,6 +111,7 @@ struct Actions {
     nurture: ServerAction<LogNurtureTouches>,
     hand_back: ServerAction<HandBackLead>,
     reassign: ServerAction<ReassignLeads>,
+    pass: ServerAction<PassToSales>,
 }
 
 #[component]
@@ -178,7 +182,8 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
         {lead.can_nurture.then(|| view! { <NurtureControls id=id.clone() actions/> })}
         {lead.can_work.then(|| view! { <CloseDialog id=id.clone() actions/> })}
         {lead.can_reopen.then(|| view! { <Reopen id=id.clone() actions/> })}
-        {(!lead.reassign_to.is_empty()).then(|| view! { <Reassign id=id.clone() reps=lead.reassign_to.clone() actions/> })}
+        {lead.can_pass.then(|| view! { <PassToSales id=id.clone() reps=lead.reps.clone() actions/> })}
+        {lead.can_reassign.then(|| view! { <Reassign id=id.clone() reps=lead.reps.clone() actions/> })}
         <section class="card">
             <h3>"Touches"</h3>
             {touches}
@@ -339,12 +344,36 @@ fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
     }
 }
 
+/// The reps to choose from, those who cannot take a lead now greyed out.
+fn rep_options(reps: Vec<RepChoice>) -> impl IntoView {
+    reps.into_iter()
+        .map(|rep| view! { <option value=rep.id disabled=!rep.available>{rep.label}</option> })
+        .collect_view()
+}
+
+#[component]
+fn PassToSales(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView {
+    let pass = actions.pass;
+    view! {
+        <section class="card">
+            <h3>"Sales-ready? Pass it to a rep"</h3>
+            <ActionForm action=pass attr:class="stack">
+                <input type="hidden" name="lead_id" value=id/>
+                <label>"To" <select name="to" data-testid="pass-to">
+                    <option value="">"The next rep with room"</option>
+                    {rep_options(reps)}
+                </select></label>
+                <label>"Note for the rep" <input type="text" name="note" required data-testid="pass-note" placeholder="Budget approved, wants a demo this week"/></label>
+                <button type="submit" class="primary hot" data-testid="pass">"Pass to sales (hot)"</button>
+            </ActionForm>
+            {failure(move || pass.value().get(), "pass-error")}
+        </section>
+    }
+}
+
 #[component]
 fn Reassign(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView {
-    let options = reps
-        .into_iter()
-        .map(|rep| view! { <option value=rep.id disabled=!rep.available>{rep.label}</option> })
-        .collect_view();
+    let options = rep_options(reps);
     view! {
         <section class="card">
             <details>
