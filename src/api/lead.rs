@@ -61,8 +61,10 @@ pub struct LeadDetail {
     pub can_pass: bool,
     /// The caller works the nurture pool and the lead is in it.
     pub can_nurture: bool,
-    /// Marketing's "why now" note, shown first when the lead came back hot.
+    /// Why the lead is hot now (marketing's hand-back or the qualifier's pass), shown first.
     pub hot_note: Option<String>,
+    /// Who wrote the hot note: "marketing" or "the qualifier".
+    pub hot_note_from: String,
     /// For a customer's new opportunity: "Customer since 2 Mar 2026 · bought 4,800.00".
     pub customer: Option<String>,
     /// Other emails and phones the person gave in later inquiries.
@@ -100,6 +102,17 @@ mod build {
     ) -> LeadDetail {
         let lead = view.record;
         let state = &lead.state;
+        let hot_note_from = view
+            .history
+            .iter()
+            .rev()
+            .find_map(|e| match e.kind.as_str() {
+                "passed_to_sales" => Some("the qualifier"),
+                "handed_back" => Some("marketing"),
+                _ => None,
+            })
+            .unwrap_or("marketing")
+            .to_string();
         let now_local = now.with_timezone(&tz).naive_local();
         let (step, overdue) = match (&state.closure, state.next) {
             (Some(closure), _) => (format!("Closed: {closure}"), false),
@@ -177,6 +190,7 @@ mod build {
             can_nurture: state.stage == Stage::Nurture
                 && matches!(user.role, Role::Marketing | Role::Manager | Role::Admin),
             hot_note: state.hot_note.clone(),
+            hot_note_from,
             other_contacts: view.other_contacts,
             can_reassign: manager && open && state.stage != Stage::Nurture,
             reps: view
@@ -434,13 +448,13 @@ pub async fn reassign_leads(
 }
 
 /// The qualifier passes a sales-ready lead from the queue to the rep `to`, or to the next rep
-/// who can take it when `to` is empty, with a note for them.
+/// who can take it when `to` is empty, with a note for them. Answers the rep's name.
 #[server(endpoint = "lead/pass")]
 pub async fn pass_to_sales(
     lead_id: String,
     to: Option<String>,
     note: String,
-) -> Result<(), ApiError> {
+) -> Result<String, ApiError> {
     use crate::domain::role::Role;
     use crate::server::services::lifecycle;
     let user = crate::api::auth::require(&[Role::Qualifier, Role::Manager, Role::Admin]).await?;
@@ -448,7 +462,7 @@ pub async fn pass_to_sales(
         .map(|to| to.trim().to_string())
         .filter(|to| !to.is_empty());
     let state = crate::api::app_state()?;
-    lifecycle::pass_to_sales(
+    Ok(lifecycle::pass_to_sales(
         &state.db,
         &state.policy,
         state.clock.now(),
@@ -458,6 +472,5 @@ pub async fn pass_to_sales(
         &note,
         &state.live,
     )
-    .await?;
-    Ok(())
+    .await?)
 }

@@ -147,6 +147,11 @@ async fn a_qualifier_calls_a_queued_lead_and_passes_it_to_a_rep_who_gets_it_hot_
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!("raj@acme.test"),
+        "the qualifier is told who has it"
+    );
 
     let raj = app.signed_in("raj@acme.test").await;
     let theirs = detail(&app, &raj, &lead).await;
@@ -156,6 +161,7 @@ async fn a_qualifier_calls_a_queued_lead_and_passes_it_to_a_rep_who_gets_it_hot_
         theirs["hot_note"], "Budget approved, wants a demo this week",
         "the note is shown first"
     );
+    assert_eq!(theirs["hot_note_from"], "the qualifier");
     assert!(
         theirs["step"].as_str().unwrap().contains("due today"),
         "a fresh first-contact clock: {theirs}"

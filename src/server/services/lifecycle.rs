@@ -276,7 +276,8 @@ pub async fn reassign(
 
 /// The qualifier passes a sales-ready lead from the queue to the rep `to` (who must be able to
 /// take it), or to the next rep who can when `to` is `None`, with a note for them. The lead
-/// arrives hot with a fresh first-contact clock, and the rep is alerted with the note.
+/// arrives hot with a fresh first-contact clock, and the rep is alerted with the note. Returns
+/// the rep's name.
 #[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
 #[expect(
     clippy::too_many_arguments,
@@ -291,7 +292,7 @@ pub async fn pass_to_sales(
     to: Option<&str>,
     note: &str,
     live: &Live,
-) -> Result<Owner, ServiceError> {
+) -> Result<String, ServiceError> {
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
     may_work(user, &lead.state)?;
@@ -308,6 +309,7 @@ pub async fn pass_to_sales(
     };
     let transition = lead::pass_to_sales(&lead.state, owner, note, now, policy).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
+    let mut rep_name = String::new();
     if let Owner::Rep(rep) = &transition.state.owner {
         let message = format!(
             "{} is sales-ready (from the qualifier): {}",
@@ -315,10 +317,14 @@ pub async fn pass_to_sales(
             transition.state.hot_note.as_deref().unwrap_or_default()
         );
         alerts::insert(&mut tx, rep, lead_id, "hot", &message, now).await?;
+        rep_name = users::find(&mut *tx, rep)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default();
     }
     tx.commit().await?;
     publish_move(live, lead_id, &lead.state.owner, &transition.state.owner);
-    Ok(transition.state.owner)
+    Ok(rep_name)
 }
 
 /// A manager reverses a closure. The lead goes back to the rep who held it, if still active,

@@ -54,7 +54,6 @@ pub fn LeadPage() -> impl IntoView {
             + nurture.version().get()
             + hand_back.version().get()
             + reassign.version().get()
-            + pass.version().get()
     };
     let me = Resource::new(|| (), |_| current_user());
     let lead = Resource::new(move || (lead_id(), changes()), |(id, _)| get_lead(id));
@@ -142,6 +141,7 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
         .iter()
         .map(|m| view! { <blockquote class="message">{m.clone()}</blockquote> })
         .collect_view();
+    let from = lead.hot_note_from.clone();
     let hot_note = lead
         .hot_note
         .clone()
@@ -149,7 +149,7 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
         .map(|note| {
             view! {
                 <section class="card hot-note" data-testid="hot-note">
-                    <strong>"Why now (from marketing): "</strong>
+                    <strong>{format!("Why now (from {from}): ")}</strong>
                     {note}
                 </section>
             }
@@ -245,7 +245,7 @@ fn LogControls(id: String, actions: Actions) -> impl IntoView {
             <details class="other-touch">
                 <summary class="button">"Log a meeting, text or email"</summary>
                 <ActionForm action=log attr:class="stack">
-                    <input type="hidden" name="lead_id" value=id.clone()/>
+                    <input type="hidden" name="lead_id" value=id/>
                     <label>"What"
                         <select name="kind" data-testid="touch-kind">
                             <option value="meeting">"Meeting"</option>
@@ -351,22 +351,47 @@ fn rep_options(reps: Vec<RepChoice>) -> impl IntoView {
         .collect_view()
 }
 
+/// The qualifier's pass. Once passed the lead leaves their queue (and their sight), so the
+/// page is not reloaded: it says who has it now and leads back to the queue.
 #[component]
 fn PassToSales(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView {
     let pass = actions.pass;
+    let form = move || {
+        let id = id.clone();
+        let options = rep_options(reps.clone());
+        view! {
+                <ActionForm action=pass attr:class="stack">
+                    <input type="hidden" name="lead_id" value=id/>
+                    <label>"To" <select name="to" data-testid="pass-to">
+                        <option value="">"The next rep with room"</option>
+                        {options}
+                    </select></label>
+                    <label>"Note for the rep" <input type="text" name="note" required data-testid="pass-note" placeholder="Budget approved, wants a demo this week"/></label>
+                    <button type="submit" class="primary hot" data-testid="pass">"Pass to sales (hot)"</button>
+                </ActionForm>
+        }
+    };
     view! {
         <section class="card">
             <h3>"Sales-ready? Pass it to a rep"</h3>
-            <ActionForm action=pass attr:class="stack">
-                <input type="hidden" name="lead_id" value=id/>
-                <label>"To" <select name="to" data-testid="pass-to">
-                    <option value="">"The next rep with room"</option>
-                    {rep_options(reps)}
-                </select></label>
-                <label>"Note for the rep" <input type="text" name="note" required data-testid="pass-note" placeholder="Budget approved, wants a demo this week"/></label>
-                <button type="submit" class="primary hot" data-testid="pass">"Pass to sales (hot)"</button>
-            </ActionForm>
-            {failure(move || pass.value().get(), "pass-error")}
+            <Show
+                when=move || !matches!(pass.value().get(), Some(Ok(_)))
+                fallback=move || view! {
+                    <p class="saved" role="status" data-testid="passed">
+                        {move || match pass.value().get() {
+                            Some(Ok(rep)) if !rep.is_empty() => format!("Passed to {rep}, hot: it has left your queue."),
+                            _ => "Passed to sales, hot.".to_string(),
+                        }}
+                    </p>
+                    <a class="button" href="/queue">"Back to the queue"</a>
+                }
+            >
+                {form.clone()}
+            </Show>
+            {move || match pass.value().get() {
+                Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="pass-error">{e.to_string()}</p> }),
+                _ => None,
+            }}
         </section>
     }
 }
