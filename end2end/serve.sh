@@ -12,6 +12,10 @@ export LEPTOS_OUTPUT_NAME=leadline LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_
 # Test-only: lets the journeys move the clock through days. Never set in production.
 export LEADLINE_TEST_CLOCK=1
 target/release/leadline demo > "$run/demo.txt"
+# The journeys run at any hour of any day: this team works around the clock and calls at any
+# hour. (Working hours and calling windows are proven by the HTTP tests, on a driven clock.)
+target/release/leadline policy hours --days Mon-Sun --opens 00:00 --closes 24:00 > /dev/null
+target/release/leadline policy calling-window --any-hour > /dev/null
 # For the hostile-text journey: a source and a manager whose names are markup.
 target/release/leadline source add --name '<img src=x onerror="window.__pwned=1">Expo' \
   | tail -n 1 > "$run/hostile-source-key.txt"

@@ -48,7 +48,11 @@ impl CampaignLine {
         for lead in leads {
             line.leads += 1;
             match lead.first_attempt_at {
-                Some(at) if at - lead.received_at <= policy.first_contact => line.within_sla += 1,
+                Some(at)
+                    if policy.sla_waited(lead.received_at, at, None) <= policy.first_contact =>
+                {
+                    line.within_sla += 1;
+                }
                 Some(_) => {}
                 None => line.never_followed_up += 1,
             }

@@ -267,6 +267,7 @@ mod tests {
     const BOTH: Reach = Reach {
         phone: true,
         email: true,
+        zone: None,
     };
 
     fn dead(reason: DeadReason) -> Closure {
@@ -323,6 +324,7 @@ mod tests {
         let phone_only = Reach {
             phone: true,
             email: false,
+            zone: None,
         };
         assert_eq!(
             dead(DeadReason::InvalidContact).allowed(&tried, phone_only, today()),

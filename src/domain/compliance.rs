@@ -252,6 +252,7 @@ mod tests {
             Reach {
                 phone: true,
                 email: true,
+                zone: None,
             },
             at(sla_minute),
             &policy,
@@ -268,6 +269,7 @@ mod tests {
             to: Stage::Assigned,
             detail: String::new(),
             charged_to: charged_to.map(str::to_string),
+            open_seconds: None,
         }
     }
 

@@ -120,6 +120,32 @@ impl Phone {
         ))
     }
 
+    /// The time zone the person lives in, where the number tells it: its country keeps one
+    /// clock (Germany, Japan; not the United States, whose zones the number alone cannot tell).
+    pub fn zone(&self) -> Option<chrono_tz::Tz> {
+        let number = phonenumber::parse(None, &self.0).ok()?;
+        let country = format!("{:?}", number.country().id()?);
+        let zones: Vec<chrono_tz::Tz> = super::zones::COUNTRY_ZONES
+            .iter()
+            .filter(|(cc, _)| *cc == country)
+            .filter_map(|(_, zone)| zone.parse().ok())
+            .collect();
+        let first = *zones.first()?;
+        let same_clock = |zone: &chrono_tz::Tz| {
+            [(2026, 1, 15), (2026, 7, 15)].iter().all(|(y, m, d)| {
+                use chrono::{Offset, TimeZone};
+                let Some(day) = chrono::NaiveDate::from_ymd_opt(*y, *m, *d)
+                    .and_then(|d| d.and_hms_opt(12, 0, 0))
+                else {
+                    return false;
+                };
+                zone.offset_from_utc_datetime(&day).fix()
+                    == first.offset_from_utc_datetime(&day).fix()
+            })
+        };
+        zones.iter().all(same_clock).then_some(first)
+    }
+
     /// Wraps a number already stored in E.164 form (read back from our own database).
     pub fn from_e164(stored: String) -> Self {
         Self(stored)
@@ -139,6 +165,16 @@ impl fmt::Display for Phone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_tells_the_time_zone_only_where_its_country_keeps_one_clock() {
+        let zone = |raw| Phone::parse(raw, "US").unwrap().zone();
+        assert_eq!(zone("+49 30 901820"), Some(chrono_tz::Europe::Berlin));
+        assert_eq!(zone("+44 20 7946 0958"), Some(chrono_tz::Europe::London));
+        assert_eq!(zone("+81 3-3224-9999"), Some(chrono_tz::Asia::Tokyo));
+        assert_eq!(zone("+1 415 555 0123"), None, "the US spans six zones");
+        assert_eq!(zone("+61 2 9374 4000"), None, "so does Australia");
+    }
 
     #[test]
     fn an_email_is_trimmed_and_lowercased() {

@@ -209,6 +209,20 @@ pub struct NextAction {
 pub struct Reach {
     pub phone: bool,
     pub email: bool,
+    /// The person's time zone, where their phone number tells it: calls wait for their day.
+    pub zone: Option<chrono_tz::Tz>,
+}
+
+impl Reach {
+    /// How a person with this stored (E.164) phone, and an email or not, can be reached.
+    pub fn of(phone: Option<&str>, email: bool) -> Self {
+        Self {
+            phone: phone.is_some(),
+            email,
+            zone: phone
+                .and_then(|p| crate::domain::contact::Phone::from_e164(p.to_string()).zone()),
+        }
+    }
 }
 
 /// What has been logged on a lead over its life: the evidence closures are judged on.
@@ -384,6 +398,10 @@ pub struct Event {
     pub detail: String,
     /// The rep whose record this counts against (a missed SLA, a reclaimed lead).
     pub charged_to: Option<String>,
+    /// For a call attempt or meeting: the open time (working hours, calling window) since the
+    /// first-contact clock started, in seconds — what speed to lead is judged on.
+    #[serde(default)]
+    pub open_seconds: Option<i64>,
 }
 
 impl Event {
@@ -394,6 +412,7 @@ impl Event {
             to,
             detail: detail.into(),
             charged_to: None,
+            open_seconds: None,
         }
     }
 }
@@ -455,7 +474,7 @@ pub const MAX_NOTE: usize = 500;
 
 /// The first state of a lead that arrived at `now` and went to `owner`.
 pub fn arrive(owner: Owner, reach: Reach, now: DateTime<Utc>, policy: &Policy) -> Transition {
-    let (stage, next) = entry_for(&owner, Stage::Assigned, now, policy);
+    let (stage, next) = entry_for(&owner, Stage::Assigned, now, policy, reach.zone);
     let state = LeadState {
         stage,
         owner,
@@ -484,7 +503,7 @@ pub fn customer_returns(
     policy: &Policy,
 ) -> Transition {
     let arrived = arrive(owner, reach, now, policy).state;
-    let (stage, next) = entry_for(&arrived.owner, Stage::Hot, now, policy);
+    let (stage, next) = entry_for(&arrived.owner, Stage::Hot, now, policy, reach.zone);
     let state = LeadState {
         stage,
         next: Some(next),
@@ -508,13 +527,14 @@ pub(crate) fn entry_for(
     rep_stage: Stage,
     now: DateTime<Utc>,
     policy: &Policy,
+    zone: Option<chrono_tz::Tz>,
 ) -> (Stage, NextAction) {
     match owner {
         Owner::Rep(_) => (
             rep_stage,
             NextAction {
                 action: Action::Call(1),
-                due_at: policy.first_call_due(now),
+                due_at: policy.first_call_due(now, zone),
             },
         ),
         Owner::Qualifier => (
@@ -543,7 +563,7 @@ pub(crate) fn restart_with(
     now: DateTime<Utc>,
     policy: &Policy,
 ) -> LeadState {
-    let (stage, next) = entry_for(&owner, rep_stage, now, policy);
+    let (stage, next) = entry_for(&owner, rep_stage, now, policy, lead.reach.zone);
     LeadState {
         stage,
         owner,
@@ -588,6 +608,17 @@ pub fn log_touch(
             event(EventKind::TouchLogged, lead.stage, touch.to_string()),
         ));
     }
+    // Speed to lead is judged in open time: minutes the team was closed, or the person's
+    // night, are nobody's delay.
+    let open_seconds = Some(
+        policy
+            .sla_waited(lead.sla_started_at, now, lead.reach.zone)
+            .num_seconds(),
+    );
+    let event = |kind, to, detail: String| Event {
+        open_seconds,
+        ..Event::new(kind, Some(lead.stage), to, detail)
+    };
 
     state.evidence.attempts += 1;
     if touch == Touch::Call(CallOutcome::WrongNumber) {
@@ -603,7 +634,7 @@ pub fn log_touch(
     let started = *state.cadence_started_at.get_or_insert(now);
     let follow_up = NextAction {
         action: Action::FollowUp,
-        due_at: now + policy.after_conversation,
+        due_at: policy.follow_up_due(now, lead.reach.zone),
     };
     if touch.is_conversation() {
         state.evidence.conversations += 1;
@@ -613,7 +644,9 @@ pub fn log_touch(
         // Already talked to them on this clock: keep following up; the cadence is for
         // reaching them.
         state.next = Some(follow_up);
-    } else if let Some(due_at) = policy.attempt_due(state.cadence_attempts + 1, started) {
+    } else if let Some(due_at) =
+        policy.attempt_due(state.cadence_attempts + 1, started, lead.reach.zone)
+    {
         state.stage = Stage::Attempting;
         state.next = Some(NextAction {
             action: Action::Call(state.cadence_attempts + 1),
@@ -944,7 +977,7 @@ pub fn reassign(
     if state.stage == Stage::Qualifying {
         state.next = Some(NextAction {
             action: Action::FollowUp,
-            due_at: policy.first_call_due(now),
+            due_at: policy.first_call_due(now, lead.reach.zone),
         });
     }
     if state.stage == Stage::Hot {
@@ -1023,7 +1056,7 @@ pub fn reopen(
     if state.stage == Stage::Qualifying {
         state.next = Some(NextAction {
             action: Action::FollowUp,
-            due_at: policy.first_call_due(now),
+            due_at: policy.first_call_due(now, lead.reach.zone),
         });
     }
     let to = state.stage;
@@ -1059,6 +1092,7 @@ mod tests {
     const BOTH: Reach = Reach {
         phone: true,
         email: true,
+        zone: None,
     };
 
     fn new_lead() -> LeadState {
@@ -1174,7 +1208,8 @@ mod tests {
         let mut lead = new_lead();
         lead.stage = Stage::Nurture;
         lead.owner = Owner::Marketing;
-        let now = t0() + Duration::days(40);
+        // Six weeks later, a Monday morning: inside office hours.
+        let now = t0() + Duration::days(42);
         let t = repeat_inquiry(&lead, rep(), now, &policy);
         assert_eq!(t.state.stage, Stage::Hot);
         assert_eq!(t.state.sla_started_at, now);
@@ -1655,7 +1690,7 @@ mod tests {
         ) {
             let policy = Policy::default();
             let mut team = Team { reps: ["rita", "raj"], active: [true, true], away: [false, false] };
-            let reaches = [BOTH, Reach { phone: true, email: false }, Reach { phone: false, email: true }];
+            let reaches = [BOTH, Reach { phone: true, email: false, zone: None }, Reach { phone: false, email: true, zone: None }];
             let mut now = t0();
             let mut leads: Vec<LeadState> = reaches
                 .iter()

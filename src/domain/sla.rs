@@ -35,7 +35,7 @@ impl Tick {
 pub fn due_tick(lead: &LeadState, now: DateTime<Utc>, policy: &Policy) -> Option<Tick> {
     match (&lead.owner, lead.stage) {
         (Owner::Rep(_), _) if lead.awaiting_first_attempt() => {
-            let waited = now - lead.sla_started_at;
+            let waited = policy.sla_waited(lead.sla_started_at, now, lead.reach.zone);
             if waited >= policy.reassign_after {
                 // A warning that fell due is still recorded before the reassignment.
                 Some(if lead.sla_warned {
@@ -51,14 +51,15 @@ pub fn due_tick(lead: &LeadState, now: DateTime<Utc>, policy: &Policy) -> Option
         }
         (Owner::Rep(_), stage) if stage.is_open() => lead
             .next
-            .filter(|next| now - next.due_at >= policy.hoard_after)
+            .filter(|next| policy.overdue_by(next.due_at, now) >= policy.hoard_after)
             .map(|_| Tick::Hoarded),
         // The qualifier queue keeps the same first-contact SLA: the managers are warned. (It is
         // already where leads go when no rep can take them, so nothing reassigns it.)
         (Owner::Qualifier, Stage::Queued)
             if lead.awaiting_first_attempt()
                 && !lead.sla_warned
-                && now - lead.sla_started_at >= policy.warn_after =>
+                && policy.sla_waited(lead.sla_started_at, now, lead.reach.zone)
+                    >= policy.warn_after =>
         {
             Some(Tick::SlaWarning)
         }
@@ -86,6 +87,7 @@ pub fn apply_tick(
         to,
         detail,
         charged_to: holder.clone(),
+        open_seconds: None,
     };
     match tick {
         Tick::SlaWarning => {
@@ -93,7 +95,9 @@ pub fn apply_tick(
                 sla_warned: true,
                 ..lead.clone()
             };
-            let minutes = (now - lead.sla_started_at).num_minutes();
+            let minutes = policy
+                .sla_waited(lead.sla_started_at, now, lead.reach.zone)
+                .num_minutes();
             Transition {
                 event: event(
                     EventKind::SlaWarning,
@@ -129,8 +133,13 @@ pub fn apply_tick(
                     }),
                 ),
                 other => {
-                    let (stage, next) =
-                        crate::domain::lead::entry_for(other, lead.stage, now, policy);
+                    let (stage, next) = crate::domain::lead::entry_for(
+                        other,
+                        lead.stage,
+                        now,
+                        policy,
+                        lead.reach.zone,
+                    );
                     (stage, Some(next))
                 }
             };
@@ -142,7 +151,7 @@ pub fn apply_tick(
                     EventKind::Reclaimed,
                     stage,
                     format!(
-                        "next action overdue by more than {} h; reclaimed",
+                        "next action overdue by more than {} h of working days; reclaimed",
                         policy.hoard_after.num_hours()
                     ),
                 ),
@@ -194,6 +203,7 @@ mod tests {
             Reach {
                 phone: true,
                 email: true,
+                zone: None,
             },
             t0(),
             &Policy::default(),

@@ -27,6 +27,11 @@ pub enum Command {
         #[command(subcommand)]
         action: SourceAction,
     },
+    /// The follow-up policy: working hours and the calling window (read at start).
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
     /// Load a demo team and demo leads (does nothing if they are already there).
     Demo,
     /// Fill an empty database with a large generated pipeline, for benchmarks.
@@ -97,6 +102,35 @@ pub enum UserAction {
         from: Option<chrono::NaiveDate>,
         #[arg(long)]
         until: chrono::NaiveDate,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyAction {
+    /// Print the working hours and calling window in force.
+    Show,
+    /// Set the team's working hours, e.g. `--days Mon-Fri --opens 08:00 --closes 18:00
+    /// --timezone Europe/Berlin` (`--closes 24:00` for midnight).
+    Hours {
+        #[arg(long)]
+        days: String,
+        #[arg(long)]
+        opens: String,
+        #[arg(long)]
+        closes: String,
+        /// An IANA time zone; without it, the team's zone stays as it is.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// Set when people may be called where they live, e.g. `--opens 08:00 --closes 21:00`,
+    /// or `--any-hour`.
+    CallingWindow {
+        #[arg(long, required_unless_present = "any_hour")]
+        opens: Option<String>,
+        #[arg(long, required_unless_present = "any_hour")]
+        closes: Option<String>,
+        #[arg(long, conflicts_with_all = ["opens", "closes"])]
+        any_hour: bool,
     },
 }
 

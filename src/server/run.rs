@@ -1,13 +1,13 @@
 //! What the binary does for each command.
 
 use crate::domain::cadence::Policy;
-use crate::server::cli::{Cli, Command, SourceAction, UserAction};
+use crate::server::cli::{Cli, Command, PolicyAction, SourceAction, UserAction};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::live::Live;
 use crate::server::passwords::Passwords;
 use crate::server::services::{
-    accounts, boards, demo, generate, housekeeping, lifecycle, scheduler, sources, team,
+    accounts, boards, demo, generate, housekeeping, lifecycle, policy, scheduler, sources, team,
     ServiceError,
 };
 use crate::server::state::AppState;
@@ -37,7 +37,7 @@ pub async fn main() -> Result<(), String> {
     if backfilled > 0 {
         tracing::info!("started compliance records for {backfilled} leads reps already held");
     }
-    let policy = store::policy::load(&db)
+    let policy = store::policy::load(&db, config.timezone)
         .await
         .map_err(|e| format!("cannot read the follow-up policy: {e}"))?;
 
@@ -75,6 +75,27 @@ pub async fn main() -> Result<(), String> {
                 .map_err(|e| format!("cannot set the territory: {e}"))?;
             }
             println!("Added {} ({}) as {}.", user.name, user.email, user.role);
+            Ok(())
+        }
+        Command::Policy { action } => {
+            let changed = match action {
+                PolicyAction::Show => policy,
+                PolicyAction::Hours {
+                    days,
+                    opens,
+                    closes,
+                    timezone,
+                } => policy::set_hours(&db, &policy, &days, &opens, &closes, timezone.as_deref())
+                    .await
+                    .map_err(explain)?,
+                PolicyAction::CallingWindow { opens, closes, .. } => {
+                    let window = opens.as_deref().zip(closes.as_deref());
+                    policy::set_calling_window(&db, &policy, window)
+                        .await
+                        .map_err(explain)?
+                }
+            };
+            println!("{}", policy::describe(&changed));
             Ok(())
         }
         Command::User {

@@ -162,7 +162,7 @@ async fn compliance_and_bias_match_hand_computed_figures() {
         let rep_id = if case.rep == "ann" { &ann } else { &bob };
         write(&app, n, case, rep_id, &source).await;
     }
-    let policy = store::policy::load(&app.db).await.unwrap();
+    let policy = store::policy::load(&app.db, chrono_tz::UTC).await.unwrap();
     let snapshot = Snapshot::load(&app.db, now()).await.unwrap();
 
     let board = boards::compliance(&app.db, &snapshot, &policy, 30, now())

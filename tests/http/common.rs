@@ -140,6 +140,14 @@ pub async fn spawn_app_with_policy(change: impl FnOnce(&mut Policy)) -> TestApp 
     build_app(|_, _| {}, change).await
 }
 
+/// The app with settings and a follow-up policy of the test's own.
+pub async fn spawn_app_configured(
+    configure: impl FnOnce(&mut Config, &mut LeptosOptions),
+    change_policy: impl FnOnce(&mut Policy),
+) -> TestApp {
+    build_app(configure, change_policy).await
+}
+
 async fn build_app(
     configure: impl FnOnce(&mut Config, &mut LeptosOptions),
     change_policy: impl FnOnce(&mut Policy),
@@ -162,8 +170,13 @@ async fn build_app(
         ..Config::default()
     };
     configure(&mut config, &mut leptos_options);
-    let mut policy = store::policy::load(&db).await.unwrap();
+    // Tests run at any hour: unless a test sets hours of its own, the team works around the
+    // clock and calls at any hour.
+    let mut policy = store::policy::load(&db, chrono_tz::UTC).await.unwrap();
+    policy.hours = leadline::domain::hours::Hours::around_the_clock(chrono_tz::UTC);
+    policy.calling_window = None;
     change_policy(&mut policy);
+    store::policy::save(&db, &policy).await.unwrap();
     let state = AppState::build(db.clone(), config, policy, Clock::default(), leptos_options)
         .await
         .unwrap();

@@ -401,7 +401,7 @@ async fn ticks_that_fell_due_while_the_server_was_down_are_applied_once_on_start
 
     // It starts again on the same database, with the scheduler catching up.
     let db = store::connect(&url).await.unwrap();
-    let policy = std::sync::Arc::new(store::policy::load(&db).await.unwrap());
+    let policy = std::sync::Arc::new(store::policy::load(&db, chrono_tz::UTC).await.unwrap());
     let clock = Clock::default();
     clock.advance(Duration::hours(3));
     scheduler::spawn(
@@ -443,7 +443,7 @@ async fn ticks_that_fell_due_while_the_server_was_down_are_applied_once_on_start
 #[tokio::test]
 async fn every_lead_in_the_demo_ends_its_history_where_it_is() {
     let app = spawn_app().await;
-    let policy = store::policy::load(&app.db).await.unwrap();
+    let policy = store::policy::load(&app.db, chrono_tz::UTC).await.unwrap();
     demo::load(&app.db, &app.passwords, &policy, "US", Utc::now())
         .await
         .unwrap();

@@ -11,6 +11,7 @@ mod boards;
 mod common;
 mod engine;
 mod front_door;
+mod hours;
 mod intake;
 mod live;
 mod nurture;

@@ -223,7 +223,7 @@ async fn switching_a_rep_off_routes_each_of_their_leads_to_someone_who_can_work_
     ];
     app.add_user(Role::Rep, "raj@acme.test").await;
     let rita = app.signed_in("rita@acme.test").await;
-    let policy = leadline::server::store::policy::load(&app.db)
+    let policy = leadline::server::store::policy::load(&app.db, chrono_tz::UTC)
         .await
         .unwrap();
     let moved = leadline::server::services::team::deactivate(

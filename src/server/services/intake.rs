@@ -168,10 +168,7 @@ pub async fn admit(
     let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
 
     let previous_owner = existing.as_ref().map(|lead| lead.state.owner.clone());
-    let reach = Reach {
-        phone: phone.is_some(),
-        email: email.is_some(),
-    };
+    let reach = Reach::of(phone, email.is_some());
     let (lead_id, name, transition, repeat, follows) = match existing {
         Some(bought) if bought.state.stage == Stage::Won => {
             // A sale is history: the customer's new inquiry is a new opportunity that follows
@@ -197,10 +194,7 @@ pub async fn admit(
                 received_at: now,
                 follows: Some(bought.contact.id.clone()),
             };
-            let reach = Reach {
-                phone: contact.phone.is_some(),
-                email: contact.email.is_some(),
-            };
+            let reach = Reach::of(contact.phone.as_deref(), contact.email.is_some());
             let transition = lead::customer_returns(owner, reach, now, policy);
             leads::insert(&mut *conn, &contact, &transition.state).await?;
             leads::mark_repeat_inquirer(&mut *conn, &contact.id).await?;

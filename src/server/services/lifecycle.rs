@@ -73,7 +73,12 @@ pub async fn record_event(
     let open = assignments::open_for(&mut *conn, lead_id).await?;
     let step = assignment_step(open.as_ref(), state, event, attempt_by);
     if let (true, Some(open)) = (step.attempt, &open) {
-        let delay = (now - open.assigned_at).num_seconds();
+        // Open time when the first-contact clock is this assignment's (the usual case), else
+        // the plain delay.
+        let delay = match event.open_seconds {
+            Some(open_seconds) if open.assigned_at == state.sla_started_at => open_seconds,
+            _ => (now - open.assigned_at).num_seconds(),
+        };
         assignments::count_attempt(&mut *conn, lead_id, now, delay).await?;
     }
     if let Some(end) = step.end {

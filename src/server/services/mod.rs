@@ -10,6 +10,7 @@ pub mod housekeeping;
 pub mod intake;
 pub mod lifecycle;
 pub mod nurture;
+pub mod policy;
 pub mod routing;
 pub mod scheduler;
 pub mod sources;

@@ -136,10 +136,7 @@ impl TryFrom<Row> for LeadRecord {
             state: LeadState {
                 stage,
                 owner,
-                reach: Reach {
-                    phone: row.phone.is_some(),
-                    email: row.email.is_some(),
-                },
+                reach: Reach::of(row.phone.as_deref(), row.email.is_some()),
                 evidence: Evidence {
                     attempts: count(row.attempts),
                     conversations: count(row.conversations),
