@@ -21,7 +21,7 @@ test('with every rep away a lead waits in the qualifier queue; the qualifier cal
   for (const rep of reps) away(rep.email, '2000-01-01', '2100-01-01');
   try {
     const olu = person('Olu');
-    const lead = await postLead(request, { ...olu, phone: '+1 415 555 0177', company: 'Ferry Foods' });
+    const lead = await postLead(request, { ...olu, phone: '+1 415 555 0171', company: 'Ferry Foods' });
     expect(lead.owner.name).toBe('Qualifier queue');
     // Rita is back; the others stay away.
     away(rita.email, '2000-01-01', '2000-01-02');

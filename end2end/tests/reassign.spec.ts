@@ -6,7 +6,7 @@ test('a manager reassigns a lead by hand and it appears in the new rep’s open 
   request,
 }) => {
   const ida = person('Ida');
-  const lead = await postLead(request, { ...ida, phone: '+1 415 555 0142' });
+  const lead = await postLead(request, { ...ida, phone: '+1 415 555 0152' });
   const reps = demo().logins.filter((login) => login.role === 'rep');
   const to = reps.find((rep) => rep.name !== lead.owner.name)!;
 

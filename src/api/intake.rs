@@ -2,7 +2,8 @@
 //!
 //! - `Authorization: Bearer <source key>`; no or wrong key → 401.
 //! - JSON object with string fields `name`, `email`, `phone`, `company`, `message`,
-//!   `timeframe`; at least one of email or phone. Bad fields → 422 `{"errors":[{field,message}]}`;
+//!   `timeframe`, `country` (ISO code; else the phone's), `region`, `postcode`; at least one
+//!   of email or phone. Bad fields → 422 `{"errors":[{field,message}]}`;
 //!   malformed JSON → 400; body over 64 KiB → 413.
 //! - New lead → 201 `{id, owner, stage, repeat: false}`; a known person → 200 with the existing
 //!   lead's id and `repeat: true`. A repeated `Idempotency-Key` gets the first reply again.
@@ -20,7 +21,17 @@ use serde_json::{json, Value};
 /// The largest request body intake accepts.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 const MAX_IDEMPOTENCY_KEY: usize = 255;
-const FIELDS: [&str; 6] = ["name", "email", "phone", "company", "message", "timeframe"];
+const FIELDS: [&str; 9] = [
+    "name",
+    "email",
+    "phone",
+    "company",
+    "message",
+    "timeframe",
+    "country",
+    "region",
+    "postcode",
+];
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()
@@ -78,7 +89,8 @@ fn parse_body(body: &[u8]) -> Result<RawInquiry, BadBody> {
             None
         }
     };
-    let [name, email, phone, company, message, timeframe] = FIELDS.map(&mut take);
+    let [name, email, phone, company, message, timeframe, country, region, postcode] =
+        FIELDS.map(&mut take);
     if !errors.is_empty() {
         return Err(BadBody::Fields(errors));
     }
@@ -89,6 +101,9 @@ fn parse_body(body: &[u8]) -> Result<RawInquiry, BadBody> {
         company,
         message,
         timeframe,
+        country,
+        region,
+        postcode,
     })
 }
 

@@ -170,6 +170,52 @@ pub struct ComplianceBoard {
     pub lines: Vec<ComplianceLine>,
     pub team: ComplianceLine,
     pub band: Option<Band>,
+    /// The qualifier queue, as it stands now: its own row.
+    pub queue: QueueLine,
+}
+
+/// The qualifier queue now: where overflow waits, so it must be seen being worked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueLine {
+    pub waiting: u32,
+    /// Of those, never called.
+    pub never_called: u32,
+    /// Age of the oldest lead waiting, in minutes.
+    pub oldest_minutes: Option<i64>,
+    /// Qualifiers active to work it.
+    pub qualifiers: u32,
+}
+
+impl QueueLine {
+    /// "3 waiting · 2 never called · oldest 2 h · 1 qualifier active".
+    pub fn describe(&self) -> String {
+        let desk = match self.qualifiers {
+            0 => "no qualifier active".to_string(),
+            1 => "1 qualifier active".to_string(),
+            n => format!("{n} qualifiers active"),
+        };
+        if self.waiting == 0 {
+            return format!("Empty · {desk}");
+        }
+        let oldest = self
+            .oldest_minutes
+            .map(|m| {
+                format!(
+                    " · oldest {}",
+                    crate::domain::aging::short_age(chrono::Duration::minutes(m))
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "{} waiting · {} never called{oldest} · {desk}",
+            self.waiting, self.never_called
+        )
+    }
+
+    /// Leads wait with nobody to work them.
+    pub fn unworked(&self) -> bool {
+        self.waiting > 0 && self.qualifiers == 0
+    }
 }
 
 fn pct(part: u32, whole: u32) -> Option<u32> {
@@ -206,6 +252,7 @@ impl ComplianceBoard {
     pub fn build(
         window_days: u32,
         reps: Vec<RepCounts>,
+        queue: QueueLine,
         mut delays: impl FnMut(&str) -> Vec<f64>,
     ) -> Self {
         let mut team = RepCounts {
@@ -228,6 +275,7 @@ impl ComplianceBoard {
             band: team.outcome_pct.map(Band::of),
             lines,
             team,
+            queue,
         }
     }
 }
@@ -235,6 +283,29 @@ impl ComplianceBoard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_queue_row_says_what_waits_and_who_works_it() {
+        let queue = QueueLine {
+            waiting: 3,
+            never_called: 2,
+            oldest_minutes: Some(150),
+            qualifiers: 0,
+        };
+        assert_eq!(
+            queue.describe(),
+            "3 waiting · 2 never called · oldest 2 h · no qualifier active"
+        );
+        assert!(queue.unworked());
+        assert_eq!(
+            QueueLine {
+                qualifiers: 1,
+                ..QueueLine::default()
+            }
+            .describe(),
+            "Empty · 1 qualifier active"
+        );
+    }
     use crate::domain::lead::{Owner, Reach};
     use chrono::Duration;
 
@@ -379,10 +450,11 @@ mod tests {
             reclaimed: 4,
             ..RepCounts::default()
         };
-        let board = ComplianceBoard::build(30, vec![ann, bob], |rep| match rep {
-            "ann" => vec![1.0, 3.0, 20.0],
-            _ => vec![70.0, 90.0],
-        });
+        let board =
+            ComplianceBoard::build(30, vec![ann, bob], QueueLine::default(), |rep| match rep {
+                "ann" => vec![1.0, 3.0, 20.0],
+                _ => vec![70.0, 90.0],
+            });
         assert_eq!(board.lines[0].within_sla_pct, Some(50));
         assert_eq!(board.lines[0].median_first_attempt_minutes, Some(3.0));
         assert_eq!(board.lines[0].attempts_per_lead, Some(2.5));

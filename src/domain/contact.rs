@@ -120,11 +120,16 @@ impl Phone {
         ))
     }
 
+    /// The number's country (ISO 3166 code, "DE").
+    pub fn country(&self) -> Option<String> {
+        let number = phonenumber::parse(None, &self.0).ok()?;
+        Some(format!("{:?}", number.country().id()?))
+    }
+
     /// The time zone the person lives in, where the number tells it: its country keeps one
     /// clock (Germany, Japan; not the United States, whose zones the number alone cannot tell).
     pub fn zone(&self) -> Option<chrono_tz::Tz> {
-        let number = phonenumber::parse(None, &self.0).ok()?;
-        let country = format!("{:?}", number.country().id()?);
+        let country = self.country()?;
         let zones: Vec<chrono_tz::Tz> = super::zones::COUNTRY_ZONES
             .iter()
             .filter(|(cc, _)| *cc == country)

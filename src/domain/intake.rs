@@ -2,6 +2,7 @@
 //! checked one, with an error per field a person can act on.
 
 use crate::domain::contact::{Email, Phone};
+use crate::domain::territory::{country_code, postcode_key, Place};
 use crate::domain::text::{clean, clean_line, clean_name};
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,13 @@ pub struct RawInquiry {
     pub company: Option<String>,
     pub message: Option<String>,
     pub timeframe: Option<String>,
+    /// ISO 3166 code ("DE"); without it, the phone number's country.
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub postcode: Option<String>,
 }
 
 /// A checked inquiry: at least one way to reach the person, contact data normalised.
@@ -25,6 +33,8 @@ pub struct Inquiry {
     pub company: String,
     pub message: String,
     pub timeframe: String,
+    /// Where the person is (for territories).
+    pub place: Place,
 }
 
 impl Inquiry {
@@ -62,11 +72,13 @@ impl FieldError {
     }
 }
 
-const LIMITS: [(&str, usize); 4] = [
+const LIMITS: [(&str, usize); 6] = [
     ("name", 200),
     ("company", 200),
     ("timeframe", 100),
     ("message", 10_000),
+    ("region", 100),
+    ("postcode", 16),
 ];
 
 /// A one-line field as typed, cleaned of control and reordering characters.
@@ -82,11 +94,15 @@ pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<Field
     let company = raw.company.as_deref().map(clean_name).unwrap_or_default();
     let message = raw.message.as_deref().map(clean).unwrap_or_default();
     let timeframe = text(raw.timeframe);
+    let region = text(raw.region);
+    let postcode = text(raw.postcode);
     for (field, value) in [
         ("name", &name),
         ("company", &company),
         ("timeframe", &timeframe),
         ("message", &message),
+        ("region", &region),
+        ("postcode", &postcode),
     ] {
         let limit = LIMITS
             .iter()
@@ -114,6 +130,30 @@ pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<Field
             .map_err(|e| errors.push(FieldError::new("phone", e.to_string())))
             .ok(),
     };
+    let country = match text(raw.country).as_str() {
+        "" => phone.as_ref().and_then(Phone::country),
+        typed => country_code(typed).or_else(|| {
+            errors.push(FieldError::new(
+                "country",
+                "is not a country code like US or DE",
+            ));
+            None
+        }),
+    };
+    if !postcode
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    {
+        errors.push(FieldError::new(
+            "postcode",
+            "is not a postcode (letters, digits, spaces and dashes)",
+        ));
+    }
+    let place = Place {
+        country,
+        region: Some(region).filter(|r| !r.is_empty()),
+        postcode: Some(postcode_key(&postcode)).filter(|p| !p.is_empty()),
+    };
     if email_text.is_empty() && phone_text.is_empty() {
         let message = "give an email address or a phone number, so someone can follow up";
         errors.push(FieldError::new("email", message));
@@ -128,6 +168,7 @@ pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<Field
             company,
             message,
             timeframe,
+            place,
         })
     } else {
         Err(errors)

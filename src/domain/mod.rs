@@ -20,6 +20,7 @@ pub mod qualification;
 pub mod role;
 pub mod segment;
 pub mod sla;
+pub mod territory;
 pub mod text;
 pub mod throttle;
 pub mod touch;

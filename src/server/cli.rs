@@ -27,6 +27,11 @@ pub enum Command {
         #[command(subcommand)]
         action: SourceAction,
     },
+    /// Territories: which reps a lead is offered to first.
+    Territory {
+        #[command(subcommand)]
+        action: TerritoryAction,
+    },
     /// The follow-up policy: working hours and the calling window (read at start).
     Policy {
         #[command(subcommand)]
@@ -103,6 +108,34 @@ pub enum UserAction {
         #[arg(long)]
         until: chrono::NaiveDate,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TerritoryAction {
+    /// Add rules to a territory (creating it): a country, narrowed if you like to regions or
+    /// postcode prefixes; and/or sources. E.g. `--name DACH --country DE`, `--name "Bay Area"
+    /// --country US --postcode 94`, `--name Events --source "Trade show 2026"`.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        region: Vec<String>,
+        #[arg(long)]
+        postcode: Vec<String>,
+        #[arg(long)]
+        source: Vec<String>,
+    },
+    /// Make a rep a member of a territory.
+    Join {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// List the territories and their reps.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,14 +1,14 @@
 //! What the binary does for each command.
 
 use crate::domain::cadence::Policy;
-use crate::server::cli::{Cli, Command, PolicyAction, SourceAction, UserAction};
+use crate::server::cli::{Cli, Command, PolicyAction, SourceAction, TerritoryAction, UserAction};
 use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::live::Live;
 use crate::server::passwords::Passwords;
 use crate::server::services::{
     accounts, boards, demo, generate, housekeeping, lifecycle, policy, scheduler, sources, team,
-    ServiceError,
+    territories, ServiceError,
 };
 use crate::server::state::AppState;
 use crate::server::{connections, store};
@@ -75,6 +75,40 @@ pub async fn main() -> Result<(), String> {
                 .map_err(|e| format!("cannot set the territory: {e}"))?;
             }
             println!("Added {} ({}) as {}.", user.name, user.email, user.role);
+            Ok(())
+        }
+        Command::Territory { action } => {
+            match action {
+                TerritoryAction::Add {
+                    name,
+                    country,
+                    region,
+                    postcode,
+                    source,
+                } => {
+                    let definition = territories::Definition {
+                        country: country.as_deref(),
+                        regions: &region,
+                        postcodes: &postcode,
+                        sources: &source,
+                    };
+                    let added = territories::add(&db, clock.now(), &name, definition)
+                        .await
+                        .map_err(explain)?;
+                    println!("Added {added} rule(s) to {name}.");
+                }
+                TerritoryAction::Join { name, email } => {
+                    territories::join(&db, &name, &email)
+                        .await
+                        .map_err(explain)?;
+                    println!("{email} now works {name}.");
+                }
+                TerritoryAction::List => {
+                    for line in territories::describe(&db).await.map_err(explain)? {
+                        println!("{line}");
+                    }
+                }
+            }
             Ok(())
         }
         Command::Policy { action } => {

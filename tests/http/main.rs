@@ -17,3 +17,4 @@ mod live;
 mod nurture;
 mod qualifier;
 mod routing;
+mod territories;

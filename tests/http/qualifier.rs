@@ -366,6 +366,15 @@ async fn a_queue_with_no_qualifier_alerts_the_managers_and_an_untouched_queue_le
         .await
         .unwrap();
     assert_eq!(kind, "qualifier", "nothing takes it from the queue");
+    let (status, board) = app
+        .server_fn(&max, "board/compliance", &[("window_days", "7")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    assert_eq!(
+        board["board"]["queue"],
+        json!({ "waiting": 1, "never_called": 1, "oldest_minutes": 136, "qualifiers": 0 }),
+        "the queue is its own row on the compliance board"
+    );
 
     // A manager can pass it on by hand.
     app.add_user(Role::Rep, "rita@acme.test").await;

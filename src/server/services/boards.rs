@@ -7,7 +7,7 @@ use crate::domain::aging::AgeBucket;
 use crate::domain::bias::{self, GroupCount, Rate, RepBias};
 use crate::domain::board::{AgingBoard, Basis, Cell};
 use crate::domain::cadence::Policy;
-use crate::domain::compliance::{AssignmentEnd, ComplianceBoard, RepCounts};
+use crate::domain::compliance::{AssignmentEnd, ComplianceBoard, QueueLine, RepCounts};
 use crate::domain::forecast::{Outlook, RepLoad, TerritoryFlow, Unfollowed};
 use crate::domain::lead::Stage;
 use crate::domain::segment::SegmentFlags;
@@ -137,7 +137,24 @@ pub async fn compliance(
         policy.first_contact.num_seconds(),
         now,
     );
-    Ok(ComplianceBoard::build(window_days, lines, |rep| {
+    let mut queue = QueueLine {
+        qualifiers: u32::try_from(
+            crate::server::store::users::active_ids(db, crate::domain::role::Role::Qualifier)
+                .await?
+                .len(),
+        )
+        .unwrap_or(u32::MAX),
+        ..QueueLine::default()
+    };
+    snapshot.read(|facts| {
+        for lead in facts.open.values().filter(|l| l.in_qualifier_queue) {
+            queue.waiting += 1;
+            queue.never_called += u32::from(lead.ghost);
+            let age = (now - lead.received_at).num_minutes();
+            queue.oldest_minutes = Some(queue.oldest_minutes.map_or(age, |o| o.max(age)));
+        }
+    });
+    Ok(ComplianceBoard::build(window_days, lines, queue, |rep| {
         delays.get(rep).cloned().unwrap_or_default()
     }))
 }

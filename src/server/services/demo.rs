@@ -148,6 +148,7 @@ pub async fn load(
                 5 + (i * 3) % 40
             )),
             timeframe: Some(TIMEFRAMES[i % TIMEFRAMES.len()].to_string()),
+            ..RawInquiry::default()
         };
         let inquiry = check(raw, phone_region).map_err(ServiceError::Invalid)?;
         if i == 8 {

@@ -8,7 +8,7 @@ use crate::domain::lead::{self, LeadState, Owner, Reach, Stage, Transition};
 use crate::server::live::Live;
 use crate::server::services::routing::{self, Route};
 use crate::server::store::{
-    self, alerts, idempotency, inquiries, leads, sources::SourceRow, users,
+    self, alerts, idempotency, inquiries, leads, sources::SourceRow, territories, users,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -175,7 +175,8 @@ pub async fn admit(
             // it, offered first to the rep who won them.
             let prefer = Route {
                 prefer: bought.state.owner.rep_id(),
-                except: None,
+                arriving: Some((&inquiry.place, source_id)),
+                ..Route::default()
             };
             let owner = routing::route(&mut *conn, now, policy.rep_capacity, prefer).await?;
             let contact = leads::LeadContact {
@@ -197,6 +198,7 @@ pub async fn admit(
             let reach = Reach::of(contact.phone.as_deref(), contact.email.is_some());
             let transition = lead::customer_returns(owner, reach, now, policy);
             leads::insert(&mut *conn, &contact, &transition.state).await?;
+            territories::add_place(&mut *conn, &contact.id, &inquiry.place).await?;
             leads::mark_repeat_inquirer(&mut *conn, &contact.id).await?;
             (
                 contact.id,
@@ -207,10 +209,13 @@ pub async fn admit(
             )
         }
         Some(lead) => {
+            // What the person tells us now about where they are is kept on the lead.
+            territories::add_place(&mut *conn, &lead.contact.id, &inquiry.place).await?;
             // The rep who holds (or last held) the lead keeps it while they are active.
             let prefer = Route {
                 prefer: lead.last_rep_id.as_deref(),
-                except: None,
+                lead: Some(&lead.contact.id),
+                ..Route::default()
             };
             let owner = routing::route(&mut *conn, now, policy.rep_capacity, prefer).await?;
             let transition = lead::repeat_inquiry(&lead.state, owner, now, policy);
@@ -229,8 +234,11 @@ pub async fn admit(
             (lead.contact.id, lead.contact.name, transition, true, None)
         }
         None => {
-            let owner =
-                routing::route(&mut *conn, now, policy.rep_capacity, Route::default()).await?;
+            let arriving = Route {
+                arriving: Some((&inquiry.place, source_id)),
+                ..Route::default()
+            };
+            let owner = routing::route(&mut *conn, now, policy.rep_capacity, arriving).await?;
             let transition = lead::arrive(owner, reach, now, policy);
             let contact = leads::LeadContact {
                 id: store::new_id(),
@@ -245,6 +253,7 @@ pub async fn admit(
                 follows: None,
             };
             leads::insert(&mut *conn, &contact, &transition.state).await?;
+            territories::add_place(&mut *conn, &contact.id, &inquiry.place).await?;
             (contact.id, contact.name, transition, false, None)
         }
     };

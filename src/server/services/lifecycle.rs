@@ -263,8 +263,9 @@ pub async fn reassign(
             }
             None => {
                 let from = routing::Route {
-                    prefer: None,
                     except: lead.state.owner.rep_id(),
+                    lead: Some(&lead.contact.id),
+                    ..routing::Route::default()
                 };
                 routing::route(&mut tx, now, policy.rep_capacity, from).await?
             }
@@ -309,7 +310,11 @@ pub async fn pass_to_sales(
             Owner::Rep(rep.to_string())
         }
         None => {
-            routing::route(&mut tx, now, policy.rep_capacity, routing::Route::default()).await?
+            let from = routing::Route {
+                lead: Some(lead_id),
+                ..routing::Route::default()
+            };
+            routing::route(&mut tx, now, policy.rep_capacity, from).await?
         }
     };
     let transition = lead::pass_to_sales(&lead.state, owner, note, now, policy).map_err(refused)?;
@@ -360,7 +365,8 @@ pub async fn reopen(
         policy.rep_capacity,
         routing::Route {
             prefer: lead.last_rep_id.as_deref(),
-            except: None,
+            lead: Some(&lead.contact.id),
+            ..routing::Route::default()
         },
     )
     .await?;

@@ -15,6 +15,7 @@ pub mod routing;
 pub mod scheduler;
 pub mod sources;
 pub mod team;
+pub mod territories;
 pub mod touches;
 pub mod work;
 

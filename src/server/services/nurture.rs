@@ -101,7 +101,8 @@ pub async fn hand_back(
         policy.rep_capacity,
         routing::Route {
             prefer: lead.last_rep_id.as_deref(),
-            except: None,
+            lead: Some(&lead.contact.id),
+            ..routing::Route::default()
         },
     )
     .await?;

@@ -46,15 +46,17 @@ pub async fn run_due(
                 Tick::SlaWarning => state.owner.clone(),
                 Tick::SlaReassign | Tick::Hoarded => {
                     let from = Route {
-                        prefer: None,
                         except: state.owner.rep_id(),
+                        lead: Some(&lead_id),
+                        ..Route::default()
                     };
                     routing::route(&mut tx, now, policy.rep_capacity, from).await?
                 }
                 Tick::Recontact => {
                     let back = Route {
                         prefer: lead.last_rep_id.as_deref(),
-                        except: None,
+                        lead: Some(&lead_id),
+                        ..Route::default()
                     };
                     routing::route(&mut tx, now, policy.rep_capacity, back).await?
                 }

@@ -57,8 +57,9 @@ pub async fn deactivate(
             now,
             policy.rep_capacity,
             super::routing::Route {
-                prefer: None,
                 except: Some(&user.id),
+                lead: Some(&lead_id),
+                ..super::routing::Route::default()
             },
         )
         .await?;

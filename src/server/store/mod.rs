@@ -13,6 +13,7 @@ pub mod policy;
 pub mod sessions;
 pub mod sign_ins;
 pub mod sources;
+pub mod territories;
 pub mod touches;
 pub mod users;
 

@@ -104,14 +104,26 @@ pub async fn take_next_rep(
     except: Option<&str>,
     capacity: i64,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
+    take_next_rep_in(conn, now, except, capacity, None).await
+}
+
+/// Round robin among the reps of `territory` (every rep when `None`).
+pub async fn take_next_rep_in(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    except: Option<&str>,
+    capacity: i64,
+    territory: Option<&str>,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     let rep: Option<(String, String)> = sqlx::query_as(&format!(
         "SELECT u.id, u.name FROM users u
-         WHERE {AVAILABLE} AND ($1 IS NULL OR u.id <> $1)
+         WHERE {AVAILABLE} AND ($1 IS NULL OR u.id <> $1) AND ($4 IS NULL OR u.territory = $4)
          ORDER BY u.last_assigned_at IS NOT NULL, u.last_assigned_at, u.id LIMIT 1"
     ))
     .bind(except)
     .bind(now)
     .bind(capacity)
+    .bind(territory)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((id, _)) = &rep {
@@ -235,6 +247,20 @@ pub async fn active_ids(
             .fetch_all(db)
             .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Moves a rep to another territory, keeping their quota.
+pub async fn set_territory_only(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+    territory: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET territory = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(territory)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Sets a rep's territory and monthly quota.

@@ -116,6 +116,10 @@ pub fn compliance_table(board: &ComplianceBoard, sla_minutes: i64) -> impl IntoV
                 <tbody>
                     {rows}
                     {line_row(&board.team, sla_minutes, true)}
+                    <tr class=if board.queue.unworked() { "queue alarm" } else { "queue" } data-testid="compliance-queue">
+                        <th scope="row">"Qualifier queue"</th>
+                        <td colspan="10">{board.queue.describe()}</td>
+                    </tr>
                 </tbody>
             </table>
         </div>

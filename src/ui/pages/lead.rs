@@ -356,6 +356,18 @@ fn rep_options(reps: Vec<RepChoice>) -> impl IntoView {
 #[component]
 fn PassToSales(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView {
     let pass = actions.pass;
+    if !reps.iter().any(|rep| rep.available) {
+        // No button that can only fail: say why it cannot be passed now.
+        return view! {
+            <section class="card">
+                <h3>"Sales-ready?"</h3>
+                <p class="muted" data-testid="pass-blocked">
+                    "No rep can take a lead now (all are away, switched off or full): keep working it here, or ask a manager."
+                </p>
+            </section>
+        }
+        .into_any();
+    }
     let form = move || {
         let id = id.clone();
         let options = rep_options(reps.clone());
@@ -394,10 +406,22 @@ fn PassToSales(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoV
             }}
         </section>
     }
+    .into_any()
 }
 
 #[component]
 fn Reassign(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView {
+    if !reps.iter().any(|rep| rep.available) {
+        return view! {
+            <section class="card">
+                <h3>"Reassign"</h3>
+                <p class="muted" data-testid="reassign-blocked">
+                    "No other rep can take a lead now (all are away, switched off or full)."
+                </p>
+            </section>
+        }
+        .into_any();
+    }
     let options = rep_options(reps);
     view! {
         <section class="card">
@@ -420,6 +444,7 @@ fn Reassign(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView
             </details>
         </section>
     }
+    .into_any()
 }
 
 #[component]

@@ -1,0 +1,127 @@
+//! Territory rules, and the place each lead is in.
+
+use crate::domain::territory::{Place, Rule};
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+type RuleRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Country, region, postcode, source.
+type PlaceRow = (Option<String>, Option<String>, Option<String>, String);
+
+/// Every rule, oldest first.
+pub async fn rules(db: impl SqliteExecutor<'_>) -> Result<Vec<Rule>, sqlx::Error> {
+    let rows: Vec<RuleRow> = sqlx::query_as(
+        "SELECT territory, country, region, postcode_prefix, source_id FROM territory_rules
+         ORDER BY created_at, id",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(territory, country, region, postcode_prefix, source_id)| Rule {
+                territory,
+                country,
+                region,
+                postcode_prefix,
+                source_id,
+            },
+        )
+        .collect())
+}
+
+pub async fn add_rule(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+    rule: &Rule,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO territory_rules
+            (id, territory, country, region, postcode_prefix, source_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(&rule.territory)
+    .bind(&rule.country)
+    .bind(&rule.region)
+    .bind(&rule.postcode_prefix)
+    .bind(&rule.source_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records where the person is, keeping what the lead already knew.
+pub async fn add_place(
+    conn: &mut SqliteConnection,
+    lead_id: &str,
+    place: &Place,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leads SET country = COALESCE(country, $2), region = COALESCE(region, $3),
+            postcode = COALESCE(postcode, $4)
+         WHERE id = $1",
+    )
+    .bind(lead_id)
+    .bind(&place.country)
+    .bind(&place.region)
+    .bind(&place.postcode)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Where the person of a lead is, and the source it came from.
+pub async fn place_of(
+    conn: &mut SqliteConnection,
+    lead_id: &str,
+) -> Result<Option<(Place, String)>, sqlx::Error> {
+    let row: Option<PlaceRow> =
+        sqlx::query_as("SELECT country, region, postcode, source_id FROM leads WHERE id = $1")
+            .bind(lead_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|(country, region, postcode, source)| {
+        (
+            Place {
+                country,
+                region,
+                postcode,
+            },
+            source,
+        )
+    }))
+}
+
+/// Each territory with its rules described and its reps' emails.
+pub async fn overview(
+    db: impl SqliteExecutor<'_>,
+) -> Result<Vec<(String, Vec<String>)>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT t.territory, group_concat(u.email, ', ') FROM
+            (SELECT DISTINCT territory FROM territory_rules) t
+         LEFT JOIN users u ON u.territory = t.territory AND u.role = 'rep' AND u.active
+         GROUP BY t.territory ORDER BY t.territory",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, reps)| {
+            (
+                name,
+                reps.map(|r| r.split(", ").map(str::to_string).collect())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect())
+}
