@@ -650,7 +650,7 @@ pub fn log_touch(
         state.stage = Stage::Attempting;
         state.next = Some(NextAction {
             action: Action::Call(state.cadence_attempts + 1),
-            due_at: due_at.max(now),
+            due_at: policy.clock(lead.reach.zone).next_open(due_at.max(now)),
         });
     } else {
         state.stage = Stage::Nurture;
@@ -1623,12 +1623,26 @@ mod tests {
         away: [bool; 2],
     }
 
+    /// Open leads one simulated rep can hold.
+    const CAPACITY: usize = 2;
+
     impl Team {
-        /// Routing in the simulation: a rep who is on, not away and not `except`, else the
-        /// qualifier queue.
-        fn route(&self, except: Option<&str>) -> Owner {
+        /// Routing in the simulation: a rep who is on, not away, under capacity and not
+        /// `except`, else the qualifier queue.
+        fn route(&self, except: Option<&str>, leads: &[LeadState]) -> Owner {
+            let load = |rep: &str| {
+                leads
+                    .iter()
+                    .filter(|l| l.stage.is_open() && l.owner.rep_id() == Some(rep))
+                    .count()
+            };
             (0..2)
-                .find(|&r| self.active[r] && !self.away[r] && Some(self.reps[r]) != except)
+                .find(|&r| {
+                    self.active[r]
+                        && !self.away[r]
+                        && Some(self.reps[r]) != except
+                        && load(self.reps[r]) < CAPACITY
+                })
                 .map_or(Owner::Qualifier, |r| Owner::Rep(self.reps[r].to_string()))
         }
 
@@ -1690,7 +1704,10 @@ mod tests {
         ) {
             let policy = Policy::default();
             let mut team = Team { reps: ["rita", "raj"], active: [true, true], away: [false, false] };
-            let reaches = [BOTH, Reach { phone: true, email: false, zone: None }, Reach { phone: false, email: true, zone: None }];
+            // Under office hours (the default policy), one person in Tokyo whose calls wait for
+            // their own morning.
+            let tokyo = Reach { phone: true, email: false, zone: Some(chrono_tz::Asia::Tokyo) };
+            let reaches = [BOTH, tokyo, Reach { phone: false, email: true, zone: None }];
             let mut now = t0();
             let mut leads: Vec<LeadState> = reaches
                 .iter()
@@ -1702,12 +1719,12 @@ mod tests {
                 let outcome = match step {
                     Step::Touch(i, touch) => Some((i, log_touch(&leads[i], touch, now, &policy))),
                     Step::Repeat(i) => {
-                        let owner = team.route(None);
+                        let owner = team.route(None, &leads);
                         Some((i, Ok(repeat_inquiry(&leads[i], owner, now, &policy))))
                     }
                     Step::Close(i, closure) => Some((i, close(&leads[i], closure, "by phone today", now.date_naive()))),
                     Step::Reopen(i) => {
-                        let owner = team.route(None);
+                        let owner = team.route(None, &leads);
                         Some((i, reopen(&leads[i], owner, "", now, &policy)))
                     }
                     Step::NotReady(i, days) => {
@@ -1716,15 +1733,15 @@ mod tests {
                     Step::Return(i) => Some((i, return_to_marketing(&leads[i], "asked for a brochure", now, &policy))),
                     Step::NurtureTouch(i) => Some((i, nurture_touch(&leads[i], NurtureKind::Newsletter, now, &policy))),
                     Step::HandBack(i) => {
-                        let owner = team.route(None);
+                        let owner = team.route(None, &leads);
                         Some((i, hand_back(&leads[i], "replied to the newsletter", owner, now, &policy)))
                     }
                     Step::Reassign(i) => {
-                        let owner = team.route(leads[i].owner.rep_id());
+                        let owner = team.route(leads[i].owner.rep_id(), &leads);
                         Some((i, reassign(&leads[i], owner, "swamped", now, &policy)))
                     }
                     Step::Pass(i) => {
-                        let owner = team.route(None);
+                        let owner = team.route(None, &leads);
                         Some((i, pass_to_sales(&leads[i], owner, "budget approved", now, &policy)))
                     }
                     Step::ToggleAway(r) => {
@@ -1736,7 +1753,7 @@ mod tests {
                         let gone = team.reps[r];
                         for i in 0..leads.len() {
                             if leads[i].stage.is_open() && leads[i].owner.rep_id() == Some(gone) {
-                                let owner = team.route(Some(gone));
+                                let owner = team.route(Some(gone), &leads);
                                 let t = reassign(&leads[i], owner, "switched off", now, &policy)
                                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                                 record(&mut leads, &mut histories, i, t)?;
@@ -1749,7 +1766,7 @@ mod tests {
                         for i in 0..leads.len() {
                             let mut applied = 0;
                             while let Some(tick) = due_tick(&leads[i], now, &policy) {
-                                let owner = team.route(leads[i].owner.rep_id());
+                                let owner = team.route(leads[i].owner.rep_id(), &leads);
                                 let t = apply_tick(&leads[i], tick, owner, now, &policy);
                                 record(&mut leads, &mut histories, i, t)?;
                                 applied += 1;
@@ -1764,6 +1781,19 @@ mod tests {
                 }
                 for lead in &leads {
                     check(lead)?;
+                    if let (Owner::Rep(_), Some(next)) = (&lead.owner, lead.next) {
+                        if matches!(next.action, Action::Call(_) | Action::FollowUp) {
+                            // Open at that moment, or at its last minute (due at closing).
+                            let clock = policy.clock(lead.reach.zone);
+                            let due = next.due_at;
+                            prop_assert!(
+                                clock.next_open(due) == due
+                                    || clock.next_open(due - Duration::seconds(1)) < due,
+                                "calls fall due in open time: {:?}",
+                                lead
+                            );
+                        }
+                    }
                     if let (true, Some(rep)) = (lead.stage.is_open(), lead.owner.rep_id()) {
                         prop_assert!(team.is_on(rep), "an open lead's rep can work it: {:?}", lead);
                     }

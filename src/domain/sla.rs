@@ -128,7 +128,7 @@ pub fn apply_tick(
                 Owner::Rep(_) => (
                     lead.stage,
                     lead.next.map(|next| NextAction {
-                        due_at: now,
+                        due_at: policy.clock(lead.reach.zone).next_open(now),
                         ..next
                     }),
                 ),
