@@ -50,7 +50,20 @@ pub(crate) fn card(
     let action = row.next_action.as_deref().and_then(Action::parse);
     let (due, overdue) = match row.next_due_at {
         Some(due) if due < now => (format!("overdue by {}", short_age(now - due)), true),
-        Some(due) => (format!("due in {}", short_age(due - now)), false),
+        Some(due)
+            if due - now < chrono::Duration::hours(1) || due - now > chrono::Duration::days(6) =>
+        {
+            (format!("due in {}", short_age(due - now)), false)
+        }
+        // Later today or within the week (after a night or a weekend): when, in the team's time.
+        Some(due) => {
+            let tz = policy.hours.tz;
+            let at = crate::domain::aging::due_phrase(
+                due.with_timezone(&tz).naive_local(),
+                now.with_timezone(&tz).naive_local(),
+            );
+            (format!("due {at}"), false)
+        }
         None => (String::new(), false),
     };
     let last_touch = row.last_touch_kind.as_deref().and_then(|kind| {

@@ -114,6 +114,13 @@ async fn a_lead_on_saturday_night_is_due_monday_at_opening_and_nobody_is_warned_
         "the rep sees when it is due: {step}"
     );
 
+    let (_, queue) = app.server_fn(&rita, "queue/mine", &[]).await;
+    let due = queue[0]["due"].as_str().unwrap();
+    assert!(
+        due.starts_with("due Mon") && due.ends_with("08:05"),
+        "the queue says when, not 'in 33 h': {due}"
+    );
+
     // All of Sunday and Monday before opening: no warning, no reassignment.
     let max = app.signed_in("max@acme.test").await;
     advance_to(&app, monday(7, 58)).await;
