@@ -403,3 +403,33 @@ async fn with_a_qualifier_on_the_desk_nobody_is_alerted_at_arrival() {
         .await;
     assert_eq!(alerts, json!([]));
 }
+
+#[tokio::test]
+async fn switching_off_the_last_qualifier_while_leads_wait_alerts_the_managers() {
+    let app = spawn_app().await;
+    app.add_user(Role::Manager, "max@acme.test").await;
+    app.add_user(Role::Qualifier, "quinn@acme.test").await;
+    post(&app, 7).await;
+    let max = app.signed_in("max@acme.test").await;
+    let (_, alerts) = app.server_fn(&max, "alerts/mine", &[]).await;
+    assert_eq!(alerts, json!([]), "Quinn is on the desk");
+    let policy = leadline::server::store::policy::load(&app.db, chrono_tz::UTC)
+        .await
+        .unwrap();
+    leadline::server::services::team::deactivate(
+        &app.db,
+        &policy,
+        chrono::Utc::now(),
+        "quinn@acme.test",
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let (_, alerts) = app.server_fn(&max, "alerts/mine", &[]).await;
+    assert!(
+        alerts
+            .to_string()
+            .contains("waits in the qualifier queue and no qualifier is active"),
+        "{alerts}"
+    );
+}

@@ -208,6 +208,9 @@ pub async fn hand_over(
             lead.contact.name, transition.event.detail
         );
         alerts::insert(&mut *conn, rep, &lead.contact.id, "assigned", &message, now).await?;
+    } else if transition.state.owner == Owner::Qualifier {
+        super::alerts::if_queue_unworked(&mut *conn, &lead.contact.id, &lead.contact.name, now)
+            .await?;
     }
     Ok(transition.state.owner)
 }

@@ -3,6 +3,7 @@
 
 use super::{lifecycle, ServiceError};
 use crate::domain::cadence::Policy;
+use crate::domain::role::Role;
 use crate::server::live::Live;
 use crate::server::store::{self, leads, sessions, users};
 use chrono::{DateTime, Utc};
@@ -65,6 +66,12 @@ pub async fn deactivate(
         .await?;
         let after = lifecycle::hand_over(&mut tx, policy, now, &lead, owner, &reason, None).await?;
         moved.push((lead_id, lead.state.owner, after));
+    }
+    // The last qualifier switched off while leads wait: the managers hear of each.
+    if user.role == Role::Qualifier {
+        for (lead_id, name) in leads::queued(&mut *tx).await? {
+            super::alerts::if_queue_unworked(&mut tx, &lead_id, &name, now).await?;
+        }
     }
     tx.commit().await?;
     for (lead_id, before, after) in &moved {

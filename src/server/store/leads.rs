@@ -621,6 +621,16 @@ pub async fn open_count_of(db: impl SqliteExecutor<'_>, rep_id: &str) -> Result<
 }
 
 /// Ids of the open leads a rep holds.
+/// The leads waiting in the qualifier queue (id, name), oldest first.
+pub async fn queued(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name FROM leads WHERE owner_kind = 'qualifier' AND stage NOT IN ('won', 'dead')
+         ORDER BY received_at",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
 pub async fn open_ids_of(
     db: impl SqliteExecutor<'_>,
     rep_id: &str,
