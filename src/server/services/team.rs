@@ -69,7 +69,7 @@ pub async fn deactivate(
     }
     // The last qualifier switched off while leads wait: the managers hear of each.
     if user.role == Role::Qualifier {
-        for (lead_id, name) in leads::queued(&mut *tx).await? {
+        for (lead_id, name) in leads::queued(&mut tx).await? {
             super::alerts::if_queue_unworked(&mut tx, &lead_id, &name, now).await?;
         }
     }
