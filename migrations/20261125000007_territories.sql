@@ -16,3 +16,11 @@ CREATE TABLE territory_rules (
     CHECK (country IS NOT NULL OR source_id IS NOT NULL)
 );
 CREATE INDEX territory_rules_by_territory ON territory_rules (territory);
+
+-- Round robin's order as a sequence: many leads routed in one instant (a batch of missed
+-- first calls at opening) still go round in turn, where equal timestamps would tie.
+ALTER TABLE users ADD COLUMN assigned_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET assigned_seq = (
+    SELECT COUNT(*) FROM users u2
+    WHERE u2.last_assigned_at IS NOT NULL AND u2.last_assigned_at <= users.last_assigned_at)
+WHERE last_assigned_at IS NOT NULL;

@@ -109,7 +109,7 @@ async fn a_qualifier_calls_a_queued_lead_and_passes_it_to_a_rep_who_gets_it_hot_
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(
         refused(&body),
-        "No rep can take it now (all are away or full); it stays in the queue."
+        "rita@acme.test is at capacity and cannot take leads now; choose another rep."
     );
     let (status, body) = app
         .server_fn(
@@ -130,10 +130,10 @@ async fn a_qualifier_calls_a_queued_lead_and_passes_it_to_a_rep_who_gets_it_hot_
             &[("lead_id", &lead), ("to", &raj_id), ("note", "  ")],
         )
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(
-        refused(&body),
-        "Add a note for the rep: what makes this lead ready now."
+        body["fields"][0],
+        json!({ "field": "note", "message": "add a note for the rep: what makes this lead ready now" })
     );
     let (status, body) = app
         .server_fn(
@@ -252,7 +252,8 @@ async fn only_a_qualifier_or_a_manager_passes_and_only_leads_in_the_queue() {
             &[("lead_id", &queued), ("to", &quinn_id), ("note", "Ready")],
         )
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["message"], "is not a rep on this team");
     assert_eq!(detail(&app, &quinn, &queued).await["stage"], "queued");
 
     // To the next rep with room: Rita.
@@ -432,4 +433,38 @@ async fn switching_off_the_last_qualifier_while_leads_wait_alerts_the_managers()
             .contains("waits in the qualifier queue and no qualifier is active"),
         "{alerts}"
     );
+}
+
+#[tokio::test]
+async fn with_no_qualifier_on_the_desk_waiting_leads_go_to_a_rep_as_soon_as_one_has_room() {
+    let app = spawn_app_with_policy(|policy| policy.rep_capacity = 1).await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let first: Value = app
+        .post_lead(json!({ "email": "first@example.com" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["owner"]["name"], "rita@acme.test");
+    let waiting = post(&app, 8).await;
+    // A rep joins with room: at the next tick the lead leaves the unstaffed queue.
+    app.add_user(Role::Rep, "raj@acme.test").await;
+    advance(&app, 1).await;
+    let (owner,): (Option<String>,) = sqlx::query_as(
+        "SELECT u.email FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE l.id = $1",
+    )
+    .bind(&waiting)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(owner.as_deref(), Some("raj@acme.test"));
+    let raj = app.signed_in("raj@acme.test").await;
+    let lead = detail(&app, &raj, &waiting).await;
+    assert!(
+        lead["history"]
+            .to_string()
+            .contains("no qualifier is on the desk and a rep has room"),
+        "{lead}"
+    );
+    assert!(lead["step"].as_str().unwrap().starts_with("Attempt 1 of 6"));
 }

@@ -53,6 +53,8 @@ async fn a_full_rep_gets_nothing_new_and_when_every_rep_is_full_leads_wait_in_th
 #[tokio::test]
 async fn a_missed_first_call_goes_to_a_rep_with_room_and_else_to_the_queue() {
     let app = spawn_app_with_policy(|policy| policy.rep_capacity = 1).await;
+    // A qualifier works the queue (else it would drain to whoever has room).
+    app.add_user(Role::Qualifier, "quinn@acme.test").await;
     app.add_user(Role::Rep, "rita@acme.test").await;
     let first = post(&app, "first@example.com").await;
     let first_id = first["id"].as_str().unwrap().to_string();
@@ -209,7 +211,7 @@ async fn a_manager_reassigns_leads_by_hand_with_a_reason_and_the_new_rep_gets_a_
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
         refused(&body),
-        "raj@acme.test cannot take leads now (switched off, away, or at capacity)."
+        "raj@acme.test is switched off and cannot take leads now; choose another rep."
     );
 }
 

@@ -215,6 +215,35 @@ pub async fn hand_over(
     Ok(transition.state.owner)
 }
 
+/// The rep a person chose to give a lead to, if they can take it now; else why not, by name.
+async fn chosen_rep(
+    conn: &mut SqliteConnection,
+    id: &str,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Owner, ServiceError> {
+    let Some(rep) = users::find(&mut *conn, id)
+        .await?
+        .filter(|u| u.role == Role::Rep)
+    else {
+        return Err(ServiceError::invalid("to", "is not a rep on this team"));
+    };
+    if users::can_take_lead(&mut *conn, id, now, i64::from(policy.rep_capacity)).await? {
+        return Ok(Owner::Rep(id.to_string()));
+    }
+    let why = if !rep.active {
+        "is switched off"
+    } else if users::is_away(&mut *conn, id, now).await? {
+        "is away"
+    } else {
+        "is at capacity"
+    };
+    Err(ServiceError::Refused(format!(
+        "{} {why} and cannot take leads now; choose another rep.",
+        rep.name
+    )))
+}
+
 /// A manager gives leads to another owner by hand, with a reason: to the rep `to` (who must be
 /// able to take them: active, not away, under capacity), or by routing when `to` is `None`.
 /// All or none; each is an event, the new owner gets a fresh first-contact clock and the old
@@ -250,20 +279,7 @@ pub async fn reassign(
     for lead_id in lead_ids {
         let lead = visible_lead(&mut tx, user, lead_id).await?;
         let owner = match to {
-            Some(rep) => {
-                let capacity = i64::from(policy.rep_capacity);
-                if !users::can_take_lead(&mut *tx, rep, now, capacity).await? {
-                    let name = users::find(&mut *tx, rep)
-                        .await?
-                        .filter(|u| u.role == Role::Rep)
-                        .ok_or(ServiceError::NotFound)?
-                        .name;
-                    return Err(ServiceError::Refused(format!(
-                        "{name} cannot take leads now (switched off, away, or at capacity)."
-                    )));
-                }
-                Owner::Rep(rep.to_string())
-            }
+            Some(rep) => chosen_rep(&mut tx, rep, now, policy).await?,
             None => {
                 let from = routing::Route {
                     except: lead.state.owner.rep_id(),
@@ -302,16 +318,24 @@ pub async fn pass_to_sales(
     note: &str,
     live: &Live,
 ) -> Result<String, ServiceError> {
+    let cleaned = crate::domain::text::clean(note);
+    if cleaned.is_empty() {
+        return Err(ServiceError::invalid(
+            "note",
+            "add a note for the rep: what makes this lead ready now",
+        ));
+    }
+    if cleaned.chars().count() > lead::MAX_NOTE {
+        return Err(ServiceError::invalid(
+            "note",
+            format!("is too long (at most {} characters)", lead::MAX_NOTE),
+        ));
+    }
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
     may_work(user, &lead.state)?;
     let owner = match to {
-        Some(rep) => {
-            if !users::can_take_lead(&mut *tx, rep, now, i64::from(policy.rep_capacity)).await? {
-                return Err(refused(lead::TransitionError::NoRepCanTakeIt));
-            }
-            Owner::Rep(rep.to_string())
-        }
+        Some(rep) => chosen_rep(&mut tx, rep, now, policy).await?,
         None => {
             let from = routing::Route {
                 lead: Some(lead_id),

@@ -110,7 +110,59 @@ pub async fn run_due(
             super::lifecycle::publish_move(live, &lead_id, &lead_before.owner, &state.owner);
         }
     }
+    applied += drain_unstaffed_queue(db, policy, now, live).await?;
     Ok(applied)
+}
+
+/// Most queued leads handed to reps in one pass.
+const MAX_DRAINED_PER_PASS: usize = 200;
+
+/// The queue is where leads wait for work, never a drawer: while no qualifier is active to
+/// work it, each waiting lead (oldest first) goes to a rep with room, if any has — not the rep
+/// it was taken from. Returns how many moved.
+async fn drain_unstaffed_queue(
+    db: &SqlitePool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    live: &Live,
+) -> Result<usize, ServiceError> {
+    let mut conn = db.acquire().await?;
+    if !users::active_ids(&mut *conn, Role::Qualifier)
+        .await?
+        .is_empty()
+    {
+        return Ok(0);
+    }
+    let waiting = leads::queued(&mut conn).await?;
+    drop(conn);
+    let mut moved = 0;
+    for (lead_id, _) in waiting.into_iter().take(MAX_DRAINED_PER_PASS) {
+        let mut tx = store::begin_write(db).await?;
+        let Some(lead) = leads::get(&mut *tx, &lead_id).await? else {
+            continue;
+        };
+        if lead.state.owner != Owner::Qualifier || !lead.state.stage.is_open() {
+            continue;
+        }
+        // Never straight back to the rep it was taken from (a missed first call goes to
+        // another rep, or waits for a manager's hand).
+        let to = Route {
+            lead: Some(&lead_id),
+            except: lead.last_rep_id.as_deref(),
+            ..Route::default()
+        };
+        let owner = routing::route(&mut tx, now, policy.rep_capacity, to).await?;
+        if owner == Owner::Qualifier {
+            continue;
+        }
+        let reason = "no qualifier is on the desk and a rep has room";
+        let after =
+            super::lifecycle::hand_over(&mut tx, policy, now, &lead, owner, reason, None).await?;
+        tx.commit().await?;
+        super::lifecycle::publish_move(live, &lead_id, &lead.state.owner, &after);
+        moved += 1;
+    }
+    Ok(moved)
 }
 
 /// Runs [`run_due`] now (catching up after downtime) and then every `every`, until the
