@@ -537,11 +537,12 @@ pub(crate) fn entry_for(
                 due_at: policy.first_call_due(now, zone),
             },
         ),
+        // The queue keeps the same first-contact clock, in open time.
         Owner::Qualifier => (
             Stage::Queued,
             NextAction {
                 action: Action::Qualify,
-                due_at: now,
+                due_at: policy.first_call_due(now, zone),
             },
         ),
         Owner::Marketing => (

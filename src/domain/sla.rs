@@ -102,7 +102,7 @@ pub fn apply_tick(
                 event: event(
                     EventKind::SlaWarning,
                     lead.stage,
-                    format!("no call attempt {minutes} min after the lead arrived"),
+                    format!("no call attempt {minutes} working minutes after the lead arrived"),
                 ),
                 state,
             }

@@ -41,7 +41,10 @@ pub enum RuleError {
 /// A country code as typed, checked and in upper case.
 pub fn country_code(text: &str) -> Option<String> {
     let code = text.trim().to_ascii_uppercase();
-    (code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase())).then_some(code)
+    super::zones::COUNTRY_ZONES
+        .iter()
+        .any(|(country, _)| *country == code)
+        .then_some(code)
 }
 
 /// A postcode (or prefix) as compared: upper case, no spaces or dashes.
@@ -182,6 +185,11 @@ mod tests {
         assert_eq!(
             Rule::place("X", "Germany", None, None),
             Err(RuleError::Country)
+        );
+        assert_eq!(
+            Rule::place("X", "ZZ", None, None),
+            Err(RuleError::Country),
+            "two letters that name no country"
         );
         assert_eq!(
             Rule::place("X", "", Some("Bavaria"), None),

@@ -294,7 +294,7 @@ async fn a_missed_first_call_warns_the_manager_then_moves_the_lead_and_the_miss_
         alerts[0]["message"]
             .as_str()
             .unwrap()
-            .starts_with("Ann Lee: no call attempt 15 min"),
+            .starts_with("Ann Lee: no call attempt 15 working minutes"),
         "{alerts}"
     );
 

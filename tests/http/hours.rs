@@ -233,3 +233,32 @@ async fn calls_are_scheduled_inside_the_persons_own_calling_hours() {
         "the team's own zone: an hour later, {local_due}"
     );
 }
+
+#[tokio::test]
+async fn a_lead_waiting_in_the_queue_overnight_is_due_at_opening_not_overdue_all_night() {
+    let app = berlin_office().await;
+    app.add_user(Role::Qualifier, "quinn@acme.test").await;
+    let saturday_night = next(Weekday::Sat, 23, 0);
+    advance_to(&app, saturday_night).await;
+    let lead: Value = app
+        .post_lead(json!({ "email": "queued@example.com" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lead["owner"]["name"], "Qualifier queue");
+    let monday_0805 = next_due(&app, lead["id"].as_str().unwrap()).await;
+    assert_eq!(
+        monday_0805
+            .with_timezone(&BERLIN)
+            .format("%a %H:%M")
+            .to_string(),
+        "Mon 08:05"
+    );
+    let quinn = app.signed_in("quinn@acme.test").await;
+    let (_, queue) = app.server_fn(&quinn, "queue/mine", &[]).await;
+    assert!(
+        !queue[0]["overdue"].as_bool().unwrap(),
+        "not overdue the moment it arrives: {queue}"
+    );
+}

@@ -51,17 +51,19 @@ async fn detail(app: &TestApp, client: &reqwest::Client, lead: &str) -> Value {
 
 #[tokio::test]
 async fn a_qualifier_calls_a_queued_lead_and_passes_it_to_a_rep_who_gets_it_hot_with_the_note() {
-    let app = spawn_app_with_policy(|policy| policy.rep_capacity = 1).await;
+    let app = spawn_app_with_policy(|policy| policy.rep_capacity = 2).await;
     app.add_user(Role::Qualifier, "quinn@acme.test").await;
     app.add_user(Role::Rep, "rita@acme.test").await;
     // Rita is full, so the next lead waits in the queue.
-    let busy: Value = app
-        .post_lead(json!({ "email": "first@example.com" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(busy["owner"]["name"], "rita@acme.test");
+    for n in 0..2 {
+        let busy: Value = app
+            .post_lead(json!({ "email": format!("first{n}@example.com") }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(busy["owner"]["name"], "rita@acme.test");
+    }
     let lead = post(&app, 1).await;
 
     let quinn = app.signed_in("quinn@acme.test").await;
@@ -120,8 +122,16 @@ async fn a_qualifier_calls_a_queued_lead_and_passes_it_to_a_rep_who_gets_it_hot_
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
 
-    // Raj joins; a pass needs a note.
+    // Raj joins and gets a new lead; a pass needs a note.
     app.add_user(Role::Rep, "raj@acme.test").await;
+    let (status, _) = app
+        .post_lead(json!({ "email": "fresh@example.com" }))
+        .await
+        .json::<Value>()
+        .await
+        .map(|lead| (lead["owner"]["name"].clone(), ()))
+        .unwrap();
+    assert_eq!(status, "raj@acme.test");
     let raj_id = user_id(&app, "raj@acme.test").await;
     let (status, body) = app
         .server_fn(
@@ -180,6 +190,12 @@ async fn a_qualifier_calls_a_queued_lead_and_passes_it_to_a_rep_who_gets_it_hot_
     );
     let (_, queue) = app.server_fn(&quinn, "queue/mine", &[]).await;
     assert_eq!(queue, json!([]), "it left the queue");
+    let (_, queue) = app.server_fn(&raj, "queue/mine", &[]).await;
+    assert_eq!(
+        queue[0]["id"],
+        lead.as_str(),
+        "the hot lead comes first: {queue}"
+    );
 
     // Passed once, it cannot be passed again, and the qualifier no longer works it.
     let (status, body) = app
@@ -355,8 +371,8 @@ async fn a_queue_with_no_qualifier_alerts_the_managers_and_an_untouched_queue_le
     let (_, alerts) = app.server_fn(&max, "alerts/mine", &[]).await;
     assert!(
         alerts.to_string().contains(
-            "no call attempt 15 min after arriving (held by the qualifier queue, and no \
-             qualifier is active)"
+            "no call attempt 15 working minutes after arriving (held by the qualifier queue, \
+             and no qualifier is active)"
         ),
         "{alerts}"
     );

@@ -121,8 +121,7 @@ fn may_work(user: &User, state: &LeadState) -> Result<(), ServiceError> {
         _ if crate::domain::access::works(user, &state.owner) => Ok(()),
         Role::Manager | Role::Admin => Ok(()),
         Role::Marketing => Err(ServiceError::Forbidden(
-            "Marketing cannot close leads; only sales can, with the evidence each reason needs."
-                .to_string(),
+            "Marketing works leads in the nurture pool; this one is with sales.".to_string(),
         )),
         _ => Err(ServiceError::Forbidden(
             "Only the rep who holds this lead (a qualifier, for the queue's), or a manager, can do that."
@@ -204,8 +203,10 @@ pub async fn hand_over(
     record(&mut *conn, &lead.contact.id, now, actor, &transition).await?;
     if let Owner::Rep(rep) = &transition.state.owner {
         let message = format!(
-            "{} was reassigned to you ({}): call now.",
-            lead.contact.name, transition.event.detail
+            "{} was reassigned to you ({}): {}.",
+            lead.contact.name,
+            transition.event.detail,
+            call_when(&transition.state, now, policy)
         );
         alerts::insert(&mut *conn, rep, &lead.contact.id, "assigned", &message, now).await?;
     } else if transition.state.owner == Owner::Qualifier {
@@ -213,6 +214,24 @@ pub async fn hand_over(
             .await?;
     }
     Ok(transition.state.owner)
+}
+
+/// What an alert tells a rep to do: "call now", or when the call falls due when that is after
+/// a night or a weekend ("first call due Mon 30 Nov 08:05", in the team's time).
+pub fn call_when(state: &LeadState, now: DateTime<Utc>, policy: &Policy) -> String {
+    match state.next {
+        Some(next) if next.due_at - now > chrono::Duration::hours(1) => {
+            let tz = policy.hours.tz;
+            format!(
+                "call due {}",
+                crate::domain::aging::due_phrase(
+                    next.due_at.with_timezone(&tz).naive_local(),
+                    now.with_timezone(&tz).naive_local()
+                )
+            )
+        }
+        _ => "call now".to_string(),
+    }
 }
 
 /// The rep a person chose to give a lead to, if they can take it now; else why not, by name.

@@ -79,7 +79,7 @@ pub async fn run_due(
                         None => "the qualifier queue".to_string(),
                     };
                     let message = format!(
-                        "{name}: no call attempt {} min after arriving (held by {holder}).",
+                        "{name}: no call attempt {} working minutes after arriving (held by {holder}).",
                         policy.warn_after.num_minutes()
                     );
                     for manager in users::active_ids(&mut *tx, Role::Manager).await? {
@@ -93,9 +93,15 @@ pub async fn run_due(
                 (_, Owner::Rep(rep)) => {
                     let message = match tick {
                         Tick::Recontact => {
-                            format!("{name} is back from nurture and hot: call now.")
+                            format!(
+                                "{name} is back from nurture and hot: {}.",
+                                super::lifecycle::call_when(&transition.state, now, policy)
+                            )
                         }
-                        _ => format!("{name} was reassigned to you: call now."),
+                        _ => format!(
+                            "{name} was reassigned to you: {}.",
+                            super::lifecycle::call_when(&transition.state, now, policy)
+                        ),
                     };
                     alerts::insert(&mut tx, rep, &lead_id, "assigned", &message, now).await?;
                 }

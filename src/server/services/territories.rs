@@ -73,8 +73,15 @@ pub async fn join(db: &SqlitePool, name: &str, email: &str) -> Result<(), Servic
         .filter(|u| u.role == Role::Rep)
         .ok_or_else(|| ServiceError::invalid("email", format!("{email} is not a rep")))?;
     let name = name.trim();
-    if name.is_empty() {
-        return Err(ServiceError::invalid("territory", "name the territory"));
+    if !territories::rules(db)
+        .await?
+        .iter()
+        .any(|rule| rule.territory == name)
+    {
+        return Err(ServiceError::invalid(
+            "territory",
+            format!("there is no territory '{name}' (add it first with `territory add`)"),
+        ));
     }
     users::set_territory_only(db, &user.id, name).await?;
     Ok(())

@@ -535,7 +535,9 @@ pub async fn rep_queue(
     .await?;
     let mut rows: Vec<WorkRow> =
         serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    rows.sort_by_key(|row| (row.next_due_at, row.received_at));
+    // A hot lead not yet called (handed back, passed by the qualifier, inquiring again) can
+    // be won fastest: it comes first, then the rest by due time.
+    rows.sort_by_key(|row| (row.stage != "hot", row.next_due_at, row.received_at));
     Ok(rows)
 }
 

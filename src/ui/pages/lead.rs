@@ -54,6 +54,7 @@ pub fn LeadPage() -> impl IntoView {
             + nurture.version().get()
             + hand_back.version().get()
             + reassign.version().get()
+            + pass.version().get()
     };
     let me = Resource::new(|| (), |_| current_user());
     let lead = Resource::new(move || (lead_id(), changes()), |(id, _)| get_lead(id));
@@ -87,6 +88,20 @@ pub fn LeadPage() -> impl IntoView {
                         </main>
                     }
                         .into_any(),
+                    // The qualifier passed it on: it has left their sight, by design.
+                    Err(_) if matches!(pass.value().get_untracked(), Some(Ok(_))) => {
+                        let to = pass.value().get_untracked().and_then(Result::ok).unwrap_or_default();
+                        view! {
+                            <TopBar user title="Lead"/>
+                            <main class="page">
+                                <p class="saved" role="status" data-testid="passed">
+                                    {format!("Passed to {to}, hot: it has left your queue.")}
+                                </p>
+                                <a class="button" href=back>"Back to the queue"</a>
+                            </main>
+                        }
+                            .into_any()
+                    }
                     Err(e) => view! {
                         <TopBar user title="Lead"/>
                         <main class="page">{refusal(e)}<a href=back>"← Back"</a></main>
@@ -166,7 +181,7 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
             <div class="flags">{flags}</div>
             <p class="stage">
                 <span class="badge" data-testid="lead-stage">{lead.stage_label.clone()}</span>
-                " · " {lead.owner.clone()}
+                {(lead.owner != lead.stage_label).then(|| format!(" · {}", lead.owner))}
             </p>
             <p class=if lead.overdue { "next overdue" } else { "next" } data-testid="lead-step">{lead.step.clone()}</p>
             {lead.voicemail_suggested.then_some(view! { <p class="muted">"Leave a voicemail if nobody answers."</p> })}
@@ -362,7 +377,7 @@ fn PassToSales(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoV
             <section class="card">
                 <h3>"Sales-ready?"</h3>
                 <p class="muted" data-testid="pass-blocked">
-                    "No rep can take a lead now (all are away, switched off or full): keep working it here, or ask a manager."
+                    "No rep can take a lead now (all are away, switched off or full): it waits here, worked from the queue, until one has room."
                 </p>
             </section>
         }
