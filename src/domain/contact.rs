@@ -129,26 +129,7 @@ impl Phone {
     /// The time zone the person lives in, where the number tells it: its country keeps one
     /// clock (Germany, Japan; not the United States, whose zones the number alone cannot tell).
     pub fn zone(&self) -> Option<chrono_tz::Tz> {
-        let country = self.country()?;
-        let zones: Vec<chrono_tz::Tz> = super::zones::COUNTRY_ZONES
-            .iter()
-            .filter(|(cc, _)| *cc == country)
-            .filter_map(|(_, zone)| zone.parse().ok())
-            .collect();
-        let first = *zones.first()?;
-        let same_clock = |zone: &chrono_tz::Tz| {
-            [(2026, 1, 15), (2026, 7, 15)].iter().all(|(y, m, d)| {
-                use chrono::{Offset, TimeZone};
-                let Some(day) = chrono::NaiveDate::from_ymd_opt(*y, *m, *d)
-                    .and_then(|d| d.and_hms_opt(12, 0, 0))
-                else {
-                    return false;
-                };
-                zone.offset_from_utc_datetime(&day).fix()
-                    == first.offset_from_utc_datetime(&day).fix()
-            })
-        };
-        zones.iter().all(same_clock).then_some(first)
+        super::zones::zone_of(&self.country()?, None)
     }
 
     /// Wraps a number already stored in E.164 form (read back from our own database).

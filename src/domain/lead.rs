@@ -214,13 +214,19 @@ pub struct Reach {
 }
 
 impl Reach {
-    /// How a person with this stored (E.164) phone, and an email or not, can be reached.
-    pub fn of(phone: Option<&str>, email: bool) -> Self {
+    /// How a person with this stored (E.164) phone, and an email or not, can be reached; their
+    /// time zone from where they said they are, else from their phone.
+    pub fn of(phone: Option<&str>, email: bool, place: &crate::domain::territory::Place) -> Self {
+        let stated = place
+            .country
+            .as_deref()
+            .and_then(|country| crate::domain::zones::zone_of(country, place.region.as_deref()));
         Self {
             phone: phone.is_some(),
             email,
-            zone: phone
-                .and_then(|p| crate::domain::contact::Phone::from_e164(p.to_string()).zone()),
+            zone: stated.or_else(|| {
+                phone.and_then(|p| crate::domain::contact::Phone::from_e164(p.to_string()).zone())
+            }),
         }
     }
 }

@@ -1,6 +1,124 @@
 //! Which time zones each country (ISO 3166 code) spans, from the IANA time zone database's
-//! `zone.tab`. A phone number tells its country; where every zone of that country keeps the
-//! same clock, it tells the person's time zone too.
+//! `zone.tab`. A phone number (or the inquiry) tells the country; where every zone of that
+//! country keeps the same clock, that tells the person's time zone too. For the large countries
+//! that span several, the region (state, province) tells it.
+
+use chrono::{NaiveDate, Offset, TimeZone};
+use chrono_tz::Tz;
+
+/// The person's time zone from their country and, where the country spans several, their
+/// region (a code like "CA" or a name like "California"). `None` when it cannot be told.
+pub fn zone_of(country: &str, region: Option<&str>) -> Option<Tz> {
+    if let Some(region) = region {
+        let region = region.trim();
+        let found = REGION_ZONES.iter().find(|(cc, code, name, _)| {
+            *cc == country
+                && (region.eq_ignore_ascii_case(code) || region.eq_ignore_ascii_case(name))
+        });
+        if let Some((.., zone)) = found {
+            return zone.parse().ok();
+        }
+    }
+    let zones: Vec<Tz> = COUNTRY_ZONES
+        .iter()
+        .filter(|(cc, _)| *cc == country)
+        .filter_map(|(_, zone)| zone.parse().ok())
+        .collect();
+    let first = *zones.first()?;
+    let same_clock = |zone: &Tz| {
+        [(1, 15), (7, 15)].iter().all(|(m, d)| {
+            let Some(day) =
+                NaiveDate::from_ymd_opt(2026, *m, *d).and_then(|d| d.and_hms_opt(12, 0, 0))
+            else {
+                return false;
+            };
+            zone.offset_from_utc_datetime(&day).fix() == first.offset_from_utc_datetime(&day).fix()
+        })
+    };
+    zones.iter().all(same_clock).then_some(first)
+}
+
+/// (country, region code, region name, zone) for the states and provinces of countries that
+/// span several zones; a state split between zones takes the zone most of its people keep.
+const REGION_ZONES: &[(&str, &str, &str, &str)] = &[
+    ("US", "AL", "Alabama", "America/Chicago"),
+    ("US", "AK", "Alaska", "America/Anchorage"),
+    ("US", "AZ", "Arizona", "America/Phoenix"),
+    ("US", "AR", "Arkansas", "America/Chicago"),
+    ("US", "CA", "California", "America/Los_Angeles"),
+    ("US", "CO", "Colorado", "America/Denver"),
+    ("US", "CT", "Connecticut", "America/New_York"),
+    ("US", "DE", "Delaware", "America/New_York"),
+    ("US", "DC", "District of Columbia", "America/New_York"),
+    ("US", "FL", "Florida", "America/New_York"),
+    ("US", "GA", "Georgia", "America/New_York"),
+    ("US", "HI", "Hawaii", "Pacific/Honolulu"),
+    ("US", "ID", "Idaho", "America/Boise"),
+    ("US", "IL", "Illinois", "America/Chicago"),
+    ("US", "IN", "Indiana", "America/Indiana/Indianapolis"),
+    ("US", "IA", "Iowa", "America/Chicago"),
+    ("US", "KS", "Kansas", "America/Chicago"),
+    ("US", "KY", "Kentucky", "America/New_York"),
+    ("US", "LA", "Louisiana", "America/Chicago"),
+    ("US", "ME", "Maine", "America/New_York"),
+    ("US", "MD", "Maryland", "America/New_York"),
+    ("US", "MA", "Massachusetts", "America/New_York"),
+    ("US", "MI", "Michigan", "America/Detroit"),
+    ("US", "MN", "Minnesota", "America/Chicago"),
+    ("US", "MS", "Mississippi", "America/Chicago"),
+    ("US", "MO", "Missouri", "America/Chicago"),
+    ("US", "MT", "Montana", "America/Denver"),
+    ("US", "NE", "Nebraska", "America/Chicago"),
+    ("US", "NV", "Nevada", "America/Los_Angeles"),
+    ("US", "NH", "New Hampshire", "America/New_York"),
+    ("US", "NJ", "New Jersey", "America/New_York"),
+    ("US", "NM", "New Mexico", "America/Denver"),
+    ("US", "NY", "New York", "America/New_York"),
+    ("US", "NC", "North Carolina", "America/New_York"),
+    ("US", "ND", "North Dakota", "America/Chicago"),
+    ("US", "OH", "Ohio", "America/New_York"),
+    ("US", "OK", "Oklahoma", "America/Chicago"),
+    ("US", "OR", "Oregon", "America/Los_Angeles"),
+    ("US", "PA", "Pennsylvania", "America/New_York"),
+    ("US", "RI", "Rhode Island", "America/New_York"),
+    ("US", "SC", "South Carolina", "America/New_York"),
+    ("US", "SD", "South Dakota", "America/Chicago"),
+    ("US", "TN", "Tennessee", "America/Chicago"),
+    ("US", "TX", "Texas", "America/Chicago"),
+    ("US", "UT", "Utah", "America/Denver"),
+    ("US", "VT", "Vermont", "America/New_York"),
+    ("US", "VA", "Virginia", "America/New_York"),
+    ("US", "WA", "Washington", "America/Los_Angeles"),
+    ("US", "WV", "West Virginia", "America/New_York"),
+    ("US", "WI", "Wisconsin", "America/Chicago"),
+    ("US", "WY", "Wyoming", "America/Denver"),
+    ("CA", "AB", "Alberta", "America/Edmonton"),
+    ("CA", "BC", "British Columbia", "America/Vancouver"),
+    ("CA", "MB", "Manitoba", "America/Winnipeg"),
+    ("CA", "NB", "New Brunswick", "America/Moncton"),
+    ("CA", "NL", "Newfoundland and Labrador", "America/St_Johns"),
+    ("CA", "NS", "Nova Scotia", "America/Halifax"),
+    ("CA", "NT", "Northwest Territories", "America/Edmonton"),
+    ("CA", "NU", "Nunavut", "America/Iqaluit"),
+    ("CA", "ON", "Ontario", "America/Toronto"),
+    ("CA", "PE", "Prince Edward Island", "America/Halifax"),
+    ("CA", "QC", "Quebec", "America/Toronto"),
+    ("CA", "SK", "Saskatchewan", "America/Regina"),
+    ("CA", "YT", "Yukon", "America/Whitehorse"),
+    (
+        "AU",
+        "ACT",
+        "Australian Capital Territory",
+        "Australia/Sydney",
+    ),
+    ("AU", "NSW", "New South Wales", "Australia/Sydney"),
+    ("AU", "NT", "Northern Territory", "Australia/Darwin"),
+    ("AU", "QLD", "Queensland", "Australia/Brisbane"),
+    ("AU", "SA", "South Australia", "Australia/Adelaide"),
+    ("AU", "TAS", "Tasmania", "Australia/Hobart"),
+    ("AU", "VIC", "Victoria", "Australia/Melbourne"),
+    ("AU", "WA", "Western Australia", "Australia/Perth"),
+];
 
 /// (country, IANA zone), sorted by country.
 pub const COUNTRY_ZONES: &[(&str, &str)] = &[
@@ -423,3 +541,41 @@ pub const COUNTRY_ZONES: &[(&str, &str)] = &[
     ("ZM", "Africa/Lusaka"),
     ("ZW", "Africa/Harare"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_tells_the_zone_where_the_country_spans_several() {
+        assert_eq!(
+            zone_of("US", Some("ca")),
+            Some(chrono_tz::America::Los_Angeles)
+        );
+        assert_eq!(
+            zone_of("US", Some("New York")),
+            Some(chrono_tz::America::New_York)
+        );
+        assert_eq!(
+            zone_of("AU", Some("NSW")),
+            Some(chrono_tz::Australia::Sydney)
+        );
+        assert_eq!(zone_of("US", None), None);
+        assert_eq!(zone_of("US", Some("Narnia")), None);
+        assert_eq!(
+            zone_of("DE", Some("Bayern")),
+            Some(chrono_tz::Europe::Berlin)
+        );
+        assert_eq!(zone_of("ZZ", None), None);
+    }
+
+    #[test]
+    fn every_zone_named_here_is_one_the_clock_knows() {
+        for (_, zone) in COUNTRY_ZONES {
+            assert!(zone.parse::<Tz>().is_ok(), "{zone}");
+        }
+        for (.., zone) in REGION_ZONES {
+            assert!(zone.parse::<Tz>().is_ok(), "{zone}");
+        }
+    }
+}

@@ -217,6 +217,27 @@ async fn calls_are_scheduled_inside_the_persons_own_calling_hours() {
         .json()
         .await
         .unwrap();
+    // A Californian (the US spans six zones; the state tells which): 03:30 there, so the
+    // first call waits for 08:00 in Los Angeles, plus the five minutes.
+    let california: Value = app
+        .post_lead(
+            json!({ "email": "cal@example.com", "phone": "+1 415 555 0198",
+                           "country": "US", "region": "CA" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let la = chrono_tz::America::Los_Angeles;
+    let la_morning = la
+        .from_local_datetime(&day.and_time(NaiveTime::from_hms_opt(8, 5, 0).unwrap()))
+        .earliest()
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_eq!(
+        next_due(&app, california["id"].as_str().unwrap()).await,
+        la_morning
+    );
     let rita = app.signed_in("rita@acme.test").await;
     for lead in [&tokyo, &local] {
         let (status, body) = call(&app, &rita, lead["id"].as_str().unwrap(), "no_answer").await;

@@ -168,7 +168,7 @@ pub async fn admit(
     let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
 
     let previous_owner = existing.as_ref().map(|lead| lead.state.owner.clone());
-    let reach = Reach::of(phone, email.is_some());
+    let reach = Reach::of(phone, email.is_some(), &inquiry.place);
     let (lead_id, name, transition, repeat, follows) = match existing {
         Some(bought) if bought.state.stage == Stage::Won => {
             // A sale is history: the customer's new inquiry is a new opportunity that follows
@@ -195,7 +195,11 @@ pub async fn admit(
                 received_at: now,
                 follows: Some(bought.contact.id.clone()),
             };
-            let reach = Reach::of(contact.phone.as_deref(), contact.email.is_some());
+            let reach = Reach::of(
+                contact.phone.as_deref(),
+                contact.email.is_some(),
+                &inquiry.place,
+            );
             let transition = lead::customer_returns(owner, reach, now, policy);
             leads::insert(&mut *conn, &contact, &transition.state).await?;
             territories::add_place(&mut *conn, &contact.id, &inquiry.place).await?;

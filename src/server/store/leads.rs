@@ -76,6 +76,8 @@ struct Row {
     first_attempt_at: Option<DateTime<Utc>>,
     last_touch_at: Option<DateTime<Utc>>,
     follows_lead_id: Option<String>,
+    country: Option<String>,
+    region: Option<String>,
 }
 
 const COLUMNS: &str = "id, name, email, phone, company, timeframe, free_mail, repeat_inquirer, \
@@ -83,7 +85,7 @@ const COLUMNS: &str = "id, name, email, phone, company, timeframe, free_mail, re
     sla_warned, attempts, conversations, wrong_numbers, bounced_emails, next_action, next_due_at, \
     nurture_reason, recontact_at, closed_outcome, dead_reason, own_request, duplicate_of, \
     won_amount_cents, won_on, hot_note, handbacks, last_rep_id, received_at, first_attempt_at, \
-    last_touch_at, follows_lead_id";
+    last_touch_at, follows_lead_id, country, region";
 
 fn corrupt(what: String) -> sqlx::Error {
     sqlx::Error::Decode(what.into())
@@ -136,7 +138,15 @@ impl TryFrom<Row> for LeadRecord {
             state: LeadState {
                 stage,
                 owner,
-                reach: Reach::of(row.phone.as_deref(), row.email.is_some()),
+                reach: Reach::of(
+                    row.phone.as_deref(),
+                    row.email.is_some(),
+                    &crate::domain::territory::Place {
+                        country: row.country.clone(),
+                        region: row.region.clone(),
+                        postcode: None,
+                    },
+                ),
                 evidence: Evidence {
                     attempts: count(row.attempts),
                     conversations: count(row.conversations),
