@@ -22,7 +22,7 @@ function inDays(days: number): string {
 
 /** Calls a server function with the page's session, as the page itself would. */
 async function serverFn(page: Page, path: string, form: Record<string, string>) {
-  const response = await page.request.post(`/api/${path}`, { form, headers: { Accept: 'application/json' } });
+  const response = await page.request.post(`/api/${path}`, { form, headers: { Accept: 'application/json', Connection: 'close' } });
   expect(response.status(), `${path}: ${await response.text()}`).toBe(200);
 }
 
@@ -162,7 +162,7 @@ test('hostile text in every field a person fills in is shown as text and runs no
   // A source and a manager whose names are markup: on the lead, in its history, in the top
   // bar and on the campaign table.
   const fromExpo = await request.post('/api/v1/leads', {
-    headers: { Authorization: `Bearer ${hostileSourceKey()}` },
+    headers: { Authorization: `Bearer ${hostileSourceKey()}`, Connection: 'close' },
     data: { name: `EveD ${tag}`, email: `eve.d.${tag}@example.org` },
   });
   expect(fromExpo.status()).toBe(201);

@@ -3,7 +3,7 @@ import { demo, LoginPage, person, postLead, watchConsole } from './support';
 
 /** Moves the server's test clock forward (only the end-to-end server has one). */
 async function advanceClock(page: Page, minutes: number) {
-  const response = await page.request.post('/test/clock', { data: { minutes } });
+  const response = await page.request.post('/test/clock', { data: { minutes }, headers: { Connection: 'close' } });
   expect(response.status()).toBe(200);
 }
 

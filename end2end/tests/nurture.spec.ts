@@ -2,7 +2,7 @@ import { expect, Page, test } from '@playwright/test';
 import { demo, LoginPage, person, postLead, watchConsole } from './support';
 
 async function advanceClock(page: Page, minutes: number) {
-  const response = await page.request.post('/test/clock', { data: { minutes } });
+  const response = await page.request.post('/test/clock', { data: { minutes }, headers: { Connection: 'close' } });
   expect(response.status()).toBe(200);
 }
 
@@ -10,7 +10,7 @@ async function advanceClock(page: Page, minutes: number) {
 async function serverFn(page: Page, path: string, form: Record<string, string>) {
   const response = await page.request.post(`/api/${path}`, {
     form,
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', Connection: 'close' },
   });
   expect(response.status(), `${path}: ${await response.text()}`).toBe(200);
 }

@@ -28,7 +28,8 @@ export async function postLead(
   body: Record<string, string>,
 ): Promise<{ id: string; owner: { kind: string; name: string } }> {
   const response = await request.post('/api/v1/leads', {
-    headers: { Authorization: `Bearer ${demo().apiKey}` },
+    // A fresh connection per call: a kept-alive one can meet the server's idle close.
+    headers: { Authorization: `Bearer ${demo().apiKey}`, Connection: 'close' },
     data: body,
   });
   expect(response.status()).toBe(201);

@@ -44,6 +44,14 @@ pub fn LeadPage() -> impl IntoView {
     let hand_back = ServerAction::<HandBackLead>::new();
     let reassign = ServerAction::<ReassignLeads>::new();
     let pass = ServerAction::<PassToSales>::new();
+    // A refused pass re-reads the lead (who can take it may have changed); a pass that went
+    // through does not: the lead has left the qualifier's sight.
+    let pass_refused = RwSignal::new(0_usize);
+    Effect::new(move |_| {
+        if let Some(Err(_)) = pass.value().get() {
+            pass_refused.update(|n| *n += 1);
+        }
+    });
     let changes = move || {
         log.version().get()
             + qualify.version().get()
@@ -54,7 +62,7 @@ pub fn LeadPage() -> impl IntoView {
             + nurture.version().get()
             + hand_back.version().get()
             + reassign.version().get()
-            + pass.version().get()
+            + pass_refused.get()
     };
     let me = Resource::new(|| (), |_| current_user());
     let lead = Resource::new(move || (lead_id(), changes()), |(id, _)| get_lead(id));
@@ -84,24 +92,22 @@ pub fn LeadPage() -> impl IntoView {
                         <TopBar user title="Lead"/>
                         <main class="page lead-page">
                             <a class="back" href=back>"← Back"</a>
-                            <LeadBody lead actions/>
+                            {move || match pass.value().get() {
+                                // Passed on: the lead is the rep's now, and its controls go.
+                                Some(Ok(to)) => view! {
+                                    <section class="card">
+                                        <p class="saved" role="status" data-testid="passed">
+                                            {format!("Passed to {to}, hot: it has left your queue.")}
+                                        </p>
+                                        <a class="button" href=back>"Back to the queue"</a>
+                                    </section>
+                                }
+                                    .into_any(),
+                                _ => view! { <LeadBody lead=lead.clone() actions/> }.into_any(),
+                            }}
                         </main>
                     }
                         .into_any(),
-                    // The qualifier passed it on: it has left their sight, by design.
-                    Err(_) if matches!(pass.value().get_untracked(), Some(Ok(_))) => {
-                        let to = pass.value().get_untracked().and_then(Result::ok).unwrap_or_default();
-                        view! {
-                            <TopBar user title="Lead"/>
-                            <main class="page">
-                                <p class="saved" role="status" data-testid="passed">
-                                    {format!("Passed to {to}, hot: it has left your queue.")}
-                                </p>
-                                <a class="button" href=back>"Back to the queue"</a>
-                            </main>
-                        }
-                            .into_any()
-                    }
                     Err(e) => view! {
                         <TopBar user title="Lead"/>
                         <main class="page">{refusal(e)}<a href=back>"← Back"</a></main>
@@ -401,20 +407,7 @@ fn PassToSales(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoV
     view! {
         <section class="card">
             <h3>"Sales-ready? Pass it to a rep"</h3>
-            <Show
-                when=move || !matches!(pass.value().get(), Some(Ok(_)))
-                fallback=move || view! {
-                    <p class="saved" role="status" data-testid="passed">
-                        {move || match pass.value().get() {
-                            Some(Ok(rep)) if !rep.is_empty() => format!("Passed to {rep}, hot: it has left your queue."),
-                            _ => "Passed to sales, hot.".to_string(),
-                        }}
-                    </p>
-                    <a class="button" href="/queue">"Back to the queue"</a>
-                }
-            >
-                {form.clone()}
-            </Show>
+            {form()}
             {move || match pass.value().get() {
                 Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="pass-error">{e.to_string()}</p> }),
                 _ => None,
