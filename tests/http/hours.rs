@@ -114,6 +114,18 @@ async fn a_lead_on_saturday_night_is_due_monday_at_opening_and_nobody_is_warned_
         "the rep sees when it is due: {step}"
     );
 
+    // She writes again that night: the alert says when to call, not "within 5 min".
+    let again = app
+        .post_lead(json!({ "email": "weekend@example.com", "name": "Wendy Weekend" }))
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let (_, alerts) = app.server_fn(&rita, "alerts/mine", &[]).await;
+    assert!(
+        alerts
+            .to_string()
+            .contains("Wendy Weekend inquired again and is hot: call due Mon"),
+        "{alerts}"
+    );
     let (_, queue) = app.server_fn(&rita, "queue/mine", &[]).await;
     let due = queue[0]["due"].as_str().unwrap();
     assert!(

@@ -413,9 +413,12 @@ async fn every_screen_renders_on_the_server_for_its_role() {
             .get(format!("{}{path}", app.url))
             .send()
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{who} {path}: {e}"));
         assert_eq!(response.status(), StatusCode::OK, "{who} {path}");
-        let html = response.text().await.unwrap();
+        let html = response
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("{who} {path}: the page never finished: {e}"));
         assert!(html.contains(expect), "{who} {path} shows {expect}");
     }
 }

@@ -281,10 +281,14 @@ pub async fn admit(
         } else {
             name.clone()
         };
-        let message = format!(
-            "{who} inquired again and is hot: call within {} min.",
-            policy.first_contact.num_minutes()
-        );
+        let message = match super::lifecycle::call_when(&state, now, policy) {
+            // Open now: the first-contact minutes are what the rep has.
+            call if call == "call now" => format!(
+                "{who} inquired again and is hot: call within {} min.",
+                policy.first_contact.num_minutes()
+            ),
+            call => format!("{who} inquired again and is hot: {call}."),
+        };
         alerts::insert(&mut *conn, rep, &lead_id, "hot", &message, now).await?;
     }
     Ok(Accepted {

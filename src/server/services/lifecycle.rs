@@ -216,11 +216,12 @@ pub async fn hand_over(
     Ok(transition.state.owner)
 }
 
-/// What an alert tells a rep to do: "call now", or when the call falls due when that is after
-/// a night or a weekend ("first call due Mon 30 Nov 08:05", in the team's time).
+/// What an alert tells a rep to do: "call now" while the team is open and the person may be
+/// called, else when the call falls due ("call due Mon 30 Nov 08:05", in the team's time).
 pub fn call_when(state: &LeadState, now: DateTime<Utc>, policy: &Policy) -> String {
+    let open_now = policy.clock(state.reach.zone).next_open(now) == now;
     match state.next {
-        Some(next) if next.due_at - now > chrono::Duration::hours(1) => {
+        Some(next) if !open_now && next.due_at > now => {
             let tz = policy.hours.tz;
             format!(
                 "call due {}",
