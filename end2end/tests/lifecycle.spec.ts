@@ -46,6 +46,8 @@ test.describe('the follow-up engine, as a rep on a phone sees it', () => {
     await expect(page.getByTestId('close-error')).toHaveText(
       'This lead has had no call attempt yet — call it before closing.',
     );
+    // Shown, not only present: the dialog stays open with the reason after the page re-reads.
+    await expect(page.getByTestId('close-error')).toBeVisible();
     await expect(page.getByTestId('lead-stage')).toHaveText('New, not called');
     await page.getByTestId('close-error').scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'screenshots/close-refused.png' });

@@ -292,7 +292,7 @@ fn Qualify(lead: LeadDetail, actions: Actions) -> impl IntoView {
     let q = lead.qualification;
     view! {
         <section class="card">
-            <details>
+            <details open=move || matches!(actions.qualify.value().get(), Some(Err(_)))>
                 <summary><h3 class="inline">"Qualification (BANT)"</h3></summary>
                 <ActionForm action=actions.qualify attr:class="stack">
                     <input type="hidden" name="lead_id" value=lead.id/>
@@ -312,7 +312,7 @@ fn Qualify(lead: LeadDetail, actions: Actions) -> impl IntoView {
 fn NotReady(id: String, actions: Actions) -> impl IntoView {
     view! {
         <section class="card">
-            <details>
+            <details open=move || matches!(actions.not_ready.value().get(), Some(Err(_)))>
                 <summary><h3 class="inline">"Not ready yet? Hand to nurture"</h3></summary>
                 <ActionForm action=actions.not_ready attr:class="stack">
                     <input type="hidden" name="lead_id" value=id/>
@@ -336,7 +336,7 @@ fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card">
-            <details data-testid="close-dialog">
+            <details data-testid="close-dialog" open=move || matches!(close.value().get(), Some(Err(_)))>
                 <summary class="button">"Close this lead"</summary>
                 <div class="close-forms">
                     <ActionForm action=close attr:class="stack">
@@ -444,12 +444,13 @@ fn Reassign(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView
                     <label>"Why" <input type="text" name="reason" required data-testid="reassign-reason" placeholder="Rita is on a course this week"/></label>
                     <button type="submit" class="primary" data-testid="reassign">"Reassign"</button>
                 </ActionForm>
-                {move || match actions.reassign.value().get() {
-                    Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="reassign-error">{e.to_string()}</p> }.into_any()),
-                    Some(Ok(_)) => Some(view! { <p class="saved" role="status" data-testid="reassigned">"Reassigned."</p> }.into_any()),
-                    None => None,
-                }}
             </details>
+            // Outside the fold: the page re-reads the lead, and the fold starts closed again.
+            {move || match actions.reassign.value().get() {
+                Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="reassign-error">{e.to_string()}</p> }.into_any()),
+                Some(Ok(_)) => Some(view! { <p class="saved" role="status" data-testid="reassigned">"Reassigned."</p> }.into_any()),
+                None => None,
+            }}
         </section>
     }
     .into_any()
@@ -473,7 +474,7 @@ fn Reopen(id: String, actions: Actions) -> impl IntoView {
 fn ReturnToMarketing(id: String, actions: Actions) -> impl IntoView {
     view! {
         <section class="card">
-            <details>
+            <details open=move || matches!(actions.give_back.value().get(), Some(Err(_)))>
                 <summary><h3 class="inline">"Return to marketing"</h3></summary>
                 <ActionForm action=actions.give_back attr:class="stack">
                     <input type="hidden" name="lead_id" value=id/>
