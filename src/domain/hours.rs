@@ -96,6 +96,17 @@ impl Hours {
         }
     }
 
+    /// The open days as stored and parsed back: "Mon,Tue,Wed".
+    pub fn days_text(&self) -> String {
+        DAY_NAMES
+            .iter()
+            .zip(self.days)
+            .filter(|(_, open)| *open)
+            .map(|(day, _)| *day)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// "Mon–Fri 08:00–18:00 (Europe/Berlin)".
     pub fn describe(&self) -> String {
         let closes = self
@@ -148,13 +159,15 @@ impl Hours {
 
 type Interval = (DateTime<Utc>, DateTime<Utc>);
 
+/// The days of the week as people write them, Monday first.
+const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 fn parse_days(text: &str) -> Result<[bool; 7], HoursError> {
-    const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let day = |name: &str| {
         let name = name.trim().to_lowercase();
-        NAMES
+        DAY_NAMES
             .iter()
-            .position(|n| name.starts_with(n) && !name.is_empty())
+            .position(|n| name.starts_with(&n.to_lowercase()))
             .ok_or(HoursError::BadDays)
     };
     let mut days = [false; 7];
@@ -182,16 +195,15 @@ fn parse_days(text: &str) -> Result<[bool; 7], HoursError> {
 }
 
 fn describe_days(days: &[bool; 7]) -> String {
-    const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let first = days.iter().position(|d| *d).unwrap_or(0);
     let count = days.iter().filter(|d| **d).count();
     let last = days.iter().rposition(|d| *d).unwrap_or(0);
     if count == 7 {
         "Every day".to_string()
     } else if count > 1 && last - first + 1 == count {
-        format!("{}–{}", NAMES[first], NAMES[last])
+        format!("{}–{}", DAY_NAMES[first], DAY_NAMES[last])
     } else {
-        NAMES
+        DAY_NAMES
             .iter()
             .zip(days)
             .filter(|(_, open)| **open)

@@ -59,6 +59,17 @@ impl TestApp {
         request.send().await.expect("request reaches the server")
     }
 
+    /// Moves the server's clock forward `minutes` and applies what fell due.
+    pub async fn advance_clock(&self, minutes: i64) {
+        let response = crate::common::client()
+            .post(format!("{}/test/clock", self.url))
+            .json(&serde_json::json!({ "minutes": minutes }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
     pub async fn lead_count(&self) -> i64 {
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM leads")
             .fetch_one(&self.db)

@@ -19,13 +19,7 @@ async fn advance_to(app: &TestApp, target: DateTime<Utc>) {
         .div_euclid(60)
         + 1;
     assert!(minutes > 0, "the clock only moves forward");
-    let response = crate::common::client()
-        .post(format!("{}/test/clock", app.url))
-        .json(&json!({ "minutes": minutes }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    app.advance_clock(minutes).await;
 }
 
 /// The server's time: the lead it last received tells it; before any, the wall clock.

@@ -22,16 +22,6 @@ async fn post(app: &TestApp, n: u8) -> String {
     lead["id"].as_str().unwrap().to_string()
 }
 
-async fn advance(app: &TestApp, minutes: i64) {
-    let response = crate::common::client()
-        .post(format!("{}/test/clock", app.url))
-        .json(&json!({ "minutes": minutes }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-}
-
 async fn user_id(app: &TestApp, email: &str) -> String {
     let (id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE email = $1")
         .bind(email)
@@ -367,7 +357,7 @@ async fn a_queue_with_no_qualifier_alerts_the_managers_and_an_untouched_queue_le
     );
 
     // Fifteen minutes untouched: the managers hear it, and the lead stays in the queue.
-    advance(&app, 16).await;
+    app.advance_clock(16).await;
     let (_, alerts) = app.server_fn(&max, "alerts/mine", &[]).await;
     assert!(
         alerts.to_string().contains(
@@ -376,7 +366,7 @@ async fn a_queue_with_no_qualifier_alerts_the_managers_and_an_untouched_queue_le
         ),
         "{alerts}"
     );
-    advance(&app, 120).await;
+    app.advance_clock(120).await;
     let (kind,): (String,) = sqlx::query_as("SELECT owner_kind FROM leads WHERE id = $1")
         .bind(&lead)
         .fetch_one(&app.db)
@@ -465,7 +455,7 @@ async fn with_no_qualifier_on_the_desk_waiting_leads_go_to_a_rep_as_soon_as_one_
     let waiting = post(&app, 8).await;
     // A rep joins with room: at the next tick the lead leaves the unstaffed queue.
     app.add_user(Role::Rep, "raj@acme.test").await;
-    advance(&app, 1).await;
+    app.advance_clock(1).await;
     let (owner,): (Option<String>,) = sqlx::query_as(
         "SELECT u.email FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE l.id = $1",
     )

@@ -14,16 +14,6 @@ async fn post(app: &TestApp, email: &str) -> Value {
         .unwrap()
 }
 
-async fn advance(app: &TestApp, minutes: i64) {
-    let response = crate::common::client()
-        .post(format!("{}/test/clock", app.url))
-        .json(&json!({ "minutes": minutes }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-}
-
 async fn owner_of(app: &TestApp, lead: &str) -> (String, Option<String>) {
     sqlx::query_as(
         "SELECT l.owner_kind, u.email FROM leads l LEFT JOIN users u ON u.id = l.owner_id
@@ -63,7 +53,7 @@ async fn a_missed_first_call_goes_to_a_rep_with_room_and_else_to_the_queue() {
     let second = post(&app, "second@example.com").await;
     assert_eq!(second["owner"]["name"], "raj@acme.test");
     // Nobody calls Rita's lead: at 60 minutes it must leave her, but Raj is full.
-    advance(&app, 61).await;
+    app.advance_clock(61).await;
     assert_eq!(
         owner_of(&app, &first_id).await,
         ("qualifier".to_string(), None),
@@ -94,7 +84,7 @@ async fn a_rep_away_gets_nothing_new_and_on_return_takes_turns_again() {
         let lead = post(&app, &format!("away{n}@example.com")).await;
         assert_eq!(lead["owner"]["name"], "raj@acme.test", "Rita is away");
     }
-    advance(&app, 2 * 24 * 60 + 1).await;
+    app.advance_clock(2 * 24 * 60 + 1).await;
     let mut owners = Vec::new();
     for n in 0..4 {
         let lead = post(&app, &format!("back{n}@example.com")).await;

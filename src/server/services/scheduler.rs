@@ -139,6 +139,9 @@ async fn drain_unstaffed_queue(
     {
         return Ok(0);
     }
+    if !users::anyone_can_take_lead(&mut *conn, now, i64::from(policy.rep_capacity)).await? {
+        return Ok(0);
+    }
     let waiting = leads::queued(&mut conn).await?;
     drop(conn);
     let mut moved = 0;

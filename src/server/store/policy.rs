@@ -77,13 +77,6 @@ pub async fn load(db: impl SqliteExecutor<'_>, team_tz: Tz) -> Result<Policy, sq
 
 /// Replaces the policy in force.
 pub async fn save(db: impl SqliteExecutor<'_>, policy: &Policy) -> Result<(), sqlx::Error> {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let days: Vec<&str> = DAYS
-        .iter()
-        .zip(policy.hours.days)
-        .filter(|(_, open)| *open)
-        .map(|(day, _)| *day)
-        .collect();
     let later: Vec<String> = policy
         .later_attempts
         .iter()
@@ -106,7 +99,7 @@ pub async fn save(db: impl SqliteExecutor<'_>, policy: &Policy) -> Result<(), sq
     .bind(policy.nurture_every.num_minutes())
     .bind(policy.hoard_after.num_minutes())
     .bind(i64::from(policy.rep_capacity))
-    .bind(days.join(","))
+    .bind(policy.hours.days_text())
     .bind(hhmm(policy.hours.opens))
     .bind(policy.hours.closes.map(hhmm))
     .bind(policy.hours.tz.name())

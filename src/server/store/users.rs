@@ -150,6 +150,24 @@ pub async fn can_take_lead(
     Ok(found.is_some())
 }
 
+/// Whether any rep can take a lead at `now`.
+pub async fn anyone_can_take_lead(
+    db: impl SqliteExecutor<'_>,
+    now: DateTime<Utc>,
+    capacity: i64,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> = sqlx::query_as(&format!(
+        "SELECT u.id FROM users u WHERE $1 IS NULL AND {AVAILABLE} LIMIT 1"
+    ))
+    // AVAILABLE numbers its parameters from $2 (now, capacity); $1 is an unused slot.
+    .bind(Option::<&str>::None)
+    .bind(now)
+    .bind(capacity)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Whether the user is marked away at `now`.
 pub async fn is_away(
     db: impl SqliteExecutor<'_>,
