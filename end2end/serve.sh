@@ -11,6 +11,8 @@ export LEPTOS_SITE_ADDR=127.0.0.1:3100
 export LEPTOS_OUTPUT_NAME=leadline LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
 # Test-only: lets the journeys move the clock through days. Never set in production.
 export LEADLINE_TEST_CLOCK=1
+# The journeys move that clock by days with people signed in: sessions do not go idle here.
+export LEADLINE_SESSION_IDLE_MINUTES=525600
 target/release/leadline demo > "$run/demo.txt"
 # The journeys run at any hour of any day: this team works around the clock and calls at any
 # hour. (Working hours and calling windows are proven by the HTTP tests, on a driven clock.)

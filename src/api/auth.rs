@@ -37,7 +37,20 @@ mod server_side {
     pub async fn caller() -> Result<User, ApiError> {
         let state = crate::api::app_state()?;
         let token = session_token().ok_or(ApiError::Unauthenticated)?;
-        accounts::session_user(&state.db, state.clock.now(), &token)
+        let now = state.clock.now();
+        accounts::session_user(&state.db, now, state.config.idle_since(now), &token)
+            .await?
+            .ok_or(ApiError::Unauthenticated)
+    }
+
+    /// The signed-in user a plain route's request comes from (the same check as [`caller`]).
+    pub async fn route_caller(
+        state: &crate::server::state::AppState,
+        headers: &http::HeaderMap,
+    ) -> Result<User, ApiError> {
+        let token = token_in(headers).ok_or(ApiError::Unauthenticated)?;
+        let now = state.clock.now();
+        accounts::session_user(&state.db, now, state.config.idle_since(now), &token)
             .await?
             .ok_or(ApiError::Unauthenticated)
     }
@@ -107,11 +120,18 @@ pub async fn login(email: String, password: String) -> Result<(), ApiError> {
     let device = parts
         .as_ref()
         .and_then(|parts| cookie_in(&parts.headers, DEVICE_COOKIE));
+    let agent = parts
+        .as_ref()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let attempt = SignIn {
         email: &email,
         password: &password,
         address: &address,
         device: device.as_deref(),
+        agent: &agent,
     };
     let signed = accounts::sign_in(
         &state.db,

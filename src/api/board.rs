@@ -132,22 +132,23 @@ pub async fn get_compliance(window_days: u32) -> Result<ComplianceView, ApiError
     let version = state.live.version();
     state.snapshot.caught_up(version).await;
     let now = state.clock.now();
+    let policy = state.policy.get();
     let board = state
         .boards
         .get(format!("compliance/{window_days}"), version, || {
-            boards::compliance(&state.db, &state.snapshot, &state.policy, window_days, now)
+            boards::compliance(&state.db, &state.snapshot, &policy, window_days, now)
         })
         .await?;
     let bias = state
         .boards
         .get(format!("bias/{window_days}"), version, || {
-            boards::bias_watch(&state.db, &state.snapshot, &state.policy, window_days, now)
+            boards::bias_watch(&state.db, &state.snapshot, &policy, window_days, now)
         })
         .await?;
     Ok(ComplianceView {
         board,
         bias,
-        sla_minutes: state.policy.first_contact.num_minutes(),
+        sla_minutes: policy.first_contact.num_minutes(),
     })
 }
 
@@ -160,10 +161,11 @@ pub async fn get_outlook() -> Result<Outlook, ApiError> {
     let state = crate::api::app_state()?;
     let version = state.live.version();
     state.snapshot.caught_up(version).await;
+    let policy = state.policy.get();
     Ok(state
         .boards
         .get("outlook".to_string(), version, || {
-            boards::outlook(&state.db, &state.snapshot, &state.policy, state.clock.now())
+            boards::outlook(&state.db, &state.snapshot, &policy, state.clock.now())
         })
         .await?)
 }

@@ -2,23 +2,14 @@
 
 use crate::domain::role::Role;
 use crate::domain::text::spreadsheet_safe;
-use crate::server::request::token_in;
-use crate::server::services::{accounts, nurture};
+use crate::server::services::nurture;
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let now = state.clock.now();
-    let user = match token_in(&headers) {
-        Some(token) => accounts::session_user(&state.db, now, &token)
-            .await
-            .ok()
-            .flatten(),
-        None => None,
-    };
-    let Some(user) = user else {
+    let Ok(user) = crate::api::auth::route_caller(&state, &headers).await else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
     if !matches!(user.role, Role::Marketing | Role::Manager | Role::Admin) {
@@ -28,7 +19,7 @@ pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Resp
         )
             .into_response();
     }
-    let lines = match nurture::campaign_table(&state.db, &state.policy).await {
+    let lines = match nurture::campaign_table(&state.db, &state.policy.get()).await {
         Ok(lines) => crate::api::nurture::campaign_rows(lines),
         Err(e) => {
             tracing::error!(error = %e, "campaign export failed");

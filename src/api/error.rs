@@ -24,7 +24,7 @@ pub enum ApiError {
     WrongCredentials,
     #[error("{0}")]
     Forbidden(String),
-    #[error("That lead was not found.")]
+    #[error("That was not found: it may have been removed, or it is not yours to see.")]
     NotFound,
     #[error("{}", summarise(.0))]
     Invalid(Vec<FieldError>),

@@ -115,7 +115,7 @@ pub async fn create_lead(
 ) -> Response {
     let source = match bearer(&headers) {
         None => None,
-        Some(key) => match sources::authenticate(&state.db, key).await {
+        Some(key) => match sources::authenticate(&state.db, state.clock.now(), key).await {
             Ok(source) => source,
             Err(e) => return internal(e),
         },
@@ -156,8 +156,11 @@ pub async fn create_lead(
     };
     let reply = intake::receive(
         &state.db,
-        &state.policy,
-        &state.config.phone_region,
+        &state.policy.get(),
+        source
+            .phone_country
+            .as_deref()
+            .unwrap_or(&state.config.phone_region),
         state.clock.now(),
         &source,
         raw,

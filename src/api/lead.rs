@@ -232,7 +232,7 @@ pub async fn get_lead(lead_id: String) -> Result<LeadDetail, ApiError> {
         &user,
         &lead_id,
         state.clock.now(),
-        state.policy.rep_capacity,
+        state.policy.get().rep_capacity,
     )
     .await?;
     Ok(build::detail(
@@ -240,7 +240,7 @@ pub async fn get_lead(lead_id: String) -> Result<LeadDetail, ApiError> {
         &user,
         state.clock.now(),
         state.config.timezone,
-        &state.policy,
+        &state.policy.get(),
     ))
 }
 
@@ -264,7 +264,7 @@ pub async fn log_touch(
     let state = crate::api::app_state()?;
     touches::log(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,
@@ -334,7 +334,7 @@ pub async fn mark_not_ready(
         })?;
     lifecycle::not_ready(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,
@@ -385,7 +385,7 @@ pub async fn reopen_lead(lead_id: String, note: Option<String>) -> Result<(), Ap
     let state = crate::api::app_state()?;
     lifecycle::reopen(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,
@@ -406,7 +406,7 @@ pub async fn return_lead(lead_id: String, reason: String) -> Result<(), ApiError
     let state = crate::api::app_state()?;
     lifecycle::return_to_marketing(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,
@@ -436,7 +436,7 @@ pub async fn reassign_leads(
     let state = crate::api::app_state()?;
     Ok(lifecycle::reassign(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &ids,
@@ -464,7 +464,7 @@ pub async fn pass_to_sales(
     let state = crate::api::app_state()?;
     Ok(lifecycle::pass_to_sales(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,

@@ -25,11 +25,7 @@ pub async fn stream_changes(State(state): State<AppState>, headers: HeaderMap) -
     let Some(token) = token_in(&headers) else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
-    let user = accounts::session_user(&state.db, state.clock.now(), &token)
-        .await
-        .ok()
-        .flatten();
-    let Some(user) = user else {
+    let Ok(user) = crate::api::auth::route_caller(&state, &headers).await else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
     let ended = session_over(state.clone(), token);
@@ -66,8 +62,10 @@ fn session_over(state: AppState, token: String) -> impl std::future::Future<Outp
         every.tick().await;
         loop {
             every.tick().await;
-            let still = accounts::session_user(&state.db, state.clock.now(), &token).await;
-            if matches!(still, Ok(None)) {
+            let now = state.clock.now();
+            let idle_since = state.config.idle_since(now);
+            let still = accounts::session_still_good(&state.db, now, idle_since, &token).await;
+            if matches!(still, Ok(false)) {
                 return;
             }
         }

@@ -1,6 +1,8 @@
 //! The server's doors: `#[server]` functions the screens call, and the public REST API. Each is
 //! thin: who is calling → parse input → call a service → map the error.
 
+pub mod account;
+pub mod admin;
 pub mod alerts;
 pub mod auth;
 pub mod board;

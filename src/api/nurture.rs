@@ -15,7 +15,7 @@ pub async fn nurture_pool() -> Result<Vec<LeadCard>, ApiError> {
     let rows = work::nurture_pool(&state.db).await?;
     Ok(rows
         .into_iter()
-        .map(|row| crate::api::queue::card(row, now, &state.policy))
+        .map(|row| crate::api::queue::card(row, now, &state.policy.get()))
         .collect())
 }
 
@@ -43,7 +43,7 @@ pub async fn log_nurture_touches(
     let state = crate::api::app_state()?;
     Ok(nurture::log_touches(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &ids,
@@ -63,7 +63,7 @@ pub async fn hand_back_lead(lead_id: String, note: String) -> Result<(), ApiErro
     let state = crate::api::app_state()?;
     nurture::hand_back(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,
@@ -123,6 +123,6 @@ pub async fn campaigns() -> Result<Vec<CampaignRow>, ApiError> {
     crate::api::auth::require(&[Role::Marketing, Role::Manager, Role::Admin]).await?;
     let state = crate::api::app_state()?;
     Ok(campaign_rows(
-        nurture::campaign_table(&state.db, &state.policy).await?,
+        nurture::campaign_table(&state.db, &state.policy.get()).await?,
     ))
 }

@@ -120,7 +120,7 @@ pub async fn my_queue() -> Result<Vec<LeadCard>, ApiError> {
     let rows = work::queue_for(&state.db, &user).await?;
     Ok(rows
         .into_iter()
-        .map(|row| card(row, now, &state.policy))
+        .map(|row| card(row, now, &state.policy.get()))
         .collect())
 }
 
@@ -141,7 +141,7 @@ pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> 
     let state = crate::api::app_state()?;
     touches::log(
         &state.db,
-        &state.policy,
+        &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,

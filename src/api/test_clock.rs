@@ -30,7 +30,7 @@ pub async fn advance(
     let now = state.clock.now();
     // Every age on the boards moved.
     state.live.publish("", []);
-    match scheduler::run_due(&state.db, &state.policy, now, &state.live).await {
+    match scheduler::run_due(&state.db, &state.policy.get(), now, &state.live).await {
         Ok(applied) => (
             StatusCode::OK,
             Json(json!({ "now": now, "applied": applied })),

@@ -16,6 +16,7 @@ pub mod hours;
 pub mod intake;
 pub mod lead;
 pub mod money;
+pub mod policy_form;
 pub mod qualification;
 pub mod role;
 pub mod segment;

@@ -226,6 +226,7 @@ pub async fn live(
         password: "live-bench-pass",
         address: "bench",
         device: None,
+        agent: "bench",
     };
     let token = accounts::sign_in(&db, &state.passwords, now, 1, attempt)
         .await

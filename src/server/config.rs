@@ -29,6 +29,9 @@ pub struct Config {
     pub max_connections_per_address: usize,
     /// How long a login lasts, in days; `LEADLINE_SESSION_DAYS`, default 14.
     pub session_days: i64,
+    /// A login unused this long ends, in minutes; `LEADLINE_SESSION_IDLE_MINUTES`, default 480
+    /// (a working day's gap: a phone left signed in overnight asks again in the morning).
+    pub session_idle_minutes: i64,
     /// The team's time zone, for due times people read; `LEADLINE_TIMEZONE`, default `UTC`.
     pub timezone: chrono_tz::Tz,
     /// How often the scheduler applies due clock ticks, in seconds; `LEADLINE_TICK_SECONDS`,
@@ -50,6 +53,7 @@ impl Default for Config {
             max_connections: 4096,
             max_connections_per_address: 512,
             session_days: 14,
+            session_idle_minutes: 480,
             timezone: chrono_tz::UTC,
             tick_seconds: 15,
             test_clock: false,
@@ -58,6 +62,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Sessions last used before this are idle and end.
+    pub fn idle_since(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        now - chrono::Duration::minutes(self.session_idle_minutes)
+    }
+
     /// Defaults, overridden by whatever the environment sets.
     pub fn from_env() -> Self {
         let defaults = Self::default();
@@ -86,6 +95,11 @@ impl Config {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(defaults.session_days),
+            session_idle_minutes: env::var("LEADLINE_SESSION_IDLE_MINUTES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|m| *m > 0)
+                .unwrap_or(defaults.session_idle_minutes),
             timezone: env::var("LEADLINE_TIMEZONE")
                 .ok()
                 .and_then(|tz| tz.parse().ok())

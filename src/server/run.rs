@@ -327,12 +327,20 @@ async fn serve(
     scheduler::spawn(
         state.db.clone(),
         state.policy.clone(),
+        state.config.timezone,
         state.clock.clone(),
         state.live.clone(),
         every,
     );
     boards::spawn_aging_ticker(state.db.clone(), state.clock.clone(), state.live.clone());
-    housekeeping::spawn(state.db.clone(), state.clock.clone());
+    housekeeping::spawn(
+        state.db.clone(),
+        state.clock.clone(),
+        housekeeping::Retention {
+            session_idle: chrono::Duration::minutes(state.config.session_idle_minutes),
+            ..housekeeping::Retention::default()
+        },
+    );
     let live = state.live.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -6,6 +6,7 @@ use crate::server::config::Config;
 use crate::server::live::Live;
 use crate::server::passwords::Passwords;
 use crate::server::services::boards::BoardCache;
+use crate::server::services::policy::PolicyCell;
 use crate::server::snapshot::Snapshot;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -18,7 +19,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: SqlitePool,
     pub config: Arc<Config>,
-    pub policy: Arc<Policy>,
+    /// The follow-up policy in force: changed live from the admin screen, re-read each tick.
+    pub policy: PolicyCell,
     pub clock: Clock,
     pub live: Live,
     pub boards: Arc<BoardCache>,
@@ -49,7 +51,7 @@ impl AppState {
             leptos_options,
             db,
             config: Arc::new(config),
-            policy: Arc::new(policy),
+            policy: PolicyCell::new(policy),
             clock,
             live,
             boards: Arc::default(),
@@ -67,3 +69,4 @@ fn random_key() -> [u8; 32] {
     rand::rngs::OsRng.fill_bytes(&mut key);
     key
 }
+

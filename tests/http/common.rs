@@ -178,6 +178,8 @@ async fn build_app(
     let mut config = Config {
         database_url: url,
         test_clock: true,
+        // Tests move the clock by days with people signed in; the idle timeout has its own.
+        session_idle_minutes: 60 * 24 * 365,
         ..Config::default()
     };
     configure(&mut config, &mut leptos_options);

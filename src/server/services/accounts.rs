@@ -91,6 +91,8 @@ pub struct SignIn<'a> {
     pub address: &'a str,
     /// The token of the browser's device cookie, if it sent one.
     pub device: Option<&'a str>,
+    /// The browser's own description (`User-Agent`), shown in the user's list of sessions.
+    pub agent: &'a str,
 }
 
 /// A successful sign-in.
@@ -197,10 +199,14 @@ pub async fn sign_in(
         return Err(too_many(seconds));
     }
     let row = users::find_by_email(db, &email).await?;
+    // An account whose password was reset (or never chosen) matches nothing, in the time
+    // any other check takes.
     let matched = slot
         .matches(
             attempt.password,
-            row.as_ref().map(|r| r.password_hash.as_str()),
+            row.as_ref()
+                .map(|r| r.password_hash.as_str())
+                .filter(|hash| !hash.starts_with(NO_PASSWORD)),
         )
         .await;
     let user = row.filter(|row| matched && row.active);
@@ -233,15 +239,18 @@ pub async fn sign_in(
         _ => new_token(""),
     };
     let mut tx = store::begin_write(db).await?;
-    sessions::insert(
-        &mut *tx,
-        &token_hash(&session),
+    open_session(
+        &mut tx,
+        &session,
         &row.id,
         now,
-        now + Duration::days(session_days),
+        session_days,
+        sessions::Origin {
+            address: attempt.address,
+            agent: attempt.agent,
+        },
     )
     .await?;
-    sessions::keep_newest(&mut tx, &row.id, MAX_SESSIONS, now).await?;
     sign_ins::trust_device(
         &mut tx,
         &token_hash(&device),
@@ -259,13 +268,74 @@ pub async fn sign_in(
     })
 }
 
-/// The active user a session token belongs to, if the session is still valid.
+/// Opens a session for `user_id` with the token `session`, ending their oldest beyond the
+/// most one person may hold.
+async fn open_session(
+    tx: &mut store::Tx,
+    session: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+    session_days: i64,
+    origin: sessions::Origin<'_>,
+) -> Result<(), ServiceError> {
+    let agent: String = origin.agent.chars().take(MAX_AGENT_CHARS).collect();
+    let origin = sessions::Origin {
+        agent: &agent,
+        ..origin
+    };
+    sessions::insert(
+        &mut **tx,
+        &token_hash(session),
+        user_id,
+        now,
+        now + Duration::days(session_days),
+        origin,
+    )
+    .await?;
+    sessions::keep_newest(tx, user_id, MAX_SESSIONS, now).await?;
+    Ok(())
+}
+
+/// The most of a browser's `User-Agent` kept with its session.
+const MAX_AGENT_CHARS: usize = 200;
+
+/// A stored password hash that no password matches: a new user who has not chosen one yet, or
+/// one whose password an admin reset.
+pub const NO_PASSWORD: &str = "!";
+
+/// The active user a session token belongs to, if the session has neither expired nor sat
+/// unused since `idle_since`. The session counts as used now.
 pub async fn session_user(
     db: &SqlitePool,
     now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
     token: &str,
 ) -> Result<Option<User>, ServiceError> {
-    let Some(user_id) = sessions::user_of(db, &token_hash(token), now).await? else {
+    user_of_session(db, now, idle_since, token, true).await
+}
+
+/// Whether a session is still good, without counting this as its use (an open live stream
+/// checking on itself does not keep an unattended screen signed in).
+pub async fn session_still_good(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+    token: &str,
+) -> Result<bool, ServiceError> {
+    Ok(user_of_session(db, now, idle_since, token, false)
+        .await?
+        .is_some())
+}
+
+async fn user_of_session(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+    token: &str,
+    touch: bool,
+) -> Result<Option<User>, ServiceError> {
+    let Some(user_id) = sessions::user_of(db, &token_hash(token), now, idle_since, touch).await?
+    else {
         return Ok(None);
     };
     Ok(users::find(db, &user_id)
@@ -273,6 +343,143 @@ pub async fn session_user(
         .filter(|row| row.active)
         .map(to_user))
 }
+
+/// One of a user's sessions as they see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionLine {
+    /// Names the session to end it.
+    pub key: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub address: String,
+    pub agent: String,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+/// The user's sessions still good at `now`, most recently used first.
+pub async fn sessions_of(
+    db: &SqlitePool,
+    user_id: &str,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+    current_token: Option<&str>,
+) -> Result<Vec<SessionLine>, ServiceError> {
+    let current = current_token.map(token_hash);
+    Ok(sessions::of_user(db, user_id, now, idle_since)
+        .await?
+        .into_iter()
+        .map(|row| SessionLine {
+            current: current.as_deref() == Some(row.token_hash.as_str()),
+            key: row.key,
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at.unwrap_or(row.created_at),
+            address: row.address,
+            agent: row.agent,
+        })
+        .collect())
+}
+
+/// Ends the session of `user_id` named `key`; answers its token hash (to end its live
+/// streams) or `NotFound`.
+pub async fn end_session(db: &SqlitePool, user_id: &str, key: &str) -> Result<String, ServiceError> {
+    sessions::delete_by_key(db, user_id, key.trim())
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// A password chosen through a one-time link.
+#[derive(Debug, Clone, Copy)]
+pub struct ChosenPassword<'a> {
+    /// The link's token.
+    pub token: &'a str,
+    pub password: &'a str,
+    pub address: &'a str,
+    pub agent: &'a str,
+}
+
+/// The person a one-time link is for, while it is still good.
+pub async fn link_holder(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    token: &str,
+) -> Result<Option<User>, ServiceError> {
+    let Some(user_id) = users::password_link_user(db, &token_hash(token), now).await? else {
+        return Ok(None);
+    };
+    Ok(users::find(db, &user_id)
+        .await?
+        .filter(|row| row.active)
+        .map(to_user))
+}
+
+/// Sets the password of the person a one-time link is for, uses the link up, ends their other
+/// sessions and signs them in. A used, expired or unknown link is `NotFound`.
+#[tracing::instrument(skip_all)]
+pub async fn choose_password(
+    db: &SqlitePool,
+    passwords: &Passwords,
+    now: DateTime<Utc>,
+    session_days: i64,
+    chosen: ChosenPassword<'_>,
+) -> Result<Signed, ServiceError> {
+    let user = link_holder(db, now, chosen.token)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if chosen.password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(ServiceError::invalid(
+            "password",
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        ));
+    }
+    if chosen.password.chars().count() > MAX_PASSWORD_LEN {
+        return Err(ServiceError::invalid(
+            "password",
+            format!("must be at most {MAX_PASSWORD_LEN} characters"),
+        ));
+    }
+    let hash = passwords.hash(chosen.password).await.map_err(busy)?;
+    let session = new_token("");
+    let mut tx = store::begin_write(db).await?;
+    if !users::use_password_link(&mut *tx, &token_hash(chosen.token), now).await? {
+        return Err(ServiceError::NotFound);
+    }
+    users::set_password_hash(&mut *tx, &user.id, &hash).await?;
+    sessions::delete_for_user(&mut *tx, &user.id).await?;
+    sign_ins::forgive(&mut *tx, &user.email).await?;
+    open_session(
+        &mut tx,
+        &session,
+        &user.id,
+        now,
+        session_days,
+        sessions::Origin {
+            address: chosen.address,
+            agent: chosen.agent,
+        },
+    )
+    .await?;
+    store::audit::record(
+        &mut *tx,
+        store::audit::Entry {
+            at: now,
+            actor_id: Some(&user.id),
+            action: "password_set",
+            subject: &user.email,
+            detail: "through a one-time link",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Signed {
+        user,
+        session,
+        device: new_token(""),
+    })
+}
+
+/// The longest password Leadline hashes (a longer one is someone testing the server).
+pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// Ends a session.
 pub async fn sign_out(db: &SqlitePool, token: &str) -> Result<(), ServiceError> {
@@ -290,6 +497,7 @@ mod tests {
             password,
             address: "192.0.2.1",
             device: None,
+            agent: "test",
         }
     }
 
@@ -323,7 +531,7 @@ mod tests {
         .unwrap();
         assert_eq!(user.role, Role::Rep);
         assert_eq!(
-            session_user(&db, now, &token)
+            session_user(&db, now, now - Duration::hours(8), &token)
                 .await
                 .unwrap()
                 .map(|u| u.name),
@@ -366,9 +574,9 @@ mod tests {
         .await
         .unwrap();
         let later = now + Duration::days(2);
-        assert_eq!(session_user(&db, later, &token).await.unwrap(), None);
+        assert_eq!(session_user(&db, later, now - Duration::hours(8), &token).await.unwrap(), None);
         sign_out(&db, &token).await.unwrap();
-        assert_eq!(session_user(&db, now, &token).await.unwrap(), None);
+        assert_eq!(session_user(&db, now, now - Duration::hours(8), &token).await.unwrap(), None);
     }
 
     #[sqlx::test]

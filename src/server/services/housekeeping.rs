@@ -16,6 +16,8 @@ pub struct Retention {
     pub devices: Duration,
     /// Intake replies kept for retries with the same `Idempotency-Key`.
     pub idempotency: Duration,
+    /// Sessions after their last use (the idle timeout).
+    pub session_idle: Duration,
 }
 
 impl Default for Retention {
@@ -24,6 +26,7 @@ impl Default for Retention {
             sign_ins: Duration::days(90),
             devices: Duration::days(400),
             idempotency: Duration::days(7),
+            session_idle: Duration::hours(8),
         }
     }
 }
@@ -34,19 +37,19 @@ pub async fn tidy(
     now: DateTime<Utc>,
     keep: &Retention,
 ) -> Result<u64, ServiceError> {
-    let mut gone = sessions::delete_expired(db, now).await?;
+    let mut gone = sessions::delete_expired(db, now, now - keep.session_idle).await?;
     gone += sign_ins::forget_before(db, now - keep.sign_ins, now - keep.devices).await?;
     gone += idempotency::forget_before(db, now - keep.idempotency).await?;
     Ok(gone)
 }
 
 /// Tidies once an hour, from start.
-pub fn spawn(db: SqlitePool, clock: Clock) {
+pub fn spawn(db: SqlitePool, clock: Clock, keep: Retention) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every.tick().await;
-            match tidy(&db, clock.now(), &Retention::default()).await {
+            match tidy(&db, clock.now(), &keep).await {
                 Ok(0) => {}
                 Ok(gone) => tracing::info!(gone, "deleted records past their retention"),
                 Err(e) => tracing::error!(error = %e, "housekeeping failed"),

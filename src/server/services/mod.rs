@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod alerts;
+pub mod audit;
 pub mod boards;
 pub mod demo;
 pub mod generate;

@@ -1,4 +1,4 @@
-//! Changing the follow-up policy (from the command line today; the admin screens come later).
+//! The follow-up policy in force, and changing it (from the admin screen or the command line).
 
 use super::ServiceError;
 use crate::domain::cadence::Policy;
@@ -7,6 +7,7 @@ use crate::server::store;
 use chrono::NaiveTime;
 use chrono_tz::Tz;
 use sqlx::SqlitePool;
+use std::sync::Arc;
 
 /// "08:00" as a time; "24:00" (midnight at the end of the day) as `None`.
 fn clock_time(field: &str, text: &str) -> Result<Option<NaiveTime>, ServiceError> {
@@ -73,6 +74,53 @@ pub async fn set_calling_window(
     Ok(changed)
 }
 
+/// Puts the policy an admin typed in force: checked as a whole, saved with an audit entry
+/// naming each setting that changed, and in force for every request and the next tick. An
+/// unchanged form changes nothing and records nothing.
+#[tracing::instrument(skip_all, fields(by = %actor.id))]
+pub async fn change(
+    db: &SqlitePool,
+    cell: &PolicyCell,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &crate::domain::role::User,
+    form: &crate::domain::policy_form::PolicyForm,
+) -> Result<Policy, ServiceError> {
+    let changed = form.parse().map_err(ServiceError::Invalid)?;
+    let mut tx = store::begin_write(db).await?;
+    // Read inside the write lock: two admins saving at once each see the other's change.
+    let before = store::policy::load(&mut *tx, changed.hours.tz).await?;
+    let changes = crate::domain::policy_form::changes(&before, &changed);
+    if changes.is_empty() {
+        return Ok(before);
+    }
+    store::policy::save(&mut *tx, &changed).await?;
+    store::audit::record(
+        &mut *tx,
+        store::audit::Entry {
+            at: now,
+            actor_id: Some(&actor.id),
+            action: "policy_changed",
+            subject: "follow-up policy",
+            detail: &changes.join("; "),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    cell.set(changed.clone());
+    tracing::info!(changes = %changes.join("; "), "the follow-up policy changed");
+    Ok(changed)
+}
+
+/// Re-reads the policy from the database into `cell` (a change made by another process, such
+/// as the command line, applies from the next tick).
+pub async fn reload(db: &SqlitePool, cell: &PolicyCell, team_tz: Tz) -> Result<(), ServiceError> {
+    let stored = store::policy::load(db, team_tz).await?;
+    if *cell.get() != stored {
+        cell.set(stored);
+    }
+    Ok(())
+}
+
 /// The working hours and calling window as a person reads them.
 pub fn describe(policy: &Policy) -> String {
     let window = policy.calling_window.map_or_else(
@@ -86,4 +134,32 @@ pub fn describe(policy: &Policy) -> String {
         },
     );
     format!("Working hours: {}; {window}.", policy.hours.describe())
+}
+
+/// The follow-up policy in force, shared by every door and the scheduler. A change replaces it
+/// whole; readers take the policy as it was when they asked and keep it for their request.
+#[derive(Clone, Debug)]
+pub struct PolicyCell(Arc<std::sync::RwLock<Arc<Policy>>>);
+
+impl PolicyCell {
+    pub fn new(policy: Policy) -> Self {
+        Self(Arc::new(std::sync::RwLock::new(Arc::new(policy))))
+    }
+
+    /// The policy in force now.
+    pub fn get(&self) -> Arc<Policy> {
+        match self.0.read() {
+            Ok(policy) => policy.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Puts `policy` in force from now on.
+    pub fn set(&self, policy: Policy) {
+        let policy = Arc::new(policy);
+        match self.0.write() {
+            Ok(mut current) => *current = policy,
+            Err(poisoned) => *poisoned.into_inner() = policy,
+        }
+    }
 }

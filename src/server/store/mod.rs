@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod assignments;
+pub mod audit;
 pub mod boards;
 pub mod bulk;
 pub mod events;

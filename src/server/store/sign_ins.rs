@@ -55,7 +55,7 @@ pub async fn account_failures(
 ) -> Result<Failures, sqlx::Error> {
     sqlx::query_as(
         "SELECT COUNT(*), MAX(at) FROM sign_in_attempts
-         WHERE email = $1 AND NOT succeeded AND NOT via_trusted AND at > $2",
+         WHERE email = $1 AND NOT succeeded AND NOT forgiven AND NOT via_trusted AND at > $2",
     )
     .bind(email)
     .bind(since)
@@ -74,7 +74,7 @@ pub async fn device_failures(
 ) -> Result<Failures, sqlx::Error> {
     sqlx::query_as(
         "SELECT COUNT(*), MAX(at) FROM sign_in_attempts
-         WHERE device_hash = $1 AND email = $2 AND NOT succeeded AND at > $3
+         WHERE device_hash = $1 AND email = $2 AND NOT succeeded AND NOT forgiven AND at > $3
            AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts
                               WHERE device_hash = $1 AND email = $2 AND succeeded), '')",
     )
@@ -94,7 +94,7 @@ pub async fn address_failures(
 ) -> Result<Failures, sqlx::Error> {
     sqlx::query_as(
         "SELECT COUNT(*), MAX(at) FROM sign_in_attempts
-         WHERE address = $1 AND NOT succeeded AND at > $2",
+         WHERE address = $1 AND NOT succeeded AND NOT forgiven AND at > $2",
     )
     .bind(address)
     .bind(since)
@@ -161,6 +161,18 @@ pub async fn trust_device(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Forgives the failed sign-ins to `email` (an admin unlocked the account): they no longer
+/// make it, or the addresses they came from, wait. They stay in the audit log.
+pub async fn forgive(db: impl SqliteExecutor<'_>, email: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sign_in_attempts SET forgiven = TRUE WHERE email = $1 AND NOT succeeded AND NOT forgiven",
+    )
+    .bind(email)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Forgets checked attempts from before `before`, and browsers unused since then.

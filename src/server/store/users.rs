@@ -92,7 +92,7 @@ const AVAILABLE: &str = "u.role = 'rep' AND u.active
     AND NOT (u.away_from IS NOT NULL AND u.away_from <= $2
              AND (u.away_until IS NULL OR u.away_until > $2))
     AND (SELECT COUNT(*) FROM leads l WHERE l.owner_kind = 'rep' AND l.owner_id = u.id
-           AND l.stage NOT IN ('won', 'dead')) < $3";
+           AND l.stage NOT IN ('won', 'dead')) < COALESCE(u.capacity, $3)";
 
 /// Round robin: of the reps who can take a lead at `now` (active, not away, under
 /// `capacity`), the one given a lead longest ago (or never) takes the next one, and is marked
@@ -225,26 +225,27 @@ pub async fn reps_with_load(
         i64,
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
+        Option<i64>,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT u.id, u.name,
                 (SELECT COUNT(*) FROM leads l WHERE l.owner_kind = 'rep' AND l.owner_id = u.id
                    AND l.stage NOT IN ('won', 'dead')),
-                u.away_from, u.away_until
+                u.away_from, u.away_until, u.capacity
          FROM users u WHERE u.role = 'rep' AND u.active ORDER BY u.name",
     )
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, open, from, until)| {
+        .map(|(id, name, open, from, until, own_capacity)| {
             let away =
                 from.is_some_and(|from| from <= now) && until.is_none_or(|until| until > now);
             RepLoad {
                 id,
                 name,
                 open,
-                available: !away && open < capacity,
+                available: !away && open < own_capacity.unwrap_or(capacity),
             }
         })
         .collect())
@@ -316,6 +317,160 @@ pub async fn set_territory(
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// A user as the people screen lists them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Person {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub territory: String,
+    pub monthly_quota: i64,
+    pub capacity: Option<i64>,
+    pub away_from: Option<DateTime<Utc>>,
+    pub away_until: Option<DateTime<Utc>>,
+    /// Open leads they hold.
+    pub open: i64,
+    /// Their most recent sign-in.
+    pub last_sign_in: Option<DateTime<Utc>>,
+    /// Whether they have yet to choose a password (an unused, unexpired link is out).
+    pub link_pending: bool,
+}
+
+/// Everyone, active first, by role then name.
+pub async fn people(
+    db: impl SqliteExecutor<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Person>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.role, u.active, u.territory, u.monthly_quota,
+                u.capacity, u.away_from, u.away_until,
+                (SELECT COUNT(*) FROM leads l WHERE l.owner_kind = 'rep' AND l.owner_id = u.id
+                   AND l.stage NOT IN ('won', 'dead')) AS open,
+                (SELECT MAX(a.at) FROM sign_in_attempts a WHERE a.user_id = u.id AND a.succeeded)
+                   AS last_sign_in,
+                EXISTS (SELECT 1 FROM password_links p WHERE p.user_id = u.id
+                   AND p.used_at IS NULL AND p.expires_at > $1) AS link_pending
+         FROM users u ORDER BY u.active DESC, u.role, u.name",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await
+}
+
+/// What an admin may change about a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    pub territory: &'a str,
+    pub monthly_quota: i64,
+    pub capacity: Option<i64>,
+}
+
+pub async fn set_profile(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+    profile: &Profile<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET name = $2, role = $3, territory = $4, monthly_quota = $5, capacity = $6
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(profile.name)
+    .bind(profile.role.as_str())
+    .bind(profile.territory)
+    .bind(profile.monthly_quota)
+    .bind(profile.capacity)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Switches a user back on.
+pub async fn reactivate(db: impl SqliteExecutor<'_>, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET active = TRUE WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores a one-time link to set a password, ending the user's earlier unused ones.
+pub async fn insert_password_link(
+    conn: &mut SqliteConnection,
+    token_hash: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE password_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO password_links (token_hash, user_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The user an unused, unexpired link is for.
+pub async fn password_link_user(
+    db: impl SqliteExecutor<'_>,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT user_id FROM password_links
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Uses up a link: true when it was still good (only one of two racing uses wins).
+pub async fn use_password_link(
+    db: impl SqliteExecutor<'_>,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE password_links SET used_at = $2
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 #[cfg(test)]

@@ -1,0 +1,13 @@
+//! Reading the audit log: who did what, when.
+
+use super::ServiceError;
+pub use crate::server::store::audit::{Filter, Line};
+use sqlx::SqlitePool;
+
+/// Lines one page of the audit screen shows.
+pub const PAGE: i64 = 50;
+
+/// A page of the audit log, newest first.
+pub async fn page(db: &SqlitePool, filter: &Filter<'_>) -> Result<Vec<Line>, ServiceError> {
+    Ok(crate::server::store::audit::page(db, filter, PAGE).await?)
+}
