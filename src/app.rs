@@ -1,9 +1,12 @@
 //! The HTML shell, the app and its routes — nothing else.
 
+use crate::ui::pages::admin::{
+    audit::AuditPage, people::PeoplePage, policy::PolicyPage, sources::SourcesPage,
+};
 use crate::ui::pages::{
-    board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage, home::HomePage,
+    account::AccountPage, board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage, home::HomePage,
     lead::LeadPage, login::LoginPage, nurture::NurturePage, outlook::OutlookPage, queue::QueuePage,
-    wall::WallPage,
+    wall::WallPage, welcome::WelcomePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -66,6 +69,12 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("wall") view=WallPage/>
                 <Route path=StaticSegment("campaigns") view=CampaignsPage/>
                 <Route path=(StaticSegment("lead"), ParamSegment("id")) view=LeadPage/>
+                <Route path=StaticSegment("account") view=AccountPage/>
+                <Route path=StaticSegment("welcome") view=WelcomePage/>
+                <Route path=(StaticSegment("admin"), StaticSegment("people")) view=PeoplePage/>
+                <Route path=(StaticSegment("admin"), StaticSegment("sources")) view=SourcesPage/>
+                <Route path=(StaticSegment("admin"), StaticSegment("policy")) view=PolicyPage/>
+                <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage/>
             </Routes>
         </Router>
     }

@@ -168,13 +168,15 @@ impl PolicyForm {
         let nurture_every = span("nurture_every", &self.nurture_every);
         let hoard_after = span("hoard_after", &self.hoard_after);
         let later_attempts = self.later_attempts();
-        if let (Some(first), Some(warn), Some(reassign)) = (first_contact, warn_after, reassign_after) {
+        if let (Some(first), Some(warn)) = (first_contact, warn_after) {
             if warn < first {
                 errors.push(FieldError::new(
                     "warn_after",
                     "must not come before the first call is due",
                 ));
             }
+        }
+        if let (Some(warn), Some(reassign)) = (warn_after, reassign_after) {
             if reassign <= warn {
                 errors.push(FieldError::new(
                     "reassign_after",
@@ -185,7 +187,8 @@ impl PolicyForm {
         let later_attempts = later_attempts
             .map_err(|message| errors.push(FieldError::new("later_attempts", message)))
             .ok();
-        let cadence_len = later_attempts.as_ref().map_or(1, |l| l.len() + 1);
+        // Checked against the cadence only when the cadence itself reads.
+        let cadence_len = later_attempts.as_ref().map_or(usize::MAX, |l| l.len() + 1);
         let voicemail_attempts = match self.voicemail_attempts.trim().parse::<u32>() {
             Ok(n) if usize::try_from(n).is_ok_and(|n| n <= cadence_len) => Some(n),
             Ok(_) => {

@@ -401,12 +401,15 @@ async fn ticks_that_fell_due_while_the_server_was_down_are_applied_once_on_start
 
     // It starts again on the same database, with the scheduler catching up.
     let db = store::connect(&url).await.unwrap();
-    let policy = std::sync::Arc::new(store::policy::load(&db, chrono_tz::UTC).await.unwrap());
+    let policy = leadline::server::services::policy::PolicyCell::new(
+        store::policy::load(&db, chrono_tz::UTC).await.unwrap(),
+    );
     let clock = Clock::default();
     clock.advance(Duration::hours(3));
     scheduler::spawn(
         db.clone(),
         policy.clone(),
+        chrono_tz::UTC,
         clock.clone(),
         leadline::server::live::Live::default(),
         std::time::Duration::from_millis(20),
@@ -422,7 +425,7 @@ async fn ticks_that_fell_due_while_the_server_was_down_are_applied_once_on_start
     // Several more scheduler passes, and a manual one, change nothing.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(
-        scheduler::run_due(&db, &policy, clock.now(), &Default::default())
+        scheduler::run_due(&db, &policy.get(), clock.now(), &Default::default())
             .await
             .unwrap(),
         0

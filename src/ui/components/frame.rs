@@ -3,7 +3,7 @@
 
 use crate::api::auth::Logout;
 use crate::api::ApiError;
-use crate::domain::role::User;
+use crate::domain::role::{Role, User};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -15,7 +15,10 @@ pub fn TopBar(user: User, title: &'static str) -> impl IntoView {
         <header class="topbar">
             <span class="brand">"Leadline"</span>
             <h1 class="title">{title}</h1>
-            <span class="who" data-testid="who">{user.name}</span>
+            {matches!(user.role, Role::Admin | Role::Manager).then(|| view! {
+                <a class="topnav" href="/admin/people" data-testid="nav-team">"Team"</a>
+            })}
+            <a class="who" href="/account" data-testid="who" title="Your sessions">{user.name}</a>
             <ActionForm action=logout attr:class="signout">
                 <button type="submit" class="link" data-testid="sign-out">"Sign out"</button>
             </ActionForm>

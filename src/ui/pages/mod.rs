@@ -1,5 +1,7 @@
 //! One module per screen.
 
+pub mod account;
+pub mod admin;
 pub mod board;
 pub mod campaigns;
 pub mod compliance;
@@ -10,3 +12,4 @@ pub mod nurture;
 pub mod outlook;
 pub mod queue;
 pub mod wall;
+pub mod welcome;
