@@ -4,9 +4,9 @@ use crate::ui::pages::admin::{
     audit::AuditPage, people::PeoplePage, policy::PolicyPage, sources::SourcesPage,
 };
 use crate::ui::pages::{
-    account::AccountPage, board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage, home::HomePage,
-    lead::LeadPage, login::LoginPage, nurture::NurturePage, outlook::OutlookPage, queue::QueuePage,
-    wall::WallPage, welcome::WelcomePage,
+    account::AccountPage, board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage,
+    home::HomePage, lead::LeadPage, login::LoginPage, nurture::NurturePage, outlook::OutlookPage,
+    queue::QueuePage, wall::WallPage, welcome::WelcomePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};

@@ -54,12 +54,11 @@ pub fn device_of(agent: &str) -> String {
 /// The caller's sessions, most recently used first.
 #[server(endpoint = "account/sessions")]
 pub async fn my_sessions() -> Result<Vec<SessionView>, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::aging::short_age;
     use crate::server::services::accounts;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::OwnAccount).await?;
     let now = state.clock.now();
     let token = crate::api::auth::session_token();
     let tz = state.config.timezone;
@@ -94,11 +93,10 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, ApiError> {
 /// Ends one of the caller's sessions (named by its `key`).
 #[server(endpoint = "account/end-session")]
 pub async fn end_my_session(key: String) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::accounts;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::OwnAccount).await?;
     let hash = accounts::end_session(&state.db, &user.id, &key).await?;
     state.live.end_session(&hash);
     Ok(())
@@ -109,9 +107,11 @@ pub async fn end_my_session(key: String) -> Result<(), ApiError> {
 pub async fn link_holder(token: String) -> Result<Option<String>, ApiError> {
     use crate::server::services::accounts;
     let state = crate::api::app_state()?;
-    Ok(accounts::link_holder(&state.db, state.clock.now(), token.trim())
-        .await?
-        .map(|user| user.name))
+    Ok(
+        accounts::link_holder(&state.db, state.clock.now(), token.trim())
+            .await?
+            .map(|user| user.name),
+    )
 }
 
 /// Chooses a password through a one-time link, and signs in.
@@ -125,11 +125,13 @@ pub async fn choose_password(
     use crate::server::request::client_address;
     use crate::server::services::accounts::{self, ChosenPassword};
     if password != again {
-        return Err(ApiError::Invalid(vec![crate::domain::intake::FieldError::new(
-            "again",
-            "does not match the password",
-        )])
-        .respond());
+        return Err(
+            ApiError::Invalid(vec![crate::domain::intake::FieldError::new(
+                "again",
+                "does not match the password",
+            )])
+            .respond(),
+        );
     }
     let state = crate::api::app_state()?;
     let parts = use_context::<http::request::Parts>();

@@ -171,7 +171,10 @@ mod build {
         let key_state = match (s.revoked_at, s.old_key_until) {
             (Some(at), _) => format!("Revoked {}", day(at, tz)),
             (None, Some(until)) if until > now => {
-                format!("New key in use; the old key works until {}", moment(until, tz))
+                format!(
+                    "New key in use; the old key works until {}",
+                    moment(until, tz)
+                )
             }
             _ => "Key in use".to_string(),
         };
@@ -186,9 +189,10 @@ mod build {
             leads: s.leads,
             revoked: s.revoked_at.is_some(),
             key_state,
-            last_lead: s
-                .last_lead_at
-                .map_or_else(|| "no leads yet".to_string(), |at| format!("last lead {} ago", short_age(now - at))),
+            last_lead: s.last_lead_at.map_or_else(
+                || "no leads yet".to_string(),
+                |at| format!("last lead {} ago", short_age(now - at)),
+            ),
         }
     }
 
@@ -215,7 +219,8 @@ mod build {
         name: String,
         token: &str,
     ) -> Invitation {
-        let expires = state.clock.now() + chrono::Duration::days(crate::server::services::team::LINK_DAYS);
+        let expires =
+            state.clock.now() + chrono::Duration::days(crate::server::services::team::LINK_DAYS);
         Invitation {
             name,
             link: format!("{}/welcome?token={token}", origin(state)),
@@ -232,23 +237,20 @@ mod build {
             .and_then(|t| t.and_local_timezone(tz).earliest())
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| {
-                ApiError::Invalid(vec![FieldError::new(field, "is not a date (YYYY-MM-DD)")]).respond()
+                ApiError::Invalid(vec![FieldError::new(field, "is not a date (YYYY-MM-DD)")])
+                    .respond()
             })
     }
-}
-
-#[cfg(feature = "ssr")]
-async fn admin() -> Result<crate::domain::role::User, ApiError> {
-    crate::api::auth::require(&[crate::domain::role::Role::Admin]).await
 }
 
 /// Everyone on the team (admins and managers).
 #[server(endpoint = "admin/people")]
 pub async fn people() -> Result<TeamView, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::role::Role;
     use crate::server::services::team;
-    let user = crate::api::auth::require(&[Role::Admin, Role::Manager]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::SeeTeam).await?;
     let now = state.clock.now();
     let tz = state.config.timezone;
     Ok(TeamView {
@@ -272,9 +274,12 @@ pub async fn add_person(
     monthly_quota: String,
     capacity: String,
 ) -> Result<Invitation, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::team::{self, PersonForm};
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     let form = PersonForm {
         name: &name,
         email: &email,
@@ -297,9 +302,12 @@ pub async fn edit_person(
     monthly_quota: String,
     capacity: String,
 ) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::team::{self, PersonForm};
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     let form = PersonForm {
         name: &name,
         email: "",
@@ -316,10 +324,12 @@ pub async fn edit_person(
 /// Admins and managers.
 #[server(endpoint = "admin/person-away")]
 pub async fn mark_away(user_id: String, from: String, until: String) -> Result<(), ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::team;
-    let actor = crate::api::auth::require(&[Role::Admin, Role::Manager]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::SeeTeam).await?;
     let tz = state.config.timezone;
     let now = state.clock.now();
     let away = if from.trim().is_empty() && until.trim().is_empty() {
@@ -341,9 +351,12 @@ pub async fn mark_away(user_id: String, from: String, until: String) -> Result<(
 /// Switches a person off; their open leads go to others. Answers how many moved.
 #[server(endpoint = "admin/person-deactivate")]
 pub async fn deactivate_person(user_id: String) -> Result<usize, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::team;
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     Ok(team::deactivate_user(
         &state.db,
         &state.policy.get(),
@@ -358,9 +371,12 @@ pub async fn deactivate_person(user_id: String) -> Result<usize, ApiError> {
 /// Switches a person back on.
 #[server(endpoint = "admin/person-reactivate")]
 pub async fn reactivate_person(user_id: String) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::team;
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     team::reactivate(&state.db, state.clock.now(), &actor, &user_id).await?;
     Ok(())
 }
@@ -368,9 +384,12 @@ pub async fn reactivate_person(user_id: String) -> Result<(), ApiError> {
 /// Resets a person's password (every session of theirs ends); answers a new one-time link.
 #[server(endpoint = "admin/person-reset")]
 pub async fn reset_password(user_id: String) -> Result<Invitation, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::team;
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     let (name, token) =
         team::reset_password(&state.db, state.clock.now(), &actor, &user_id, &state.live).await?;
     Ok(build::invitation(&state, name, &token))
@@ -379,27 +398,34 @@ pub async fn reset_password(user_id: String) -> Result<Invitation, ApiError> {
 /// Unlocks a person's sign-in after too many failed attempts. Answers how many were forgiven.
 #[server(endpoint = "admin/person-unlock")]
 pub async fn unlock_person(user_id: String) -> Result<u64, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::team;
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     Ok(team::unlock(&state.db, state.clock.now(), &actor, &user_id).await?)
 }
 
 /// Ends every session of a person. Answers how many ended.
 #[server(endpoint = "admin/person-end-sessions")]
 pub async fn end_person_sessions(user_id: String) -> Result<usize, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::team;
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     Ok(team::end_sessions(&state.db, state.clock.now(), &actor, &user_id, &state.live).await?)
 }
 
 /// Every source.
 #[server(endpoint = "admin/sources")]
 pub async fn sources() -> Result<Vec<SourceLine>, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::sources;
-    admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::RunTeam).await?;
     let now = state.clock.now();
     Ok(sources::list(&state.db)
         .await?
@@ -416,9 +442,12 @@ pub async fn add_source(
     phone_country: String,
     thank_you_url: String,
 ) -> Result<NewKey, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::sources::{self, SourceForm};
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     let form = SourceForm {
         name: &name,
         cost: &cost,
@@ -440,9 +469,12 @@ pub async fn edit_source(
     phone_country: String,
     thank_you_url: String,
 ) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::sources::{self, SourceForm};
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     let form = SourceForm {
         name: "",
         cost: &cost,
@@ -456,20 +488,32 @@ pub async fn edit_source(
 /// Gives a source a new key (shown once); the old one works `grace_hours` more.
 #[server(endpoint = "admin/source-rotate")]
 pub async fn rotate_key(source_id: String, grace_hours: String) -> Result<NewKey, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::sources;
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
-    let (source, key) =
-        sources::rotate(&state.db, state.clock.now(), &actor, &source_id, &grace_hours).await?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
+    let (source, key) = sources::rotate(
+        &state.db,
+        state.clock.now(),
+        &actor,
+        &source_id,
+        &grace_hours,
+    )
+    .await?;
     Ok(NewKey { source, key })
 }
 
 /// Stops every key of a source at once.
 #[server(endpoint = "admin/source-revoke")]
 pub async fn revoke_source(source_id: String) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::sources;
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     sources::revoke(&state.db, state.clock.now(), &actor, &source_id).await?;
     Ok(())
 }
@@ -477,9 +521,10 @@ pub async fn revoke_source(source_id: String) -> Result<(), ApiError> {
 /// The follow-up policy in force (admins and managers read it; admins change it).
 #[server(endpoint = "admin/policy")]
 pub async fn policy() -> Result<PolicyView, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::role::Role;
-    let user = crate::api::auth::require(&[Role::Admin, Role::Manager]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::SeeTeam).await?;
     let policy = state.policy.get();
     Ok(PolicyView {
         form: PolicyForm::of(&policy),
@@ -491,8 +536,11 @@ pub async fn policy() -> Result<PolicyView, ApiError> {
 /// Puts a changed follow-up policy in force. Fields arrive as `policy[first_contact]` …
 #[server(endpoint = "admin/policy-save")]
 pub async fn save_policy(policy: PolicyForm) -> Result<(), ApiError> {
-    let actor = admin().await?;
-    let state = crate::api::app_state()?;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
+    let Ctx {
+        user: actor, state, ..
+    } = Ctx::enter(Action::RunTeam).await?;
     crate::server::services::policy::change(
         &state.db,
         &state.policy,
@@ -510,9 +558,10 @@ pub async fn save_policy(policy: PolicyForm) -> Result<(), ApiError> {
 /// (`who`, a user id; empty: all), after the line `after` (a cursor; empty: the newest).
 #[server(endpoint = "admin/audit")]
 pub async fn audit(action: String, who: String, after: String) -> Result<Vec<AuditLine>, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::audit::{self, Filter};
-    admin().await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::RunTeam).await?;
     let action = action.trim();
     let action = AUDIT_ACTIONS
         .iter()
@@ -536,7 +585,11 @@ pub async fn audit(action: String, who: String, after: String) -> Result<Vec<Aud
         .map(|line| AuditLine {
             cursor: format!("{}|{}", line.at.to_rfc3339(), line.id),
             when: build::moment(line.at, tz),
-            who: if line.who.is_empty() { "Leadline".to_string() } else { line.who },
+            who: if line.who.is_empty() {
+                "Leadline".to_string()
+            } else {
+                line.who
+            },
             action: action_label(&line.action).to_string(),
             subject: line.subject,
             detail: line.detail,

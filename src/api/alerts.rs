@@ -17,12 +17,11 @@ pub struct Alert {
 /// The caller's unread alerts, newest first.
 #[server(endpoint = "alerts/mine")]
 pub async fn my_alerts() -> Result<Vec<Alert>, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::aging::short_age;
     use crate::server::services::alerts;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::OwnAccount).await?;
     let now = state.clock.now();
     Ok(alerts::unread(&state.db, &user)
         .await?
@@ -40,11 +39,10 @@ pub async fn my_alerts() -> Result<Vec<Alert>, ApiError> {
 /// Dismisses one of the caller's alerts.
 #[server(endpoint = "alerts/dismiss")]
 pub async fn dismiss_alert(alert_id: String) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::alerts;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::OwnAccount).await?;
     alerts::dismiss(&state.db, &user, &alert_id, state.clock.now()).await?;
     Ok(())
 }

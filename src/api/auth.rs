@@ -1,5 +1,5 @@
-//! Signing in and out, and finding out who is calling. Every other server function starts with
-//! [`require`].
+//! Signing in and out, and finding out who is calling (every other server function asks
+//! through [`crate::api::context::Ctx`]).
 
 use crate::api::ApiError;
 use crate::domain::role::User;
@@ -11,7 +11,7 @@ pub use server_side::*;
 #[cfg(feature = "ssr")]
 mod server_side {
     use crate::api::ApiError;
-    use crate::domain::role::{Role, User};
+    use crate::domain::role::User;
     use crate::server::request::{token_in, DEVICE_COOKIE, SESSION_COOKIE};
     use crate::server::services::accounts;
     use leptos::prelude::*;
@@ -53,24 +53,6 @@ mod server_side {
         accounts::session_user(&state.db, now, state.config.idle_since(now), &token)
             .await?
             .ok_or(ApiError::Unauthenticated)
-    }
-
-    /// The caller, if their role is one of `roles`.
-    pub async fn require(roles: &[Role]) -> Result<User, ApiError> {
-        let user = caller().await.map_err(ApiError::respond)?;
-        if roles.contains(&user.role) {
-            Ok(user)
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "This needs one of these roles: {}.",
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-            .respond())
-        }
     }
 
     /// A `Set-Cookie` value for the session cookie; `None` clears it.

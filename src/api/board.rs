@@ -17,11 +17,11 @@ pub const WINDOWS: [u32; 3] = [7, 30, 90];
 /// ("touch").
 #[server(endpoint = "board/aging")]
 pub async fn get_aging_board(basis: String) -> Result<AgingBoard, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::board::Basis;
-    use crate::domain::role::Role;
     use crate::server::services::boards;
-    crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::Boards).await?;
     let basis = Basis::parse(&basis);
     let version = state.live.version();
     state.snapshot.caught_up(version).await;
@@ -61,14 +61,14 @@ pub struct CellView {
 /// The leads in one cell: `stage` (as in the URL) and `bucket` (0 = youngest).
 #[server(endpoint = "board/aging-cell")]
 pub async fn aging_cell(basis: String, stage: String, bucket: u8) -> Result<CellView, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::aging::{short_age, AgeBucket};
     use crate::domain::board::Basis;
     use crate::domain::intake::FieldError;
     use crate::domain::lead::Stage;
-    use crate::domain::role::Role;
     use crate::server::services::boards;
-    crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::Boards).await?;
     let basis = Basis::parse(&basis);
     let stage: Stage = stage
         .parse()
@@ -118,11 +118,11 @@ pub struct ComplianceView {
 /// Per-rep compliance and bias watch over the last `window_days` (7, 30 or 90).
 #[server(endpoint = "board/compliance")]
 pub async fn get_compliance(window_days: u32) -> Result<ComplianceView, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::intake::FieldError;
-    use crate::domain::role::Role;
     use crate::server::services::boards;
-    crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::Boards).await?;
     if !WINDOWS.contains(&window_days) {
         return Err(
             ApiError::Invalid(vec![FieldError::new("window", "must be 7, 30 or 90 days")])
@@ -155,10 +155,10 @@ pub async fn get_compliance(window_days: u32) -> Result<ComplianceView, ApiError
 /// Capacity against quota, and the forecast from the open pool.
 #[server(endpoint = "board/outlook")]
 pub async fn get_outlook() -> Result<Outlook, ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::boards;
-    crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::Boards).await?;
     let version = state.live.version();
     state.snapshot.caught_up(version).await;
     let policy = state.policy.get();
@@ -186,13 +186,13 @@ pub struct ClosureLine {
 /// The latest closures, newest first.
 #[server(endpoint = "board/closures")]
 pub async fn recent_closures() -> Result<Vec<ClosureLine>, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::aging::short_age;
     use crate::domain::closure::DEAD_REASONS;
     use crate::domain::money::Money;
-    use crate::domain::role::Role;
     use crate::server::services::boards;
-    crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::Boards).await?;
     let now = state.clock.now();
     Ok(boards::recent_closures(&state.db)
         .await?

@@ -1,6 +1,7 @@
 //! `GET /campaigns.csv`: the campaign table as a spreadsheet, for marketing and managers.
 
-use crate::domain::role::Role;
+use crate::api::context::Ctx;
+use crate::domain::access::Action;
 use crate::domain::text::spreadsheet_safe;
 use crate::server::services::nurture;
 use crate::server::state::AppState;
@@ -9,16 +10,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Ok(user) = crate::api::auth::route_caller(&state, &headers).await else {
-        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    let ctx = match Ctx::of_request(&state, &headers, Action::Nurture).await {
+        Ok(ctx) => ctx,
+        Err(refusal) => return (refusal.status(), refusal.to_string()).into_response(),
     };
-    if !matches!(user.role, Role::Marketing | Role::Manager | Role::Admin) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The campaign table is for marketing and managers.",
-        )
-            .into_response();
-    }
     let lines = match nurture::campaign_table(&state.db, &state.policy.get()).await {
         Ok(lines) => crate::api::nurture::campaign_rows(lines),
         Err(e) => {
@@ -30,6 +25,7 @@ pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Resp
                 .into_response();
         }
     };
+    let campaigns = lines.len();
     let mut out = csv::Writer::from_writer(Vec::new());
     let header_row = [
         "campaign",
@@ -71,6 +67,21 @@ pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Resp
             tracing::error!(error = %e, "campaign export failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
+    }
+    let detail = format!("{campaigns} campaigns");
+    let recorded = crate::server::services::audit::record(
+        &state.db,
+        ctx.now,
+        &ctx.user,
+        "csv_export",
+        "campaigns.csv",
+        &detail,
+    )
+    .await;
+    if let Err(e) = recorded {
+        // The export is not given out unrecorded.
+        tracing::error!(error = %e, "could not record a campaign export");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     match out.into_inner() {
         Ok(bytes) => (

@@ -222,11 +222,10 @@ mod build {
 /// One lead the caller may see.
 #[server(endpoint = "lead/detail")]
 pub async fn get_lead(lead_id: String) -> Result<LeadDetail, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::work;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::SeeLead).await?;
     let view = work::lead_view(
         &state.db,
         &user,
@@ -253,15 +252,15 @@ pub async fn log_touch(
     outcome: Option<String>,
     note: Option<String>,
 ) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::intake::FieldError;
-    use crate::domain::role::Role;
     use crate::domain::touch::Touch;
     use crate::server::services::touches;
-    let user = crate::api::auth::require(&[Role::Rep, Role::Qualifier]).await?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::LogTouch).await?;
     let touch = Touch::from_parts(&kind, outcome.as_deref()).map_err(|_| {
         ApiError::Invalid(vec![FieldError::new("outcome", "choose what happened: for a call, connected, no answer, voicemail, busy or wrong number")]).respond()
     })?;
-    let state = crate::api::app_state()?;
     touches::log(
         &state.db,
         &state.policy.get(),
@@ -285,11 +284,10 @@ pub async fn save_qualification(
     need: String,
     timeline: String,
 ) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::lifecycle;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::WorkLead).await?;
     let notes = Qualification {
         budget,
         authority,
@@ -308,12 +306,11 @@ pub async fn mark_not_ready(
     reason: String,
     recontact_on: String,
 ) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::intake::FieldError;
     use crate::server::services::lifecycle;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::WorkLead).await?;
     let on = chrono::NaiveDate::parse_from_str(recontact_on.trim(), "%Y-%m-%d").map_err(|_| {
         ApiError::Invalid(vec![FieldError::new(
             "recontact_on",
@@ -355,20 +352,16 @@ pub async fn close_lead(
     close: crate::domain::closure::CloseForm,
     note: Option<String>,
 ) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::lifecycle;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let closure = close
-        .parse()
-        .map_err(|errors| ApiError::Invalid(errors).respond())?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::WorkLead).await?;
     lifecycle::close(
         &state.db,
         state.clock.now(),
         &user,
         &lead_id,
-        closure,
+        &close,
         note.as_deref().unwrap_or(""),
         &state.live,
     )
@@ -379,10 +372,10 @@ pub async fn close_lead(
 /// A manager reverses a closure.
 #[server(endpoint = "lead/reopen")]
 pub async fn reopen_lead(lead_id: String, note: Option<String>) -> Result<(), ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::lifecycle;
-    let user = crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::Manage).await?;
     lifecycle::reopen(
         &state.db,
         &state.policy.get(),
@@ -399,11 +392,10 @@ pub async fn reopen_lead(lead_id: String, note: Option<String>) -> Result<(), Ap
 /// A rep returns a lead they called to marketing, with a reason.
 #[server(endpoint = "lead/return")]
 pub async fn return_lead(lead_id: String, reason: String) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::lifecycle;
-    let user = crate::api::auth::caller()
-        .await
-        .map_err(ApiError::respond)?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::WorkLead).await?;
     lifecycle::return_to_marketing(
         &state.db,
         &state.policy.get(),
@@ -425,15 +417,15 @@ pub async fn reassign_leads(
     to: Option<String>,
     reason: String,
 ) -> Result<usize, ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::lifecycle;
-    let user = crate::api::auth::require(&[Role::Manager, Role::Admin]).await?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::Manage).await?;
     let ids = crate::domain::touch::chosen_leads(&lead_ids)
         .map_err(|error| ApiError::Invalid(vec![error]).respond())?;
     let to = to
         .map(|to| to.trim().to_string())
         .filter(|to| !to.is_empty());
-    let state = crate::api::app_state()?;
     Ok(lifecycle::reassign(
         &state.db,
         &state.policy.get(),
@@ -455,13 +447,13 @@ pub async fn pass_to_sales(
     to: Option<String>,
     note: String,
 ) -> Result<String, ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::lifecycle;
-    let user = crate::api::auth::require(&[Role::Qualifier, Role::Manager, Role::Admin]).await?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::PassToSales).await?;
     let to = to
         .map(|to| to.trim().to_string())
         .filter(|to| !to.is_empty());
-    let state = crate::api::app_state()?;
     Ok(lifecycle::pass_to_sales(
         &state.db,
         &state.policy.get(),

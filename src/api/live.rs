@@ -3,7 +3,9 @@
 //! of every lead. Each message carries
 //! a lead id, nothing else; the screen re-reads what it shows.
 
+use crate::api::context::Ctx;
 use crate::domain::access::hears_of;
+use crate::domain::access::Action;
 use crate::server::request::token_in;
 use crate::server::services::{accounts, token_hash};
 use crate::server::state::AppState;
@@ -25,8 +27,9 @@ pub async fn stream_changes(State(state): State<AppState>, headers: HeaderMap) -
     let Some(token) = token_in(&headers) else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
-    let Ok(user) = crate::api::auth::route_caller(&state, &headers).await else {
-        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    let user = match Ctx::of_request(&state, &headers, Action::OwnAccount).await {
+        Ok(ctx) => ctx.user,
+        Err(refusal) => return (refusal.status(), refusal.to_string()).into_response(),
     };
     let ended = session_over(state.clone(), token);
     let changes = BroadcastStream::new(state.live.subscribe()).filter_map(move |message| {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod board;
 #[cfg(feature = "ssr")]
 pub mod campaigns_csv;
+pub mod context;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod intake;

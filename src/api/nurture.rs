@@ -7,10 +7,10 @@ use leptos::prelude::*;
 /// Every lead marketing is keeping warm, the one due a touch soonest first.
 #[server(endpoint = "nurture/pool")]
 pub async fn nurture_pool() -> Result<Vec<LeadCard>, ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::work;
-    crate::api::auth::require(&[Role::Marketing, Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::Nurture).await?;
     let now = state.clock.now();
     let rows = work::nurture_pool(&state.db).await?;
     Ok(rows
@@ -26,11 +26,12 @@ pub async fn log_nurture_touches(
     kind: String,
     note: Option<String>,
 ) -> Result<usize, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::intake::FieldError;
-    use crate::domain::role::Role;
     use crate::domain::touch::NurtureKind;
     use crate::server::services::nurture;
-    let user = crate::api::auth::require(&[Role::Marketing, Role::Manager, Role::Admin]).await?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::Nurture).await?;
     let kind: NurtureKind = kind.parse().map_err(|_| {
         ApiError::Invalid(vec![FieldError::new(
             "kind",
@@ -40,7 +41,6 @@ pub async fn log_nurture_touches(
     })?;
     let ids = crate::domain::touch::chosen_leads(&lead_ids)
         .map_err(|error| ApiError::Invalid(vec![error]).respond())?;
-    let state = crate::api::app_state()?;
     Ok(nurture::log_touches(
         &state.db,
         &state.policy.get(),
@@ -57,10 +57,10 @@ pub async fn log_nurture_touches(
 /// Hands a nurtured lead back to sales as hot, with a "why now" note.
 #[server(endpoint = "nurture/hand-back")]
 pub async fn hand_back_lead(lead_id: String, note: String) -> Result<(), ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::nurture;
-    let user = crate::api::auth::require(&[Role::Marketing, Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::Nurture).await?;
     nurture::hand_back(
         &state.db,
         &state.policy.get(),
@@ -118,10 +118,10 @@ pub(crate) fn campaign_rows(lines: Vec<crate::domain::campaign::CampaignLine>) -
 /// The value of leads per campaign.
 #[server(endpoint = "nurture/campaigns")]
 pub async fn campaigns() -> Result<Vec<CampaignRow>, ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::nurture;
-    crate::api::auth::require(&[Role::Marketing, Role::Manager, Role::Admin]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { state, .. } = Ctx::enter(Action::Nurture).await?;
     Ok(campaign_rows(
         nurture::campaign_table(&state.db, &state.policy.get()).await?,
     ))

@@ -112,10 +112,10 @@ pub(crate) fn card(
 /// The caller's open leads, most urgent first (reps: their own; qualifiers: the queue).
 #[server(endpoint = "queue/mine")]
 pub async fn my_queue() -> Result<Vec<LeadCard>, ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::server::services::work;
-    let user = crate::api::auth::require(&[Role::Rep, Role::Qualifier]).await?;
-    let state = crate::api::app_state()?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::WorkQueue).await?;
     let now = state.clock.now();
     let rows = work::queue_for(&state.db, &user).await?;
     Ok(rows
@@ -127,10 +127,11 @@ pub async fn my_queue() -> Result<Vec<LeadCard>, ApiError> {
 /// Logs a call attempt with its outcome on one of the caller's leads.
 #[server(endpoint = "queue/log-call")]
 pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> {
-    use crate::domain::role::Role;
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
     use crate::domain::touch::{CallOutcome, Touch};
     use crate::server::services::touches;
-    let user = crate::api::auth::require(&[Role::Rep, Role::Qualifier]).await?;
+    let Ctx { user, state, .. } = Ctx::enter(Action::LogTouch).await?;
     let outcome: CallOutcome = outcome.parse().map_err(|_| {
         ApiError::Invalid(vec![crate::domain::intake::FieldError::new(
             "outcome",
@@ -138,7 +139,6 @@ pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> 
         )])
         .respond()
     })?;
-    let state = crate::api::app_state()?;
     touches::log(
         &state.db,
         &state.policy.get(),

@@ -85,7 +85,10 @@ pub fn parse_span(text: &str) -> Result<Duration, &'static str> {
         }
         let number: i64 = rest[..digits].parse().map_err(|_| HOW)?;
         rest = rest[digits..].trim_start();
-        let unit_len = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+        let unit_len = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .len();
         let minutes_per = match &rest[..unit_len] {
             "" | "m" | "min" | "mins" | "minute" | "minutes" => 1,
             "h" | "hr" | "hrs" | "hour" | "hours" => 60,
@@ -199,7 +202,10 @@ impl PolicyForm {
                 None
             }
             Err(_) => {
-                errors.push(FieldError::new("voicemail_attempts", "is not a whole number"));
+                errors.push(FieldError::new(
+                    "voicemail_attempts",
+                    "is not a whole number",
+                ));
                 None
             }
         };
@@ -281,11 +287,12 @@ impl PolicyForm {
     }
 
     fn hours(&self) -> Result<Hours, (&'static str, String)> {
-        let tz = self
-            .timezone
-            .trim()
-            .parse::<Tz>()
-            .map_err(|_| ("timezone", "is not a time zone like Europe/Berlin".to_string()))?;
+        let tz = self.timezone.trim().parse::<Tz>().map_err(|_| {
+            (
+                "timezone",
+                "is not a time zone like Europe/Berlin".to_string(),
+            )
+        })?;
         let opens = parse_clock_time(&self.opens)
             .map_err(|e| ("opens", e.to_string()))?
             .ok_or(("opens", "must be before midnight".to_string()))?;
@@ -309,9 +316,15 @@ impl PolicyForm {
                 .map_err(|e| (field, e.to_string()))?
                 .ok_or((field, "must be before midnight".to_string()))
         };
-        let (opens, closes) = (time("calling_opens", opens)?, time("calling_closes", closes)?);
+        let (opens, closes) = (
+            time("calling_opens", opens)?,
+            time("calling_closes", closes)?,
+        );
         if closes <= opens {
-            return Err(("calling_closes", "must be after the window opens".to_string()));
+            return Err((
+                "calling_closes",
+                "must be after the window opens".to_string(),
+            ));
         }
         Ok(Some((opens, closes)))
     }
@@ -325,23 +338,49 @@ pub fn changes(before: &Policy, after: &Policy) -> Vec<String> {
         ("manager warned", &old.warn_after, &new.warn_after),
         ("reassigned", &old.reassign_after, &new.reassign_after),
         ("later attempts", &old.later_attempts, &new.later_attempts),
-        ("voicemail on attempts up to", &old.voicemail_attempts, &new.voicemail_attempts),
-        ("follow-up after a conversation", &old.after_conversation, &new.after_conversation),
-        ("nurture touch every", &old.nurture_every, &new.nurture_every),
+        (
+            "voicemail on attempts up to",
+            &old.voicemail_attempts,
+            &new.voicemail_attempts,
+        ),
+        (
+            "follow-up after a conversation",
+            &old.after_conversation,
+            &new.after_conversation,
+        ),
+        (
+            "nurture touch every",
+            &old.nurture_every,
+            &new.nurture_every,
+        ),
         ("hoarding limit", &old.hoard_after, &new.hoard_after),
         ("rep capacity", &old.rep_capacity, &new.rep_capacity),
         ("working days", &old.work_days, &new.work_days),
         ("opens", &old.opens, &new.opens),
         ("closes", &old.closes, &new.closes),
         ("time zone", &old.timezone, &new.timezone),
-        ("calling window opens", &old.calling_opens, &new.calling_opens),
-        ("calling window closes", &old.calling_closes, &new.calling_closes),
+        (
+            "calling window opens",
+            &old.calling_opens,
+            &new.calling_opens,
+        ),
+        (
+            "calling window closes",
+            &old.calling_closes,
+            &new.calling_closes,
+        ),
     ];
     fields
         .into_iter()
         .filter(|(_, a, b)| a != b)
         .map(|(what, a, b)| {
-            let show = |s: &String| if s.is_empty() { "any hour".to_string() } else { s.clone() };
+            let show = |s: &String| {
+                if s.is_empty() {
+                    "any hour".to_string()
+                } else {
+                    s.clone()
+                }
+            };
             format!("{what} {} → {}", show(a), show(b))
         })
         .collect()
@@ -353,7 +392,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn fields(result: Result<Policy, Vec<FieldError>>) -> Vec<String> {
-        result.err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+        result
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
     }
 
     #[test]
@@ -368,7 +412,10 @@ mod tests {
         assert_eq!(parse_span(""), Err("is required"));
         assert!(parse_span("soon").is_err());
         assert!(parse_span("5 fortnights").is_err());
-        assert_eq!(parse_span("99999999999999999999"), Err("is not a length of time like 5 min, 2 h or 3 days"));
+        assert_eq!(
+            parse_span("99999999999999999999"),
+            Err("is not a length of time like 5 min, 2 h or 3 days")
+        );
         assert_eq!(parse_span("400 days"), Err("is longer than a year"));
     }
 
@@ -396,7 +443,10 @@ mod tests {
             nurture_every: "never".into(),
             ..PolicyForm::of(&Policy::default())
         };
-        assert_eq!(fields(form.parse()), ["first_contact", "nurture_every", "hoard_after"]);
+        assert_eq!(
+            fields(form.parse()),
+            ["first_contact", "nurture_every", "hoard_after"]
+        );
     }
 
     #[test]
@@ -427,7 +477,12 @@ mod tests {
         };
         assert_eq!(
             fields(form.parse()),
-            ["later_attempts", "rep_capacity", "timezone", "calling_closes"]
+            [
+                "later_attempts",
+                "rep_capacity",
+                "timezone",
+                "calling_closes"
+            ]
         );
     }
 

@@ -69,4 +69,3 @@ fn random_key() -> [u8; 32] {
     rand::rngs::OsRng.fill_bytes(&mut key);
     key
 }
-

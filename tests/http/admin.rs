@@ -40,7 +40,11 @@ async fn signed_in_as(app: &TestApp, client: &Client) -> Option<String> {
 
 async fn audit_actions(app: &TestApp, admin: &Client) -> Vec<(String, String, String)> {
     let (status, body) = app
-        .server_fn(admin, "admin/audit", &[("action", ""), ("who", ""), ("after", "")])
+        .server_fn(
+            admin,
+            "admin/audit",
+            &[("action", ""), ("who", ""), ("after", "")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body.as_array()
@@ -86,12 +90,18 @@ async fn an_admin_adds_a_rep_who_chooses_a_password_through_the_link_and_gets_th
 
     // Before she chooses, no password signs her in.
     let (status, _) = app
-        .server_fn(&browser(), "auth/login", &[("email", "nina@acme.test"), ("password", "")])
+        .server_fn(
+            &browser(),
+            "auth/login",
+            &[("email", "nina@acme.test"), ("password", "")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let nina = browser();
-    let (status, name) = app.server_fn(&nina, "account/link", &[("token", &token)]).await;
+    let (status, name) = app
+        .server_fn(&nina, "account/link", &[("token", &token)])
+        .await;
     assert_eq!((status, name), (StatusCode::OK, json!("Nina New")));
     let (status, body) = app
         .server_fn(
@@ -106,18 +116,32 @@ async fn an_admin_adds_a_rep_who_chooses_a_password_through_the_link_and_gets_th
         .server_fn(
             &nina,
             "account/choose-password",
-            &[("token", &token), ("password", "nina's own secret"), ("again", "nina's own secret")],
+            &[
+                ("token", &token),
+                ("password", "nina's own secret"),
+                ("again", "nina's own secret"),
+            ],
         )
         .await;
-    assert!(status.is_success() || status.is_redirection(), "{status} {body}");
-    assert_eq!(signed_in_as(&app, &nina).await.as_deref(), Some("nina@acme.test"));
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {body}"
+    );
+    assert_eq!(
+        signed_in_as(&app, &nina).await.as_deref(),
+        Some("nina@acme.test")
+    );
 
     // The link is good once.
     let (status, body) = app
         .server_fn(
             &browser(),
             "account/choose-password",
-            &[("token", &token), ("password", "an attacker's pick"), ("again", "an attacker's pick")],
+            &[
+                ("token", &token),
+                ("password", "an attacker's pick"),
+                ("again", "an attacker's pick"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -138,8 +162,17 @@ async fn an_admin_adds_a_rep_who_chooses_a_password_through_the_link_and_gets_th
             .unwrap();
     assert_eq!((capacity, quota), (Some(20), 6));
     let log = audit_actions(&app, &ada).await;
-    assert!(log.contains(&("Person added".into(), "nina@acme.test".into(), "as rep".into())), "{log:?}");
-    assert!(log.iter().any(|(action, subject, _)| action == "Chose a password" && subject == "nina@acme.test"));
+    assert!(
+        log.contains(&(
+            "Person added".into(),
+            "nina@acme.test".into(),
+            "as rep".into()
+        )),
+        "{log:?}"
+    );
+    assert!(log
+        .iter()
+        .any(|(action, subject, _)| action == "Chose a password" && subject == "nina@acme.test"));
 }
 
 #[tokio::test]
@@ -158,12 +191,20 @@ async fn only_an_admin_changes_the_team_and_a_manager_may_mark_people_away() {
         (&rita, "admin/people"),
     ] {
         let (status, body) = app
-            .server_fn(client, path, &[("user_id", &rita_id), ("from", ""), ("until", "")])
+            .server_fn(
+                client,
+                path,
+                &[("user_id", &rita_id), ("from", ""), ("until", "")],
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
     }
     let (status, body) = app
-        .server_fn(&max, "admin/person-away", &[("user_id", &rita_id), ("from", ""), ("until", "2099-01-31")])
+        .server_fn(
+            &max,
+            "admin/person-away",
+            &[("user_id", &rita_id), ("from", ""), ("until", "2099-01-31")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let lead: Value = app
@@ -174,7 +215,15 @@ async fn only_an_admin_changes_the_team_and_a_manager_may_mark_people_away() {
         .unwrap();
     assert_eq!(lead["owner"]["name"], "Qualifier queue", "Rita is away");
     let (status, body) = app
-        .server_fn(&max, "admin/person-away", &[("user_id", &rita_id), ("from", "2099-02-01"), ("until", "2099-01-01")])
+        .server_fn(
+            &max,
+            "admin/person-away",
+            &[
+                ("user_id", &rita_id),
+                ("from", "2099-02-01"),
+                ("until", "2099-01-01"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, _) = app.server_fn(&browser(), "admin/people", &[]).await;
@@ -212,7 +261,15 @@ async fn switching_a_rep_off_routes_every_open_lead_to_others_and_ends_their_ses
     .await
     .unwrap();
     let owners: Vec<&str> = owners.iter().map(|(e,)| e.as_str()).collect();
-    assert_eq!(owners, ["raj@acme.test", "raj@acme.test", "rosa@acme.test", "rosa@acme.test"]);
+    assert_eq!(
+        owners,
+        [
+            "raj@acme.test",
+            "raj@acme.test",
+            "rosa@acme.test",
+            "rosa@acme.test"
+        ]
+    );
     assert_eq!(signed_in_as(&app, &rita).await, None, "her session ended");
     let (status, body) = app
         .server_fn(&ada, "admin/person-deactivate", &[("user_id", &rita_id)])
@@ -232,7 +289,12 @@ async fn switching_a_rep_off_routes_every_open_lead_to_others_and_ends_their_ses
     )));
 }
 
-async fn edit_role(app: &TestApp, client: &Client, user_id: &str, role: &str) -> (StatusCode, Value) {
+async fn edit_role(
+    app: &TestApp,
+    client: &Client,
+    user_id: &str,
+    role: &str,
+) -> (StatusCode, Value) {
     app.server_fn(
         client,
         "admin/person-edit",
@@ -262,9 +324,20 @@ async fn the_only_admin_stays_one_and_a_new_role_means_signing_in_again() {
     let rita_id = user_id(&app, "rita@acme.test").await;
     let (status, body) = edit_role(&app, &ada, &rita_id, "manager").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(signed_in_as(&app, &rita).await, None, "a new role signs her out");
+    assert_eq!(
+        signed_in_as(&app, &rita).await,
+        None,
+        "a new role signs her out"
+    );
     let log = audit_actions(&app, &ada).await;
-    assert!(log.contains(&("Role changed".into(), "rita@acme.test".into(), "rep → manager".into())), "{log:?}");
+    assert!(
+        log.contains(&(
+            "Role changed".into(),
+            "rita@acme.test".into(),
+            "rep → manager".into()
+        )),
+        "{log:?}"
+    );
 
     let (status, body) = edit_role(&app, &ada, &rita_id, "overlord").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -273,7 +346,11 @@ async fn the_only_admin_stays_one_and_a_new_role_means_signing_in_again() {
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> StatusCode {
     let (status, _) = app
-        .server_fn(&browser(), "auth/login", &[("email", email), ("password", password)])
+        .server_fn(
+            &browser(),
+            "auth/login",
+            &[("email", email), ("password", password)],
+        )
         .await;
     status
 }
@@ -288,7 +365,10 @@ async fn an_admin_unlocks_a_locked_out_account_and_a_reset_ends_every_session() 
     for _ in 0..12 {
         let status = sign_in(&app, "rita@acme.test", "a wrong guess").await;
         assert!(
-            matches!(status, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS),
+            matches!(
+                status,
+                StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+            ),
             "{status}"
         );
         app.advance_clock(1).await;
@@ -299,27 +379,61 @@ async fn an_admin_unlocks_a_locked_out_account_and_a_reset_ends_every_session() 
         "locked out"
     );
     let rita_id = user_id(&app, "rita@acme.test").await;
-    let (status, body) = app.server_fn(&ada, "admin/person-unlock", &[("user_id", &rita_id)]).await;
+    let (status, body) = app
+        .server_fn(&ada, "admin/person-unlock", &[("user_id", &rita_id)])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.as_u64().unwrap() >= 5, "{body}");
     let status = sign_in(&app, "rita@acme.test", PASSWORD).await;
-    assert!(status.is_redirection() || status.is_success(), "unlocked: {status}");
+    assert!(
+        status.is_redirection() || status.is_success(),
+        "unlocked: {status}"
+    );
 
     // A reset: her old password stops working and every session of hers ends.
-    let (status, invite) = app.server_fn(&ada, "admin/person-reset", &[("user_id", &rita_id)]).await;
+    let (status, invite) = app
+        .server_fn(&ada, "admin/person-reset", &[("user_id", &rita_id)])
+        .await;
     assert_eq!(status, StatusCode::OK, "{invite}");
     assert_eq!(signed_in_as(&app, &rita_phone).await, None);
-    assert_eq!(sign_in(&app, "rita@acme.test", PASSWORD).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sign_in(&app, "rita@acme.test", PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
     let token = token_of(&invite["link"]);
     let rita = browser();
     let (status, _) = app
-        .server_fn(&rita, "account/choose-password", &[("token", &token), ("password", "rita's new secret"), ("again", "rita's new secret")])
+        .server_fn(
+            &rita,
+            "account/choose-password",
+            &[
+                ("token", &token),
+                ("password", "rita's new secret"),
+                ("again", "rita's new secret"),
+            ],
+        )
         .await;
     assert!(status.is_redirection() || status.is_success());
-    assert_eq!(signed_in_as(&app, &rita).await.as_deref(), Some("rita@acme.test"));
-    let actions: Vec<String> = audit_actions(&app, &ada).await.into_iter().map(|(a, _, _)| a).collect();
-    for expected in ["Sign-in unlocked", "Password reset", "Failed sign-in", "Signed in", "Chose a password"] {
-        assert!(actions.iter().any(|a| a == expected), "{expected} in {actions:?}");
+    assert_eq!(
+        signed_in_as(&app, &rita).await.as_deref(),
+        Some("rita@acme.test")
+    );
+    let actions: Vec<String> = audit_actions(&app, &ada)
+        .await
+        .into_iter()
+        .map(|(a, _, _)| a)
+        .collect();
+    for expected in [
+        "Sign-in unlocked",
+        "Password reset",
+        "Failed sign-in",
+        "Signed in",
+        "Chose a password",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} in {actions:?}"
+        );
     }
 }
 
@@ -332,7 +446,12 @@ async fn a_rotated_key_works_through_its_grace_then_stops_and_a_revoked_source_t
         .server_fn(
             &ada,
             "admin/source-add",
-            &[("name", "Trade show"), ("cost", "1,200"), ("phone_country", "de"), ("thank_you_url", "")],
+            &[
+                ("name", "Trade show"),
+                ("cost", "1,200"),
+                ("phone_country", "de"),
+                ("thank_you_url", ""),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{added}");
@@ -340,55 +459,115 @@ async fn a_rotated_key_works_through_its_grace_then_stops_and_a_revoked_source_t
     let post = |key: String, n: u32| {
         let app = &app;
         async move {
-            app.post_lead_with(json!({ "phone": format!("030 1234 56{n:02}") }), Some(&key), None)
-                .await
-                .status()
+            app.post_lead_with(
+                json!({ "phone": format!("030 1234 56{n:02}") }),
+                Some(&key),
+                None,
+            )
+            .await
+            .status()
         }
     };
     assert_eq!(post(old_key.clone(), 1).await, StatusCode::CREATED);
-    let (phone,): (String,) = sqlx::query_as("SELECT phone FROM leads ORDER BY received_at DESC LIMIT 1")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert!(phone.starts_with("+4930"), "the source's phone country applies: {phone}");
+    let (phone,): (String,) =
+        sqlx::query_as("SELECT phone FROM leads ORDER BY received_at DESC LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        phone.starts_with("+4930"),
+        "the source's phone country applies: {phone}"
+    );
 
-    let (source_id,): (String,) = sqlx::query_as("SELECT id FROM sources WHERE name = 'Trade show'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let (source_id,): (String,) =
+        sqlx::query_as("SELECT id FROM sources WHERE name = 'Trade show'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let (status, body) = app
-        .server_fn(&ada, "admin/source-rotate", &[("source_id", &source_id), ("grace_hours", "-1")])
+        .server_fn(
+            &ada,
+            "admin/source-rotate",
+            &[("source_id", &source_id), ("grace_hours", "-1")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, rotated) = app
-        .server_fn(&ada, "admin/source-rotate", &[("source_id", &source_id), ("grace_hours", "2")])
+        .server_fn(
+            &ada,
+            "admin/source-rotate",
+            &[("source_id", &source_id), ("grace_hours", "2")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{rotated}");
     let new_key = rotated["key"].as_str().unwrap().to_string();
     assert_ne!(new_key, old_key);
     assert_eq!(post(new_key.clone(), 2).await, StatusCode::CREATED);
-    assert_eq!(post(old_key.clone(), 3).await, StatusCode::CREATED, "within its grace");
+    assert_eq!(
+        post(old_key.clone(), 3).await,
+        StatusCode::CREATED,
+        "within its grace"
+    );
     app.advance_clock(121).await;
-    assert_eq!(post(old_key.clone(), 4).await, StatusCode::UNAUTHORIZED, "grace over");
+    assert_eq!(
+        post(old_key.clone(), 4).await,
+        StatusCode::UNAUTHORIZED,
+        "grace over"
+    );
     assert_eq!(post(new_key.clone(), 5).await, StatusCode::CREATED);
 
-    let (status, body) = app.server_fn(&ada, "admin/source-revoke", &[("source_id", &source_id)]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(post(new_key.clone(), 6).await, StatusCode::UNAUTHORIZED, "revoked");
     let (status, body) = app
-        .server_fn(&ada, "admin/source-rotate", &[("source_id", &source_id), ("grace_hours", "0")])
+        .server_fn(&ada, "admin/source-revoke", &[("source_id", &source_id)])
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "a revoked source gets no new key: {body}");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        post(new_key.clone(), 6).await,
+        StatusCode::UNAUTHORIZED,
+        "revoked"
+    );
+    let (status, body) = app
+        .server_fn(
+            &ada,
+            "admin/source-rotate",
+            &[("source_id", &source_id), ("grace_hours", "0")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a revoked source gets no new key: {body}"
+    );
     let (status, list) = app.server_fn(&ada, "admin/sources", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let trade = list.as_array().unwrap().iter().find(|s| s["name"] == "Trade show").unwrap();
+    let trade = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Trade show")
+        .unwrap();
     assert_eq!(trade["leads"], 4, "its leads stay");
     assert!(trade["key_state"].as_str().unwrap().starts_with("Revoked"));
     let log = audit_actions(&app, &ada).await;
-    assert!(log.contains(&("Key rotated".into(), "Trade show".into(), "the old key works for 2 more hours".into())));
-    assert!(log.contains(&("Key revoked".into(), "Trade show".into(), "every key stopped".into())));
-    let stored: Vec<(String,)> = sqlx::query_as("SELECT api_key_hash FROM sources").fetch_all(&app.db).await.unwrap();
-    assert!(stored.iter().all(|(hash,)| *hash != new_key && *hash != old_key), "keys are kept only hashed");
+    assert!(log.contains(&(
+        "Key rotated".into(),
+        "Trade show".into(),
+        "the old key works for 2 more hours".into()
+    )));
+    assert!(log.contains(&(
+        "Key revoked".into(),
+        "Trade show".into(),
+        "every key stopped".into()
+    )));
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT api_key_hash FROM sources")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|(hash,)| *hash != new_key && *hash != old_key),
+        "keys are kept only hashed"
+    );
 }
 
 fn policy_form(overrides: &[(&'static str, &'static str)]) -> Vec<(String, String)> {
@@ -420,9 +599,16 @@ fn policy_form(overrides: &[(&'static str, &'static str)]) -> Vec<(String, Strin
         .collect()
 }
 
-async fn save_policy(app: &TestApp, client: &Client, overrides: &[(&'static str, &'static str)]) -> (StatusCode, Value) {
+async fn save_policy(
+    app: &TestApp,
+    client: &Client,
+    overrides: &[(&'static str, &'static str)],
+) -> (StatusCode, Value) {
     let fields = policy_form(overrides);
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     app.server_fn(client, "admin/policy-save", &pairs).await
 }
 
@@ -441,36 +627,80 @@ async fn a_policy_change_applies_to_the_next_lead_without_a_restart_and_is_audit
     let app = spawn_app().await;
     let ada = admin(&app).await;
     app.add_user(Role::Rep, "rita@acme.test").await;
-    let before: Value = app.post_lead(json!({ "email": "a@example.com" })).await.json().await.unwrap();
-    assert_eq!(due_minutes_after_arrival(&app, before["id"].as_str().unwrap()).await, 5);
+    let before: Value = app
+        .post_lead(json!({ "email": "a@example.com" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        due_minutes_after_arrival(&app, before["id"].as_str().unwrap()).await,
+        5
+    );
 
-    let (status, body) = save_policy(&app, &ada, &[("first_contact", "30 min"), ("warn_after", "45 min"), ("reassign_after", "2 h")]).await;
+    let (status, body) = save_policy(
+        &app,
+        &ada,
+        &[
+            ("first_contact", "30 min"),
+            ("warn_after", "45 min"),
+            ("reassign_after", "2 h"),
+        ],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let after: Value = app.post_lead(json!({ "email": "b@example.com" })).await.json().await.unwrap();
-    assert_eq!(due_minutes_after_arrival(&app, after["id"].as_str().unwrap()).await, 30);
+    let after: Value = app
+        .post_lead(json!({ "email": "b@example.com" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        due_minutes_after_arrival(&app, after["id"].as_str().unwrap()).await,
+        30
+    );
     // The scheduler uses it too: at 61 minutes the old rule would have taken the lead away.
     app.add_user(Role::Rep, "raj@acme.test").await;
     app.advance_clock(61).await;
-    let (owner,): (String,) = sqlx::query_as("SELECT u.email FROM leads l JOIN users u ON u.id = l.owner_id WHERE l.id = $1")
-        .bind(after["id"].as_str().unwrap())
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let (owner,): (String,) = sqlx::query_as(
+        "SELECT u.email FROM leads l JOIN users u ON u.id = l.owner_id WHERE l.id = $1",
+    )
+    .bind(after["id"].as_str().unwrap())
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(owner, "rita@acme.test", "reassignment now waits two hours");
 
     let (status, view) = app.server_fn(&ada, "admin/policy", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(view["form"]["first_contact"], "30 min");
     let log = audit_actions(&app, &ada).await;
-    assert!(log.contains(&(
-        "Policy changed".into(),
-        "follow-up policy".into(),
-        "first call due 5 min → 30 min; manager warned 15 min → 45 min; reassigned 1 h → 2 h".into()
-    )), "{log:?}");
+    assert!(
+        log.contains(&(
+            "Policy changed".into(),
+            "follow-up policy".into(),
+            "first call due 5 min → 30 min; manager warned 15 min → 45 min; reassigned 1 h → 2 h"
+                .into()
+        )),
+        "{log:?}"
+    );
     // Saving the same again records nothing new.
-    let (status, _) = save_policy(&app, &ada, &[("first_contact", "30 min"), ("warn_after", "45 min"), ("reassign_after", "2 h")]).await;
+    let (status, _) = save_policy(
+        &app,
+        &ada,
+        &[
+            ("first_contact", "30 min"),
+            ("warn_after", "45 min"),
+            ("reassign_after", "2 h"),
+        ],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let changes = audit_actions(&app, &ada).await.into_iter().filter(|(a, _, _)| a == "Policy changed").count();
+    let changes = audit_actions(&app, &ada)
+        .await
+        .into_iter()
+        .filter(|(a, _, _)| a == "Policy changed")
+        .count();
     assert_eq!(changes, 1);
 }
 
@@ -483,19 +713,45 @@ async fn a_policy_that_makes_no_sense_is_refused_field_by_field_and_nothing_chan
     let (status, body) = save_policy(
         &app,
         &ada,
-        &[("first_contact", "0"), ("warn_after", "2 h"), ("reassign_after", "1 h"), ("rep_capacity", "-4"), ("timezone", "<script>")],
+        &[
+            ("first_contact", "0"),
+            ("warn_after", "2 h"),
+            ("reassign_after", "1 h"),
+            ("rep_capacity", "-4"),
+            ("timezone", "<script>"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["first_contact", "reassign_after", "rep_capacity", "timezone"]);
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "first_contact",
+            "reassign_after",
+            "rep_capacity",
+            "timezone"
+        ]
+    );
     let (status, view) = app.server_fn(&ada, "admin/policy", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(view["form"]["first_contact"], "5 min", "nothing changed");
     let (status, _) = save_policy(&app, &max, &[("first_contact", "10 min")]).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "a manager reads the policy, an admin changes it");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a manager reads the policy, an admin changes it"
+    );
     let (status, view) = app.server_fn(&max, "admin/policy", &[]).await;
-    assert_eq!((status, view["can_edit"].clone()), (StatusCode::OK, json!(false)));
+    assert_eq!(
+        (status, view["can_edit"].clone()),
+        (StatusCode::OK, json!(false))
+    );
 }
 
 #[tokio::test]
@@ -507,7 +763,11 @@ async fn an_idle_session_ends_while_a_used_one_lasts() {
     let raj = app.signed_in("raj@acme.test").await;
     for _ in 0..3 {
         app.advance_clock(20).await;
-        assert_eq!(signed_in_as(&app, &rita).await.as_deref(), Some("rita@acme.test"), "in use");
+        assert_eq!(
+            signed_in_as(&app, &rita).await.as_deref(),
+            Some("rita@acme.test"),
+            "in use"
+        );
     }
     assert_eq!(signed_in_as(&app, &raj).await, None, "an hour untouched");
     let (status, _) = app.server_fn(&raj, "queue/mine", &[]).await;
@@ -528,7 +788,11 @@ async fn a_person_sees_their_sessions_and_ends_one_and_an_admin_ends_them_all() 
     assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
     let other = sessions.iter().find(|s| s["current"] == false).unwrap();
     let (status, _) = app
-        .server_fn(&laptop, "account/end-session", &[("key", other["key"].as_str().unwrap())])
+        .server_fn(
+            &laptop,
+            "account/end-session",
+            &[("key", other["key"].as_str().unwrap())],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(signed_in_as(&app, &phone).await, None);
@@ -536,12 +800,16 @@ async fn a_person_sees_their_sessions_and_ends_one_and_an_admin_ends_them_all() 
     // Nobody ends another person's session by its key.
     let (_, mine) = app.server_fn(&laptop, "account/sessions", &[]).await;
     let key = mine[0]["key"].as_str().unwrap().to_string();
-    let (status, _) = app.server_fn(&ada, "account/end-session", &[("key", &key)]).await;
+    let (status, _) = app
+        .server_fn(&ada, "account/end-session", &[("key", &key)])
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(signed_in_as(&app, &laptop).await.is_some());
 
     let rita_id = user_id(&app, "rita@acme.test").await;
-    let (status, ended) = app.server_fn(&ada, "admin/person-end-sessions", &[("user_id", &rita_id)]).await;
+    let (status, ended) = app
+        .server_fn(&ada, "admin/person-end-sessions", &[("user_id", &rita_id)])
+        .await;
     assert_eq!((status, ended), (StatusCode::OK, json!(1)));
     assert_eq!(signed_in_as(&app, &laptop).await, None);
 }
@@ -555,20 +823,56 @@ async fn hostile_names_on_the_admin_screens_are_text() {
         .server_fn(
             &ada,
             "admin/person-add",
-            &[("name", hostile), ("email", "eve@acme.test"), ("role", "rep"), ("territory", "<b>North</b>"), ("monthly_quota", ""), ("capacity", "")],
+            &[
+                ("name", hostile),
+                ("email", "eve@acme.test"),
+                ("role", "rep"),
+                ("territory", "<b>North</b>"),
+                ("monthly_quota", ""),
+                ("capacity", ""),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app
-        .server_fn(&ada, "admin/source-add", &[("name", "<script>x()</script>Fair"), ("cost", ""), ("phone_country", ""), ("thank_you_url", "javascript:alert(1)")])
+        .server_fn(
+            &ada,
+            "admin/source-add",
+            &[
+                ("name", "<script>x()</script>Fair"),
+                ("cost", ""),
+                ("phone_country", ""),
+                ("thank_you_url", "javascript:alert(1)"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["fields"][0]["field"], "thank_you_url");
     for page in ["/admin/people", "/admin/audit", "/admin/sources"] {
-        let html = ada.get(format!("{}{page}", app.url)).send().await.unwrap().text().await.unwrap();
-        assert!(!html.contains("<img src=x"), "{page} writes the name as text");
+        let html = ada
+            .get(format!("{}{page}", app.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !html.contains("<img src=x"),
+            "{page} writes the name as text"
+        );
         assert!(!html.contains("<b>North</b>"), "{page}");
     }
-    let html = ada.get(format!("{}/admin/people", app.url)).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;Eve"), "the name is shown as typed");
+    let html = ada
+        .get(format!("{}/admin/people", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;Eve"),
+        "the name is shown as typed"
+    );
 }

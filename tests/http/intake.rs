@@ -251,11 +251,14 @@ async fn a_rep_cannot_log_a_call_on_another_reps_lead() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        body["message"],
-        "Only the rep who holds this lead (or a qualifier, for the queue's) can log touches on it."
-    );
+    // To Raj, Rita's lead does not exist: the same answer as for a lead id nobody has.
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["code"], "not_found");
+    let (touches,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM touches")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(touches, 0, "nothing was logged");
     let (_, queue) = app.server_fn(&raj, "queue/mine", &[]).await;
     assert_eq!(queue, json!([]), "a rep sees only their own leads");
 }

@@ -7,6 +7,7 @@
     reason = "a test should stop loudly at the first surprise"
 )]
 
+mod access;
 mod admin;
 mod boards;
 mod common;

@@ -382,7 +382,11 @@ pub async fn sessions_of(
 
 /// Ends the session of `user_id` named `key`; answers its token hash (to end its live
 /// streams) or `NotFound`.
-pub async fn end_session(db: &SqlitePool, user_id: &str, key: &str) -> Result<String, ServiceError> {
+pub async fn end_session(
+    db: &SqlitePool,
+    user_id: &str,
+    key: &str,
+) -> Result<String, ServiceError> {
     sessions::delete_by_key(db, user_id, key.trim())
         .await?
         .ok_or(ServiceError::NotFound)
@@ -574,9 +578,19 @@ mod tests {
         .await
         .unwrap();
         let later = now + Duration::days(2);
-        assert_eq!(session_user(&db, later, now - Duration::hours(8), &token).await.unwrap(), None);
+        assert_eq!(
+            session_user(&db, later, now - Duration::hours(8), &token)
+                .await
+                .unwrap(),
+            None
+        );
         sign_out(&db, &token).await.unwrap();
-        assert_eq!(session_user(&db, now, now - Duration::hours(8), &token).await.unwrap(), None);
+        assert_eq!(
+            session_user(&db, now, now - Duration::hours(8), &token)
+                .await
+                .unwrap(),
+            None
+        );
     }
 
     #[sqlx::test]

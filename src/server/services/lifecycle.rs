@@ -3,7 +3,7 @@
 //! who may do it, applies the domain's rule and records the event in one transaction.
 
 use super::{routing, ServiceError};
-use crate::domain::access::may_see;
+use crate::domain::access::{self, may_see, Action};
 use crate::domain::cadence::Policy;
 use crate::domain::compliance::assignment_step;
 use crate::domain::lead::{self, Closure, ClosureError, DeadReason, LeadState, Owner, Transition};
@@ -115,19 +115,9 @@ fn refused(err: impl std::fmt::Display) -> ServiceError {
     ServiceError::Refused(err.to_string())
 }
 
-/// Only the rep who holds a lead, or a manager, may work it.
-fn may_work(user: &User, state: &LeadState) -> Result<(), ServiceError> {
-    match user.role {
-        _ if crate::domain::access::works(user, &state.owner) => Ok(()),
-        Role::Manager | Role::Admin => Ok(()),
-        Role::Marketing => Err(ServiceError::Forbidden(
-            "Marketing works leads in the nurture pool; this one is with sales.".to_string(),
-        )),
-        _ => Err(ServiceError::Forbidden(
-            "Only the rep who holds this lead (a qualifier, for the queue's), or a manager, can do that."
-                .to_string(),
-        )),
-    }
+/// Whether `user` may do `action` to a lead in `state` (the access rules decide).
+fn may(user: &User, action: Action, state: &LeadState) -> Result<(), ServiceError> {
+    Ok(access::may_on_lead(user, action, &state.owner)?)
 }
 
 /// Closes a lead as won or dead. Refused, with the reason in words, when the evidence is not
@@ -138,13 +128,15 @@ pub async fn close(
     now: DateTime<Utc>,
     user: &User,
     lead_id: &str,
-    closure: Closure,
+    form: &crate::domain::closure::CloseForm,
     note: &str,
     live: &Live,
 ) -> Result<LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
-    may_work(user, &lead.state)?;
+    may(user, Action::WorkLead, &lead.state)?;
+    // Read only once the lead is known to be theirs to close: to anyone else it is not there.
+    let closure = form.parse().map_err(ServiceError::Invalid)?;
     let verdict = match &closure {
         Closure::Dead(DeadReason::Duplicate { of }) if of == lead_id => {
             Err(ClosureError::DuplicateOfItself.to_string())
@@ -283,7 +275,7 @@ pub async fn reassign(
     reason: &str,
     live: &Live,
 ) -> Result<usize, ServiceError> {
-    if !matches!(user.role, Role::Manager | Role::Admin) {
+    if !access::permits(Some(user.role), Action::Manage) {
         return Err(ServiceError::Forbidden(
             "Only a manager can reassign leads.".to_string(),
         ));
@@ -353,7 +345,7 @@ pub async fn pass_to_sales(
     }
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
-    may_work(user, &lead.state)?;
+    may(user, Action::PassToSales, &lead.state)?;
     let owner = match to {
         Some(rep) => chosen_rep(&mut tx, rep, now, policy).await?,
         None => {
@@ -396,7 +388,7 @@ pub async fn reopen(
     note: &str,
     live: &Live,
 ) -> Result<LeadState, ServiceError> {
-    if !matches!(user.role, Role::Manager | Role::Admin) {
+    if !access::permits(Some(user.role), Action::Manage) {
         return Err(ServiceError::Forbidden(
             "Only a manager can reverse a closure.".to_string(),
         ));
@@ -483,7 +475,7 @@ async fn worked_by_hand(
 ) -> Result<LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
-    may_work(user, &lead.state)?;
+    may(user, Action::WorkLead, &lead.state)?;
     let transition = rule(&lead.state).map_err(refused)?;
     record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;
     tx.commit().await?;
@@ -502,7 +494,7 @@ pub async fn qualify(
     let notes = notes.check().map_err(ServiceError::Invalid)?;
     let mut tx = store::begin_write(db).await?;
     let lead = visible_lead(&mut tx, user, lead_id).await?;
-    may_work(user, &lead.state)?;
+    may(user, Action::WorkLead, &lead.state)?;
     leads::save_qualification(&mut tx, lead_id, &notes).await?;
     let event = lead::qualification_saved(&lead.state, &notes);
     record_event(

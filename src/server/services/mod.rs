@@ -55,6 +55,15 @@ impl ServiceError {
     }
 }
 
+impl From<crate::domain::access::Denied> for ServiceError {
+    fn from(denied: crate::domain::access::Denied) -> Self {
+        match denied {
+            crate::domain::access::Denied::NotVisible => Self::NotFound,
+            crate::domain::access::Denied::NotTheirs(why) => Self::Forbidden(why.to_string()),
+        }
+    }
+}
+
 /// SHA-256 of a secret token, as stored in place of the token.
 pub fn token_hash(token: &str) -> String {
     use sha2::Digest;

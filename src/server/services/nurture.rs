@@ -5,7 +5,7 @@ use super::{lifecycle, routing, ServiceError};
 use crate::domain::cadence::Policy;
 use crate::domain::campaign::{CampaignLead, CampaignLine};
 use crate::domain::lead::{self, Owner, Stage};
-use crate::domain::role::{Role, User};
+use crate::domain::role::User;
 use crate::domain::touch::{NurtureKind, Touch};
 use crate::server::live::Live;
 use crate::server::store::{self, alerts, leads, sources, touches};
@@ -14,7 +14,7 @@ use sqlx::SqlitePool;
 use std::collections::HashMap;
 
 fn marketing_only(user: &User) -> Result<(), ServiceError> {
-    if matches!(user.role, Role::Marketing | Role::Manager | Role::Admin) {
+    if crate::domain::access::permits(Some(user.role), crate::domain::access::Action::Nurture) {
         Ok(())
     } else {
         Err(ServiceError::Forbidden(

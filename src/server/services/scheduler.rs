@@ -3,6 +3,7 @@
 //! up on everything that fell due while it was down; each tick changes the state it was due
 //! on, so none is applied twice.
 
+use super::policy::PolicyCell;
 use super::routing::{self, Route};
 use super::ServiceError;
 use crate::domain::cadence::Policy;
@@ -13,9 +14,8 @@ use crate::server::clock::Clock;
 use crate::server::live::Live;
 use crate::server::store::{self, alerts, leads, users};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
-use super::policy::PolicyCell;
 use chrono_tz::Tz;
+use sqlx::SqlitePool;
 use std::time::Duration;
 
 /// Most ticks one lead can need in one pass (a warning, then a reassignment).
@@ -178,7 +178,14 @@ async fn drain_unstaffed_queue(
 /// Runs [`run_due`] now (catching up after downtime) and then every `every`, until the
 /// process ends. Each tick first re-reads the follow-up policy, so a change made from the admin
 /// screen or the command line applies from the next tick without a restart.
-pub fn spawn(db: SqlitePool, policy: PolicyCell, team_tz: Tz, clock: Clock, live: Live, every: Duration) {
+pub fn spawn(
+    db: SqlitePool,
+    policy: PolicyCell,
+    team_tz: Tz,
+    clock: Clock,
+    live: Live,
+    every: Duration,
+) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -186,7 +193,9 @@ pub fn spawn(db: SqlitePool, policy: PolicyCell, team_tz: Tz, clock: Clock, live
             interval.tick().await;
             match super::policy::reload(&db, &policy, team_tz).await {
                 Ok(()) => {}
-                Err(e) => tracing::error!(error = %e, "cannot re-read the follow-up policy; keeping the one in force"),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot re-read the follow-up policy; keeping the one in force")
+                }
             }
             if let Err(e) = run_due(&db, &policy.get(), clock.now(), &live).await {
                 tracing::error!(error = %e, "the scheduler could not apply due ticks; will retry");

@@ -32,7 +32,10 @@ async fn add(
         return Err(ServiceError::invalid("name", "is required"));
     }
     if name.chars().count() > 100 {
-        return Err(ServiceError::invalid("name", "must be at most 100 characters"));
+        return Err(ServiceError::invalid(
+            "name",
+            "must be at most 100 characters",
+        ));
     }
     let source = SourceRow {
         id: store::new_id(),
@@ -139,7 +142,10 @@ fn phone_country(text: &str) -> Result<Option<String>, ServiceError> {
         code => crate::domain::territory::country_code(code)
             .map(Some)
             .ok_or_else(|| {
-                ServiceError::invalid("phone_country", "is not a two-letter country code like US or DE")
+                ServiceError::invalid(
+                    "phone_country",
+                    "is not a two-letter country code like US or DE",
+                )
             }),
     }
 }
@@ -152,7 +158,11 @@ pub async fn create(
     actor: &User,
     form: SourceForm<'_>,
 ) -> Result<(SourceRow, String), ServiceError> {
-    let settings = (cents(form.cost)?, phone_country(form.phone_country)?, thank_you_url(form.thank_you_url)?);
+    let settings = (
+        cents(form.cost)?,
+        phone_country(form.phone_country)?,
+        thank_you_url(form.thank_you_url)?,
+    );
     let (source, key) = add(db, now, Some(actor), form.name).await?;
     sources::set_settings(
         db,
@@ -175,7 +185,11 @@ pub async fn update(
     source_id: &str,
     form: SourceForm<'_>,
 ) -> Result<(), ServiceError> {
-    let settings = (cents(form.cost)?, phone_country(form.phone_country)?, thank_you_url(form.thank_you_url)?);
+    let settings = (
+        cents(form.cost)?,
+        phone_country(form.phone_country)?,
+        thank_you_url(form.thank_you_url)?,
+    );
     let source = sources::detail(db, source_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -190,7 +204,15 @@ pub async fn update(
         },
     )
     .await?;
-    record(&mut tx, now, Some(actor), "source_changed", &source.name, "").await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "source_changed",
+        &source.name,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -240,7 +262,15 @@ pub async fn rotate(
     } else {
         format!("the old key works for {hours} more hours")
     };
-    record(&mut tx, now, Some(actor), "key_rotated", &source.name, &detail).await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "key_rotated",
+        &source.name,
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok((source.name, key))
 }
@@ -262,7 +292,15 @@ pub async fn revoke(
             "This source's keys were already revoked.".to_string(),
         ));
     }
-    record(&mut tx, now, Some(actor), "key_revoked", &source.name, "every key stopped").await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "key_revoked",
+        &source.name,
+        "every key stopped",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

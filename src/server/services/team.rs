@@ -6,8 +6,8 @@
 use super::{lifecycle, ServiceError};
 use crate::domain::cadence::Policy;
 use crate::domain::role::Role;
-use crate::server::live::Live;
 use crate::domain::role::User;
+use crate::server::live::Live;
 use crate::server::store::{self, audit, leads, sessions, sign_ins, users};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqlitePool;
@@ -99,7 +99,15 @@ async fn switch_off(
         }
     }
     let detail = format!("{} open leads went to others", moved.len());
-    record(&mut tx, now, actor, "user_deactivated", &user.email, &detail).await?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "user_deactivated",
+        &user.email,
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
     for hash in &hashes {
         live.end_session(hash);
@@ -136,7 +144,10 @@ async fn record(
 pub const LINK_DAYS: i64 = 7;
 
 /// Everyone, as the people screen lists them.
-pub async fn people(db: &SqlitePool, now: DateTime<Utc>) -> Result<Vec<users::Person>, ServiceError> {
+pub async fn people(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+) -> Result<Vec<users::Person>, ServiceError> {
     Ok(users::people(db, now).await?)
 }
 
@@ -188,9 +199,16 @@ fn check(form: &PersonForm<'_>, need_email: bool) -> Result<Checked, ServiceErro
         .map_err(|e| errors.push(FieldError::new("role", e.to_string())))
         .ok();
     let territory = crate::domain::text::clean_name(form.territory);
-    let territory = if territory.is_empty() { "Main".to_string() } else { territory };
+    let territory = if territory.is_empty() {
+        "Main".to_string()
+    } else {
+        territory
+    };
     if territory.chars().count() > 100 {
-        errors.push(FieldError::new("territory", "must be at most 100 characters"));
+        errors.push(FieldError::new(
+            "territory",
+            "must be at most 100 characters",
+        ));
     }
     let monthly_quota = match form.monthly_quota.trim() {
         "" => Some(4),
@@ -241,7 +259,14 @@ async fn new_link(
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
     let token = super::new_token("");
-    users::insert_password_link(tx, &super::token_hash(&token), user_id, now, now + Duration::days(LINK_DAYS)).await?;
+    users::insert_password_link(
+        tx,
+        &super::token_hash(&token),
+        user_id,
+        now,
+        now + Duration::days(LINK_DAYS),
+    )
+    .await?;
     Ok(token)
 }
 
@@ -267,7 +292,10 @@ pub async fn invite(
     let mut tx = store::begin_write(db).await?;
     match users::insert(&mut *tx, &row, now).await {
         Err(e) if store::is_unique_violation(&e) => {
-            return Err(ServiceError::invalid("email", "is already used by another user"))
+            return Err(ServiceError::invalid(
+                "email",
+                "is already used by another user",
+            ))
         }
         other => other?,
     }
@@ -284,7 +312,15 @@ pub async fn invite(
     )
     .await?;
     let token = new_link(&mut tx, &row.id, now).await?;
-    record(&mut tx, now, Some(actor), "user_added", &email, &format!("as {}", checked.role)).await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "user_added",
+        &email,
+        &format!("as {}", checked.role),
+    )
+    .await?;
     tx.commit().await?;
     Ok((
         User {
@@ -309,7 +345,11 @@ async fn keeps_an_admin(
     user: &users::UserRow,
     losing: bool,
 ) -> Result<(), ServiceError> {
-    if losing && user.role == Role::Admin && user.active && users::active_ids(db, Role::Admin).await?.len() <= 1 {
+    if losing
+        && user.role == Role::Admin
+        && user.active
+        && users::active_ids(db, Role::Admin).await?.len() <= 1
+    {
         return Err(ServiceError::Refused(
             "This is the team's only admin: make someone else an admin first.".to_string(),
         ));
@@ -343,7 +383,15 @@ pub async fn edit(
     )
     .await?;
     if checked.role != user.role {
-        record(&mut tx, now, Some(actor), "role_changed", &user.email, &format!("{} → {}", user.role, checked.role)).await?;
+        record(
+            &mut tx,
+            now,
+            Some(actor),
+            "role_changed",
+            &user.email,
+            &format!("{} → {}", user.role, checked.role),
+        )
+        .await?;
         // A new role is new permissions: the person signs in again to take them up.
         sessions::delete_for_user(&mut *tx, &user.id).await?;
     }
@@ -351,9 +399,19 @@ pub async fn edit(
         "territory {}, quota {}, capacity {}",
         checked.territory,
         checked.monthly_quota,
-        checked.capacity.map_or_else(|| "the team's".to_string(), |c| c.to_string())
+        checked
+            .capacity
+            .map_or_else(|| "the team's".to_string(), |c| c.to_string())
     );
-    record(&mut tx, now, Some(actor), "user_changed", &user.email, &detail).await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "user_changed",
+        &user.email,
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -369,7 +427,10 @@ pub async fn mark_away(
     let user = person(db, user_id).await?;
     if let Some((from, until)) = away {
         if until <= from {
-            return Err(ServiceError::invalid("until", "must be after the day they go away"));
+            return Err(ServiceError::invalid(
+                "until",
+                "must be after the day they go away",
+            ));
         }
         if until <= now {
             return Err(ServiceError::invalid("until", "must be in the future"));
@@ -379,7 +440,13 @@ pub async fn mark_away(
     users::set_away(&mut *tx, &user.id, away.map(|a| a.0), away.map(|a| a.1)).await?;
     let detail = away.map_or_else(
         || "back".to_string(),
-        |(from, until)| format!("from {} until {}", from.format("%Y-%m-%d"), until.format("%Y-%m-%d")),
+        |(from, until)| {
+            format!(
+                "from {} until {}",
+                from.format("%Y-%m-%d"),
+                until.format("%Y-%m-%d")
+            )
+        },
     );
     record(&mut tx, now, Some(actor), "away", &user.email, &detail).await?;
     tx.commit().await?;
@@ -397,10 +464,15 @@ pub async fn deactivate_user(
 ) -> Result<usize, ServiceError> {
     let user = person(db, user_id).await?;
     if user.id == actor.id {
-        return Err(ServiceError::Refused("You cannot switch yourself off.".to_string()));
+        return Err(ServiceError::Refused(
+            "You cannot switch yourself off.".to_string(),
+        ));
     }
     if !user.active {
-        return Err(ServiceError::Refused(format!("{} is already switched off.", user.name)));
+        return Err(ServiceError::Refused(format!(
+            "{} is already switched off.",
+            user.name
+        )));
     }
     keeps_an_admin(db, &user, true).await?;
     switch_off(db, policy, now, Some(actor), &user, live).await
@@ -416,7 +488,15 @@ pub async fn reactivate(
     let user = person(db, user_id).await?;
     let mut tx = store::begin_write(db).await?;
     users::reactivate(&mut *tx, &user.id).await?;
-    record(&mut tx, now, Some(actor), "user_reactivated", &user.email, "").await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "user_reactivated",
+        &user.email,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -439,7 +519,15 @@ pub async fn reset_password(
     sessions::delete_for_user(&mut *tx, &user.id).await?;
     sign_ins::forgive(&mut *tx, &user.email).await?;
     let token = new_link(&mut tx, &user.id, now).await?;
-    record(&mut tx, now, Some(actor), "password_reset", &user.email, "every session ended").await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "password_reset",
+        &user.email,
+        "every session ended",
+    )
+    .await?;
     tx.commit().await?;
     for hash in &hashes {
         live.end_session(hash);
@@ -457,7 +545,15 @@ pub async fn unlock(
     let user = person(db, user_id).await?;
     let mut tx = store::begin_write(db).await?;
     let forgiven = sign_ins::forgive(&mut *tx, &user.email).await?;
-    record(&mut tx, now, Some(actor), "unlocked", &user.email, &format!("{forgiven} failed sign-ins forgiven")).await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "unlocked",
+        &user.email,
+        &format!("{forgiven} failed sign-ins forgiven"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(forgiven)
 }
@@ -474,7 +570,15 @@ pub async fn end_sessions(
     let mut tx = store::begin_write(db).await?;
     let hashes = sessions::hashes_of_user(&mut *tx, &user.id).await?;
     sessions::delete_for_user(&mut *tx, &user.id).await?;
-    record(&mut tx, now, Some(actor), "sessions_ended", &user.email, &format!("{} sessions", hashes.len())).await?;
+    record(
+        &mut tx,
+        now,
+        Some(actor),
+        "sessions_ended",
+        &user.email,
+        &format!("{} sessions", hashes.len()),
+    )
+    .await?;
     tx.commit().await?;
     for hash in &hashes {
         live.end_session(hash);

@@ -51,12 +51,11 @@ pub async fn apply(
     let lead = leads::get(&mut *conn, lead_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if !crate::domain::access::works(user, &lead.state.owner) {
-        return Err(ServiceError::Forbidden(
-            "Only the rep who holds this lead (or a qualifier, for the queue's) can log touches on it."
-                .to_string(),
-        ));
-    }
+    crate::domain::access::may_on_lead(
+        user,
+        crate::domain::access::Action::LogTouch,
+        &lead.state.owner,
+    )?;
     let transition = lead::log_touch(&lead.state, touch, now, policy)
         .map_err(|e| ServiceError::Refused(e.to_string()))?;
     let note = crate::domain::text::clean(note);

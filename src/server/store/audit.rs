@@ -62,7 +62,9 @@ pub async fn page(
     filter: &Filter<'_>,
     limit: i64,
 ) -> Result<Vec<Line>, sqlx::Error> {
-    let (before_at, before_id) = filter.before.map_or((None, None), |(at, id)| (Some(at), Some(id)));
+    let (before_at, before_id) = filter
+        .before
+        .map_or((None, None), |(at, id)| (Some(at), Some(id)));
     sqlx::query_as(&format!(
         "SELECT * FROM (
              SELECT a.id, a.at, COALESCE(u.name, '') AS who, a.action, a.subject, a.detail,

@@ -162,10 +162,10 @@ pub async fn delete_expired(
     let done = sqlx::query(
         "DELETE FROM sessions WHERE expires_at <= $1 OR COALESCE(last_seen_at, created_at) <= $2",
     )
-        .bind(now)
-        .bind(idle_since)
-        .execute(db)
-        .await?;
+    .bind(now)
+    .bind(idle_since)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected())
 }
 

@@ -43,40 +43,57 @@ impl Actions {
 /// What the last action did, in a sentence, or why it was refused.
 fn last_outcome(actions: Actions) -> Option<Result<String, ApiError>> {
     // The most recent action's outcome wins: each has its own version.
-    let mut outcomes: Vec<(usize, Option<Result<String, ApiError>>)> = vec![
-        (
-            actions.edit.version().get(),
-            actions.edit.value().get().map(|r| r.map(|()| "Saved.".to_string())),
-        ),
-        (
-            actions.away.version().get(),
-            actions.away.value().get().map(|r| r.map(|()| "Away dates saved.".to_string())),
-        ),
-        (
-            actions.deactivate.version().get(),
-            actions.deactivate.value().get().map(|r| {
-                r.map(|moved| format!("Switched off. {moved} open leads went to others."))
-            }),
-        ),
-        (
-            actions.reactivate.version().get(),
-            actions.reactivate.value().get().map(|r| r.map(|()| "Switched on.".to_string())),
-        ),
-        (
-            actions.unlock.version().get(),
-            actions
-                .unlock
-                .value()
-                .get()
-                .map(|r| r.map(|n| format!("Sign-in unlocked ({n} failed attempts forgiven)."))),
-        ),
-        (
-            actions.end.version().get(),
-            actions.end.value().get().map(|r| r.map(|n| format!("{n} sessions ended."))),
-        ),
-    ];
+    let mut outcomes: Vec<(usize, Option<Result<String, ApiError>>)> =
+        vec![
+            (
+                actions.edit.version().get(),
+                actions
+                    .edit
+                    .value()
+                    .get()
+                    .map(|r| r.map(|()| "Saved.".to_string())),
+            ),
+            (
+                actions.away.version().get(),
+                actions
+                    .away
+                    .value()
+                    .get()
+                    .map(|r| r.map(|()| "Away dates saved.".to_string())),
+            ),
+            (
+                actions.deactivate.version().get(),
+                actions.deactivate.value().get().map(|r| {
+                    r.map(|moved| format!("Switched off. {moved} open leads went to others."))
+                }),
+            ),
+            (
+                actions.reactivate.version().get(),
+                actions
+                    .reactivate
+                    .value()
+                    .get()
+                    .map(|r| r.map(|()| "Switched on.".to_string())),
+            ),
+            (
+                actions.unlock.version().get(),
+                actions.unlock.value().get().map(|r| {
+                    r.map(|n| format!("Sign-in unlocked ({n} failed attempts forgiven)."))
+                }),
+            ),
+            (
+                actions.end.version().get(),
+                actions
+                    .end
+                    .value()
+                    .get()
+                    .map(|r| r.map(|n| format!("{n} sessions ended."))),
+            ),
+        ];
     outcomes.sort_by_key(|(version, _)| *version);
-    outcomes.pop().and_then(|(version, outcome)| (version > 0).then_some(outcome).flatten())
+    outcomes
+        .pop()
+        .and_then(|(version, outcome)| (version > 0).then_some(outcome).flatten())
 }
 
 #[component]
@@ -180,7 +197,8 @@ fn role_options(current: &str) -> impl IntoView {
 
 fn add_form(actions: Actions, capacity: u32) -> impl IntoView {
     let add = actions.add;
-    let error = move |field: &'static str| Signal::derive(move || field_message(add.value().get(), field));
+    let error =
+        move |field: &'static str| Signal::derive(move || field_message(add.value().get(), field));
     view! {
         <details class="card add-person" open=move || matches!(add.value().get(), Some(Err(_)))>
             <summary data-testid="add-person">"Add a person"</summary>
@@ -204,7 +222,12 @@ fn add_form(actions: Actions, capacity: u32) -> impl IntoView {
     }
 }
 
-fn person_row(person: PersonLine, can_edit: bool, capacity: u32, actions: Actions) -> impl IntoView {
+fn person_row(
+    person: PersonLine,
+    can_edit: bool,
+    capacity: u32,
+    actions: Actions,
+) -> impl IntoView {
     let status = if person.active {
         [person.away.clone(), person.last_seen.clone()]
             .into_iter()
@@ -270,7 +293,12 @@ fn account_buttons(person: PersonLine, actions: Actions) -> impl IntoView {
         let id = id.to_string();
         view! { <input type="hidden" name="user_id" value=id/> }
     };
-    let (a, b, c, d) = (hidden(&person.id), hidden(&person.id), hidden(&person.id), hidden(&person.id));
+    let (a, b, c, d) = (
+        hidden(&person.id),
+        hidden(&person.id),
+        hidden(&person.id),
+        hidden(&person.id),
+    );
     let switch = if person.active {
         view! {
             <ActionForm action=actions.deactivate>

@@ -12,21 +12,65 @@ use leptos::prelude::*;
 
 /// Each setting: its field, its label and a hint.
 const SETTINGS: [(&str, &str, &str); 15] = [
-    ("first_contact", "First call due within", "working time after the lead arrives, e.g. 5 min"),
-    ("warn_after", "Warn the manager after", "no call yet; at or after the first-call time"),
-    ("reassign_after", "Give the lead to another rep after", "no call yet; after the warning"),
-    ("later_attempts", "Later attempts, after the first", "e.g. 1 h, 1 day, 3 days, 6 days, 10 days"),
-    ("voicemail_attempts", "Leave a voicemail on attempts up to", "a number of attempts"),
-    ("after_conversation", "Follow up after a conversation within", "e.g. 1 day"),
-    ("nurture_every", "Marketing touches a nurtured lead every", "e.g. 30 days"),
-    ("hoard_after", "Take back a lead overdue by", "working days, e.g. 2 days"),
-    ("rep_capacity", "Open leads per rep at most", "a person's own limit overrides it"),
+    (
+        "first_contact",
+        "First call due within",
+        "working time after the lead arrives, e.g. 5 min",
+    ),
+    (
+        "warn_after",
+        "Warn the manager after",
+        "no call yet; at or after the first-call time",
+    ),
+    (
+        "reassign_after",
+        "Give the lead to another rep after",
+        "no call yet; after the warning",
+    ),
+    (
+        "later_attempts",
+        "Later attempts, after the first",
+        "e.g. 1 h, 1 day, 3 days, 6 days, 10 days",
+    ),
+    (
+        "voicemail_attempts",
+        "Leave a voicemail on attempts up to",
+        "a number of attempts",
+    ),
+    (
+        "after_conversation",
+        "Follow up after a conversation within",
+        "e.g. 1 day",
+    ),
+    (
+        "nurture_every",
+        "Marketing touches a nurtured lead every",
+        "e.g. 30 days",
+    ),
+    (
+        "hoard_after",
+        "Take back a lead overdue by",
+        "working days, e.g. 2 days",
+    ),
+    (
+        "rep_capacity",
+        "Open leads per rep at most",
+        "a person's own limit overrides it",
+    ),
     ("work_days", "Working days", "e.g. Mon-Fri or Mon,Tue,Thu"),
     ("opens", "Opens at", "e.g. 08:00"),
     ("closes", "Closes at", "e.g. 18:00, or 24:00 for midnight"),
     ("timezone", "Time zone", "e.g. Europe/Berlin"),
-    ("calling_opens", "Call people from", "their local time; both empty: any hour"),
-    ("calling_closes", "Call people until", "their local time, e.g. 21:00"),
+    (
+        "calling_opens",
+        "Call people from",
+        "their local time; both empty: any hour",
+    ),
+    (
+        "calling_closes",
+        "Call people until",
+        "their local time, e.g. 21:00",
+    ),
 ];
 
 fn value_of(form: &PolicyForm, field: &str) -> String {

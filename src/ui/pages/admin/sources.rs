@@ -3,7 +3,9 @@
 //! grace period chosen here) or revokes it.
 
 use super::{field_message, refusal_text, AdminTabs, Field};
-use crate::api::admin::{sources, AddSource, EditSource, NewKey, RevokeSource, RotateKey, SourceLine};
+use crate::api::admin::{
+    sources, AddSource, EditSource, NewKey, RevokeSource, RotateKey, SourceLine,
+};
 use crate::api::auth::current_user;
 use crate::api::ApiError;
 use crate::ui::components::frame::{refusal, TopBar};
@@ -110,7 +112,8 @@ fn new_key(key: Option<NewKey>) -> Option<impl IntoView> {
 
 fn add_form(actions: Actions) -> impl IntoView {
     let add = actions.add;
-    let error = move |field: &'static str| Signal::derive(move || field_message(add.value().get(), field));
+    let error =
+        move |field: &'static str| Signal::derive(move || field_message(add.value().get(), field));
     view! {
         <details class="card" open=move || matches!(add.value().get(), Some(Err(_)))>
             <summary data-testid="add-source">"Add a source"</summary>
