@@ -46,3 +46,13 @@ pub async fn dismiss_alert(alert_id: String) -> Result<(), ApiError> {
     alerts::dismiss(&state.db, &user, &alert_id, state.clock.now()).await?;
     Ok(())
 }
+
+/// Dismisses every one of the caller's alerts. Answers how many.
+#[server(endpoint = "alerts/dismiss-all")]
+pub async fn dismiss_all_alerts() -> Result<u64, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
+    use crate::server::services::alerts;
+    let Ctx { user, state, now } = Ctx::enter(Action::OwnAccount).await?;
+    Ok(alerts::dismiss_all(&state.db, &user, now).await?)
+}

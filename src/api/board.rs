@@ -56,6 +56,72 @@ pub struct CellView {
     pub leads: Vec<CellLeadLine>,
     /// More leads are in the cell than are listed.
     pub truncated: bool,
+    /// The reps its leads can be given to, with their load.
+    pub reps: Vec<crate::api::lead::RepChoice>,
+    /// For a rep's own leads: the rep (a manager may mark them away from here).
+    pub rep_id: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn lines(
+    rows: Vec<crate::server::store::boards::CellLead>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<CellLeadLine> {
+    use crate::domain::aging::short_age;
+    rows.into_iter()
+        .map(|row| CellLeadLine {
+            age: short_age(now - row.received_at),
+            since_touch: row
+                .last_follow_up_at
+                .map_or_else(|| "never".to_string(), |at| short_age(now - at)),
+            overdue: row.next_due_at.is_some_and(|due| due < now),
+            ghost: row.ghost,
+            id: row.id,
+            name: row.name,
+            company: row.company,
+            owner: row.owner,
+        })
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+async fn choices(
+    state: &crate::server::state::AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<crate::api::lead::RepChoice>, ApiError> {
+    let capacity = state.policy.get().rep_capacity;
+    Ok(
+        crate::server::services::boards::rep_choices(&state.db, now, capacity)
+            .await?
+            .into_iter()
+            .map(|rep| crate::api::lead::RepChoice {
+                label: if rep.available {
+                    format!("{} — {} open", rep.name, rep.open)
+                } else {
+                    format!("{} — away or full", rep.name)
+                },
+                id: rep.id,
+                available: rep.available,
+            })
+            .collect(),
+    )
+}
+
+/// The open leads one rep holds (a compliance row opened), to reassign or to mark the rep away.
+#[server(endpoint = "board/rep-leads")]
+pub async fn rep_leads(rep_id: String) -> Result<CellView, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
+    use crate::server::services::boards;
+    let Ctx { state, now, .. } = Ctx::enter(Action::Boards).await?;
+    let (name, rows) = boards::rep_leads(&state.db, rep_id.trim()).await?;
+    Ok(CellView {
+        title: format!("{name}'s open leads"),
+        truncated: rows.len() as i64 >= boards::CELL_LIMIT,
+        leads: lines(rows, now),
+        reps: choices(&state, now).await?,
+        rep_id: Some(rep_id.trim().to_string()),
+    })
 }
 
 /// The leads in one cell: `stage` (as in the URL) and `bucket` (0 = youngest).
@@ -63,7 +129,7 @@ pub struct CellView {
 pub async fn aging_cell(basis: String, stage: String, bucket: u8) -> Result<CellView, ApiError> {
     use crate::api::context::Ctx;
     use crate::domain::access::Action;
-    use crate::domain::aging::{short_age, AgeBucket};
+    use crate::domain::aging::AgeBucket;
     use crate::domain::board::Basis;
     use crate::domain::intake::FieldError;
     use crate::domain::lead::Stage;
@@ -88,21 +154,9 @@ pub async fn aging_cell(basis: String, stage: String, bucket: u8) -> Result<Cell
     Ok(CellView {
         title: format!("{}, {} {}", stage.label(), bucket.label(), basis.label()),
         truncated: rows.len() as i64 >= boards::CELL_LIMIT,
-        leads: rows
-            .into_iter()
-            .map(|row| CellLeadLine {
-                age: short_age(now - row.received_at),
-                since_touch: row
-                    .last_follow_up_at
-                    .map_or_else(|| "never".to_string(), |at| short_age(now - at)),
-                overdue: row.next_due_at.is_some_and(|due| due < now),
-                ghost: row.ghost,
-                id: row.id,
-                name: row.name,
-                company: row.company,
-                owner: row.owner,
-            })
-            .collect(),
+        leads: lines(rows, now),
+        reps: choices(&state, now).await?,
+        rep_id: None,
     })
 }
 
@@ -113,6 +167,8 @@ pub struct ComplianceView {
     pub bias: Vec<RepBias>,
     /// The first-contact SLA the board measures against, in minutes.
     pub sla_minutes: i64,
+    /// When these figures were read, in the team's time: "14:05".
+    pub updated: String,
 }
 
 /// Per-rep compliance and bias watch over the last `window_days` (7, 30 or 90).
@@ -149,6 +205,10 @@ pub async fn get_compliance(window_days: u32) -> Result<ComplianceView, ApiError
         board,
         bias,
         sla_minutes: policy.first_contact.num_minutes(),
+        updated: now
+            .with_timezone(&state.config.timezone)
+            .format("%H:%M")
+            .to_string(),
     })
 }
 

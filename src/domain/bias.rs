@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// A gap is flagged when it is this unlikely to be chance (two-sided).
 pub const SIGNIFICANCE: f64 = 0.05;
 
+/// Fewer leads than this on either side of a comparison, and no significant gap, is too few to
+/// say there is none.
+pub const MIN_SAMPLE: u32 = 10;
+
 /// Followed-up counts for one group of assignments.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rate {
@@ -100,6 +104,23 @@ impl SegmentGap {
 
     pub fn flagged(&self) -> bool {
         self.followed_less() || self.slower()
+    }
+
+    /// The comparison in words, with its p-values where it found a gap; a gap not found on
+    /// fewer than [`MIN_SAMPLE`] leads a side is "too few to judge", never "no gap".
+    pub fn verdict(&self) -> String {
+        match (self.followed_less(), self.slower()) {
+            (true, true) => format!(
+                "Dropped and slow (p = {:.3} / {:.3})",
+                self.followed_p, self.sla_p
+            ),
+            (true, false) => format!("Followed up less (p = {:.3})", self.followed_p),
+            (false, true) => format!("Called late more often (p = {:.3})", self.sla_p),
+            (false, false) if self.inside.leads.min(self.outside.leads) < MIN_SAMPLE => {
+                format!("Too few to judge (under {MIN_SAMPLE} leads on a side)")
+            }
+            (false, false) => "No significant gap".to_string(),
+        }
     }
 }
 
@@ -255,6 +276,20 @@ mod tests {
         assert!(close(fisher_exact(1, 9, 11, 3), 0.002_759));
         assert!(close(fisher_exact(0, 0, 0, 0), 1.0));
         assert!(close(fisher_exact(5, 5, 5, 5), 1.0));
+    }
+
+    #[test]
+    fn a_sample_of_one_is_too_few_to_judge_never_no_gap() {
+        let rate = |leads, followed| Rate {
+            leads,
+            followed,
+            within_sla: followed,
+        };
+        let one = SegmentGap::new(Segment::NoPhone, rate(1, 1), rate(3, 3), (None, None));
+        assert!(!one.flagged());
+        assert_eq!(one.verdict(), "Too few to judge (under 10 leads on a side)");
+        let enough = SegmentGap::new(Segment::NoPhone, rate(12, 9), rate(15, 11), (None, None));
+        assert_eq!(enough.verdict(), "No significant gap");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod aging;
+pub mod alert;
 pub mod bias;
 pub mod board;
 pub mod cadence;

@@ -59,6 +59,35 @@ async fn a_returned_lead_shows_in_the_pool_with_why_it_came() {
 }
 
 #[tokio::test]
+async fn the_pool_shows_when_marketing_last_touched_a_lead_not_when_sales_did() {
+    let app = spawn_app().await;
+    let (_, _, lead) = nurtured_lead(&app).await;
+    // Thirteen months in the pool, then marketing sends a newsletter.
+    app.advance_clock(400 * 24 * 60).await;
+    let maya = app.signed_in("maya@acme.test").await;
+    let (status, body) = app
+        .server_fn(
+            &maya,
+            "nurture/touch",
+            &[("lead_ids", &lead), ("kind", "newsletter")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, pool) = app.server_fn(&maya, "nurture/pool", &[]).await;
+    let card = pool
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == lead.as_str())
+        .unwrap();
+    let last = card["last_touch"].as_str().unwrap();
+    assert!(
+        last.ends_with("· 0 min ago"),
+        "the newsletter just sent: {last}"
+    );
+}
+
+#[tokio::test]
 async fn marketing_touches_many_leads_at_once_or_none_if_one_is_not_in_the_pool() {
     let app = spawn_app().await;
     let (_, maya, lead) = nurtured_lead(&app).await;

@@ -7,8 +7,42 @@ use crate::server::store::users;
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
+/// Alerts one screen lists at most.
+const SHOWN: usize = 50;
+
+/// The person's unread alerts whose job is not done yet (see [`crate::domain::alert`]),
+/// newest first.
 pub async fn unread(db: &SqlitePool, user: &User) -> Result<Vec<AlertRow>, ServiceError> {
-    Ok(alerts::unread(db, &user.id).await?)
+    use crate::domain::alert::{is_done, Subject};
+    use crate::domain::lead::{Owner, Stage};
+    let rows = alerts::unread(db, &user.id, 500).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            let owner = Owner::from_parts(&row.owner_kind, row.owner_id.clone())
+                .unwrap_or(Owner::Marketing);
+            let closed = row
+                .stage
+                .parse::<Stage>()
+                .is_ok_and(|stage| !stage.is_open());
+            let subject = Subject {
+                owner: &owner,
+                closed,
+                last_touch: row.last_touch,
+            };
+            !is_done(&row.kind, row.created_at, &user.id, &subject)
+        })
+        .take(SHOWN)
+        .collect())
+}
+
+/// Dismisses every unread alert of the person's. Answers how many.
+pub async fn dismiss_all(
+    db: &SqlitePool,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<u64, ServiceError> {
+    Ok(alerts::mark_all_read(db, &user.id, now).await?)
 }
 
 pub async fn dismiss(

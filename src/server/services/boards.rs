@@ -57,6 +57,27 @@ pub async fn cell(
     Ok(boards::cell_leads(db, basis, stage.as_str(), bucket, now, CELL_LIMIT).await?)
 }
 
+/// The open leads a rep holds, oldest first, with the rep's name (`NotFound` for no rep).
+pub async fn rep_leads(
+    db: &SqlitePool,
+    rep_id: &str,
+) -> Result<(String, Vec<boards::CellLead>), ServiceError> {
+    let rep = crate::server::store::users::find(db, rep_id)
+        .await?
+        .filter(|u| u.role == crate::domain::role::Role::Rep)
+        .ok_or(ServiceError::NotFound)?;
+    Ok((rep.name, boards::rep_leads(db, rep_id, CELL_LIMIT).await?))
+}
+
+/// The reps a manager can give leads to, with their load at `now`.
+pub async fn rep_choices(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    capacity: u32,
+) -> Result<Vec<crate::server::store::users::RepLoad>, ServiceError> {
+    Ok(crate::server::store::users::reps_with_load(db, now, i64::from(capacity)).await?)
+}
+
 /// Each rep's assignments since `since` counted, with what they hold now, and each rep's
 /// minutes to first attempt.
 fn rep_tallies(

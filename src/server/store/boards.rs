@@ -62,6 +62,26 @@ pub async fn cell_leads(
         .await
 }
 
+/// The open leads a rep holds, oldest first.
+pub async fn rep_leads(
+    db: impl SqliteExecutor<'_>,
+    rep_id: &str,
+    limit: i64,
+) -> Result<Vec<CellLead>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.id, l.name, l.company, COALESCE(u.name, '') AS owner,
+                l.received_at, l.last_follow_up_at, l.next_due_at,
+                l.first_attempt_at IS NULL AS ghost
+         FROM leads l JOIN users u ON u.id = l.owner_id
+         WHERE l.owner_kind = 'rep' AND l.owner_id = $1 AND l.stage NOT IN ('won', 'dead')
+         ORDER BY l.received_at LIMIT $2",
+    )
+    .bind(rep_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// The earliest moment after `now` when an open lead moves into an older age bucket on either
 /// basis, or falls due: the boards change then even though nothing was logged.
 pub async fn next_change(

@@ -28,13 +28,14 @@ pub async fn insert(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "UPDATE leads SET last_touch_kind = $2, last_touch_outcome = $3,
+        "UPDATE leads SET last_touch_kind = $2, last_touch_outcome = $3, last_touch_at = $4,
             touch_count = touch_count + 1
          WHERE id = $1",
     )
     .bind(lead_id)
     .bind(touch.kind_str())
     .bind(touch.outcome_str())
+    .bind(at)
     .execute(&mut *conn)
     .await?;
     Ok(())

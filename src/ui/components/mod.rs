@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod chart;
 pub mod flags;
 pub mod frame;
+pub mod lead_list;
 pub mod live;
 pub mod signal;
 pub mod text_box;

@@ -1,16 +1,17 @@
 //! `/board`: the manager's aging board — open leads by stage × age (since inquiry or since the
 //! last real touch), with overdue and ghost counts; a cell opens the leads behind it.
 
-use crate::api::alerts::{my_alerts, DismissAlert};
+use crate::api::alerts::my_alerts;
 use crate::api::auth::current_user;
-use crate::api::board::{aging_cell, get_aging_board, recent_closures, CellView};
+use crate::api::board::{aging_cell, get_aging_board, recent_closures};
 use crate::api::ApiError;
 use crate::domain::aging::AgeBucket;
 use crate::domain::board::{AgingBoard, Basis, Cell};
 use crate::domain::chart::{BarChart, Datum};
-use crate::ui::components::alerts::AlertList;
+use crate::ui::components::alerts::{AlertActions, AlertList};
 use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::lead_list::{scroll_to, LeadList, ListActions};
 use crate::ui::components::live::refresh_on_changes;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -148,40 +149,6 @@ pub fn aging_kpis(total: Cell) -> impl IntoView {
     }
 }
 
-fn cell_list(view_: CellView) -> impl IntoView {
-    let rows = view_
-        .leads
-        .into_iter()
-        .map(|lead| {
-            let class = match (lead.ghost, lead.overdue) {
-                (true, _) => "flagged",
-                (_, true) => "overdue",
-                _ => "",
-            };
-            view! {
-                <tr class=class data-testid="cell-lead">
-                    <td><a href=format!("/lead/{}", lead.id)>{lead.name}</a></td>
-                    <td>{lead.company}</td>
-                    <td>{lead.owner}</td>
-                    <td>{lead.age}</td>
-                    <td>{if lead.ghost { "never".to_string() } else { lead.since_touch }}</td>
-                    <td>{lead.overdue.then_some("overdue")}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <section id="cell" class="drill" data-testid="cell-leads">
-            <h2 class="section">{view_.title}</h2>
-            {view_.truncated.then(|| view! { <p class="muted">"The oldest 200 are listed."</p> })}
-            <table class="grid">
-                <thead><tr><th>"Lead"</th><th>"Company"</th><th>"Held by"</th><th>"Age"</th><th>"Last real touch"</th><th></th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </section>
-    }
-}
-
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let query = use_query_map();
@@ -194,19 +161,34 @@ pub fn BoardPage() -> impl IntoView {
         })
     };
     let me = Resource::new(|| (), |_| current_user());
-    let board = Resource::new(basis, get_aging_board);
+    let list_actions = ListActions::new();
+    let board = Resource::new(
+        move || (basis(), list_actions.version()),
+        |(basis, _)| get_aging_board(basis),
+    );
     let cell = Resource::new(
-        move || (basis(), drill()),
-        |(basis, drill)| async move {
+        move || (basis(), drill(), list_actions.version()),
+        |(basis, drill, _)| async move {
             match drill {
                 Some((stage, bucket)) => aging_cell(basis, stage, bucket).await.map(Some),
                 None => Ok(None),
             }
         },
     );
+    // An opened count brings its leads into view once they are drawn (not after a re-read).
+    let scrolled = StoredValue::new(None::<(String, u8)>);
+    Effect::new(move |_| {
+        if let Some(Ok(Some(_))) = cell.get() {
+            let opened = drill();
+            if opened.is_some() && scrolled.get_value() != opened {
+                scrolled.set_value(opened);
+                scroll_to("cell");
+            }
+        }
+    });
     let closures = Resource::new(|| (), |_| recent_closures());
-    let dismiss = ServerAction::<DismissAlert>::new();
-    let alerts = Resource::new(move || dismiss.version().get(), |_| my_alerts());
+    let alert_actions = AlertActions::new();
+    let alerts = Resource::new(move || alert_actions.version(), |_| my_alerts());
     refresh_on_changes(move || {
         board.refetch();
         cell.refetch();
@@ -226,7 +208,9 @@ pub fn BoardPage() -> impl IntoView {
                     Err(e) => return refusal(e),
                 };
                 let drilled = match cell.await {
-                    Ok(view_) => view_.map(cell_list).into_any(),
+                    Ok(view_) => view_
+                        .map(|list| view! { <LeadList list actions=list_actions id="cell"/> })
+                        .into_any(),
                     Err(e) => refusal(e),
                 };
                 let closures = closures.await.unwrap_or_default();
@@ -262,7 +246,7 @@ pub fn BoardPage() -> impl IntoView {
                     <TopBar user title="Aging board"/>
                     <main class="page wide">
                         <BoardTabs current="/board"/>
-                        <AlertList alerts=alert_list dismiss/>
+                        <AlertList alerts=alert_list actions=alert_actions/>
                         {aging_kpis(board.total)}
                         <nav class="tabs small">{toggle}</nav>
                         {aging_table(&board, true)}

@@ -2,13 +2,14 @@
 //! and the bias watch on the segments reps drop.
 
 use crate::api::auth::current_user;
-use crate::api::board::{get_compliance, ComplianceView, WINDOWS};
+use crate::api::board::{get_compliance, rep_leads, ComplianceView, WINDOWS};
 use crate::api::ApiError;
 use crate::domain::bias::RepBias;
 use crate::domain::chart::{BarChart, Datum};
 use crate::domain::compliance::{ComplianceBoard, ComplianceLine, OUTCOME_BAND};
 use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::lead_list::{scroll_to, LeadList, ListActions};
 use crate::ui::components::live::refresh_on_changes;
 use crate::ui::pages::board::BoardTabs;
 use leptos::prelude::*;
@@ -27,7 +28,12 @@ fn minutes_text(minutes: Option<f64>) -> String {
     }
 }
 
-fn line_row(line: &ComplianceLine, sla_minutes: i64, team: bool) -> impl IntoView {
+fn line_row(
+    line: &ComplianceLine,
+    sla_minutes: i64,
+    window: Option<u32>,
+    team: bool,
+) -> impl IntoView {
     let c = &line.counts;
     let slow = line
         .median_first_attempt_minutes
@@ -37,16 +43,34 @@ fn line_row(line: &ComplianceLine, sla_minutes: i64, team: bool) -> impl IntoVie
     } else {
         format!("compliance-{}", c.name)
     };
+    // A rep's row opens their open leads, to reassign or to mark them away.
+    let href = window.map(|window| {
+        format!(
+            "/board/compliance?window={window}&rep={}#rep-leads",
+            c.rep_id
+        )
+    });
+    let name = if let (false, Some(href)) = (team, href.clone()) {
+        view! { <a href=href data-testid="open-rep">{c.name.clone()}</a> }.into_any()
+    } else {
+        view! { <span>{c.name.clone()}</span> }.into_any()
+    };
+    let ghosts = match href {
+        Some(href) if !team && c.ghosts_now > 0 => {
+            view! { <a href=href class="ghost-count">{c.ghosts_now}</a> }.into_any()
+        }
+        _ => view! { <span>{c.ghosts_now}</span> }.into_any(),
+    };
     view! {
         <tr class=if team { "team" } else { "" } data-testid=testid>
-            <th scope="row">{c.name.clone()}</th>
+            <th scope="row">{name}</th>
             <td data-testid="assigned">{c.assigned}</td>
             <td data-testid="within-sla">{pct_text(line.within_sla_pct)}</td>
             <td class=if slow { "alarm" } else { "" }>{minutes_text(line.median_first_attempt_minutes)}</td>
             <td>{line.attempts_per_lead.map_or_else(|| "–".to_string(), |a| format!("{a:.1}"))}</td>
             <td data-testid="outcome">{pct_text(line.outcome_pct)}</td>
             <td class={if c.overdue_now > 0 { "warn" } else { "" }}>{c.overdue_now}</td>
-            <td class={if c.ghosts_now > 0 { "alarm" } else { "" }} data-testid="ghosts">{c.ghosts_now}</td>
+            <td class={if c.ghosts_now > 0 { "alarm" } else { "" }} data-testid="ghosts">{ghosts}</td>
             <td>{c.closures_refused}</td>
             <td class={if c.dead_unspoken > 0 { "warn" } else { "" }}>{c.dead_unspoken}</td>
             <td class={if c.reclaimed > 0 { "warn" } else { "" }} data-testid="reclaimed">{c.reclaimed}</td>
@@ -88,12 +112,13 @@ pub fn band_chart(board: &ComplianceBoard, width: f64) -> BarChart {
     )
 }
 
-/// The compliance table.
-pub fn compliance_table(board: &ComplianceBoard, sla_minutes: i64) -> impl IntoView {
+/// The compliance table; with `links`, each rep's row opens their leads.
+pub fn compliance_table(board: &ComplianceBoard, sla_minutes: i64, links: bool) -> impl IntoView {
+    let window = links.then_some(board.window_days);
     let rows = board
         .lines
         .iter()
-        .map(|line| line_row(line, sla_minutes, false))
+        .map(|line| line_row(line, sla_minutes, window, false))
         .collect_view();
     view! {
         <div class="scroll">
@@ -115,7 +140,7 @@ pub fn compliance_table(board: &ComplianceBoard, sla_minutes: i64) -> impl IntoV
                 </thead>
                 <tbody>
                     {rows}
-                    {line_row(&board.team, sla_minutes, true)}
+                    {line_row(&board.team, sla_minutes, window, true)}
                     <tr class=if board.queue.unworked() { "queue alarm" } else { "queue" } data-testid="compliance-queue">
                         <th scope="row">"Qualifier queue"</th>
                         <td colspan="10">{board.queue.describe()}</td>
@@ -134,12 +159,7 @@ fn bias_rows(rep: RepBias) -> impl IntoView {
         .filter(|gap| gap.inside.leads > 0 && gap.outside.leads > 0)
         .map(|gap| {
             let flagged = gap.flagged();
-            let verdict = match (gap.followed_less(), gap.slower()) {
-                (true, true) => format!("Dropped and slow (p = {:.3} / {:.3})", gap.followed_p, gap.sla_p),
-                (true, false) => format!("Followed up less (p = {:.3})", gap.followed_p),
-                (false, true) => format!("Called late more often (p = {:.3})", gap.sla_p),
-                (false, false) => "No significant gap".to_string(),
-            };
+            let verdict = gap.verdict();
             view! {
                 <tr class=if flagged { "flagged" } else { "" } data-testid=format!("bias-{}-{:?}", name, gap.segment)>
                     <th scope="row">{name.clone()}</th>
@@ -166,9 +186,36 @@ pub fn CompliancePage() -> impl IntoView {
                 .unwrap_or(30)
         })
     };
+    let rep = move || query.with(|q| q.get("rep").filter(|r| !r.is_empty()));
     let me = Resource::new(|| (), |_| current_user());
-    let data = Resource::new(window, get_compliance);
-    refresh_on_changes(move || data.refetch());
+    let list_actions = ListActions::new();
+    let data = Resource::new(
+        move || (window(), list_actions.version()),
+        |(window, _)| get_compliance(window),
+    );
+    let leads = Resource::new(
+        move || (rep(), list_actions.version()),
+        |(rep, _)| async move {
+            match rep {
+                Some(rep) => rep_leads(rep).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let scrolled = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(Some(_))) = leads.get() {
+            let opened = rep();
+            if opened.is_some() && scrolled.get_value() != opened {
+                scrolled.set_value(opened);
+                scroll_to("rep-leads");
+            }
+        }
+    });
+    refresh_on_changes(move || {
+        data.refetch();
+        leads.refetch();
+    });
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading compliance…"</p> }>
             {move || Suspend::new(async move {
@@ -177,9 +224,15 @@ pub fn CompliancePage() -> impl IntoView {
                     Ok(None) => return refusal(ApiError::Unauthenticated),
                     Err(e) => return refusal(e),
                 };
-                let ComplianceView { board, bias, sla_minutes } = match data.await {
+                let ComplianceView { board, bias, sla_minutes, .. } = match data.await {
                     Ok(view_) => view_,
                     Err(e) => return refusal(e),
+                };
+                let rep_list = match leads.await {
+                    Ok(list) => list
+                        .map(|list| view! { <LeadList list actions=list_actions id="rep-leads"/> })
+                        .into_any(),
+                    Err(e) => refusal(e),
                 };
                 let windows = WINDOWS
                     .into_iter()
@@ -211,7 +264,8 @@ pub fn CompliancePage() -> impl IntoView {
                                 <span class="kpi-label">"ghost leads held by reps"</span>
                             </div>
                         </div>
-                        {compliance_table(&board, sla_minutes)}
+                        {compliance_table(&board, sla_minutes, true)}
+                        {rep_list}
                         <p class="muted">
                             {format!("Leads given to each rep in the last {} days (each fresh first-contact clock counts once). Reclaimed: taken away for a missed SLA or for sitting on the lead; the miss stays on the rep's record.", board.window_days)}
                         </p>

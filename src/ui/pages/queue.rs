@@ -1,13 +1,13 @@
 //! `/queue`: the rep's open leads, most urgent first, made for a phone. Each lead has a tap to
 //! call and a two-tap "log call" with the outcome.
 
-use crate::api::alerts::{my_alerts, DismissAlert};
+use crate::api::alerts::my_alerts;
 use crate::api::auth::current_user;
 use crate::api::queue::{my_queue, LeadCard, LogCall};
 use crate::api::ApiError;
 use crate::domain::lead::Stage;
 use crate::domain::touch::CallOutcome;
-use crate::ui::components::alerts::AlertList;
+use crate::ui::components::alerts::{AlertActions, AlertList};
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::live::refresh_on_changes;
@@ -19,8 +19,8 @@ pub fn QueuePage() -> impl IntoView {
     let log_call = ServerAction::<LogCall>::new();
     let me = Resource::new(|| (), |_| current_user());
     let queue = Resource::new(move || log_call.version().get(), |_| my_queue());
-    let dismiss = ServerAction::<DismissAlert>::new();
-    let alerts = Resource::new(move || dismiss.version().get(), |_| my_alerts());
+    let alert_actions = AlertActions::new();
+    let alerts = Resource::new(move || alert_actions.version(), |_| my_alerts());
     refresh_on_changes(move || {
         queue.refetch();
         alerts.refetch();
@@ -58,7 +58,7 @@ pub fn QueuePage() -> impl IntoView {
                             {format!("{open} open · {overdue} overdue")}
                         </p>
                         <SignalSwitch enabled=signal_on signalled/>
-                        <AlertList alerts=alert_list dismiss/>
+                        <AlertList alerts=alert_list actions=alert_actions/>
                         {log_error}
                         {if cards.is_empty() {
                             view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()

@@ -37,17 +37,20 @@ pub fn WallPage() -> impl IntoView {
                 };
                 view! {
                     <main class="wall" data-testid="wall">
-                        <h1>"Leadline — follow-up now"</h1>
-                        {aging_kpis(board.total)}
+                        <header class="wall-head">
+                            <h1>"Leadline — follow-up now"</h1>
+                            <p class="updated" data-testid="wall-updated">{format!("Updated {}", compliance.updated)}</p>
+                        </header>
                         <div class="wall-grid">
                             <section>
+                                {aging_kpis(board.total)}
                                 <h2>"Open leads by age since inquiry"</h2>
                                 {aging_table(&board, false)}
                                 <Bars chart=age_chart(&board, 640.0) label="Open leads by age" testid="wall-age-chart"/>
                             </section>
                             <section>
                                 <h2>"Reps, last 7 days"</h2>
-                                {compliance_table(&compliance.board, compliance.sla_minutes)}
+                                {compliance_table(&compliance.board, compliance.sla_minutes, false)}
                                 <Bars chart=band_chart(&compliance.board, 640.0) label="Team followed to outcome" testid="wall-band-chart"/>
                             </section>
                         </div>
