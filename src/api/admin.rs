@@ -72,6 +72,8 @@ pub struct PolicyView {
     pub can_edit: bool,
     /// The working hours and calling window in a sentence.
     pub summary: String,
+    /// The team's currency ("USD").
+    pub currency: String,
 }
 
 /// One line of the audit log.
@@ -88,7 +90,7 @@ pub struct AuditLine {
 }
 
 /// The kinds of action the audit log can be filtered by, with their labels.
-pub const AUDIT_ACTIONS: [(&str, &str); 22] = [
+pub const AUDIT_ACTIONS: [(&str, &str); 23] = [
     ("sign_in", "Signed in"),
     ("sign_in_failed", "Failed sign-in"),
     ("password_set", "Chose a password"),
@@ -102,6 +104,7 @@ pub const AUDIT_ACTIONS: [(&str, &str); 22] = [
     ("user_deactivated", "Switched off"),
     ("user_reactivated", "Switched on"),
     ("policy_changed", "Policy changed"),
+    ("currency_changed", "Currency changed"),
     ("source_added", "Source added"),
     ("source_changed", "Source changed"),
     ("key_rotated", "Key rotated"),
@@ -530,6 +533,7 @@ pub async fn policy() -> Result<PolicyView, ApiError> {
         form: PolicyForm::of(&policy),
         can_edit: user.role == Role::Admin,
         summary: crate::server::services::policy::describe(&policy),
+        currency: crate::server::services::policy::currency(&state.db).await?,
     })
 }
 
@@ -550,6 +554,17 @@ pub async fn save_policy(policy: PolicyForm) -> Result<(), ApiError> {
     )
     .await?;
     // Boards computed under the old policy are stale; open screens re-read.
+    state.live.publish("", []);
+    Ok(())
+}
+
+/// Sets the team's currency (three letters, such as EUR).
+#[server(endpoint = "admin/currency-save")]
+pub async fn save_currency(currency: String) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
+    let Ctx { user, state, now } = Ctx::enter(Action::RunTeam).await?;
+    crate::server::services::policy::set_currency(&state.db, now, &user, &currency).await?;
     state.live.publish("", []);
     Ok(())
 }

@@ -254,6 +254,7 @@ pub async fn recent_closures() -> Result<Vec<ClosureLine>, ApiError> {
     use crate::server::services::boards;
     let Ctx { state, .. } = Ctx::enter(Action::Boards).await?;
     let now = state.clock.now();
+    let currency = crate::server::services::policy::currency(&state.db).await?;
     Ok(boards::recent_closures(&state.db)
         .await?
         .into_iter()
@@ -262,7 +263,7 @@ pub async fn recent_closures() -> Result<Vec<ClosureLine>, ApiError> {
                 row.won_amount_cents.and_then(|c| Money::from_cents(c).ok()),
                 row.dead_reason.as_deref(),
             ) {
-                (Some(amount), _) => format!("Won {amount}"),
+                (Some(amount), _) => format!("Won {currency} {amount}"),
                 (None, Some(reason)) => format!(
                     "Dead: {}",
                     DEAD_REASONS

@@ -15,7 +15,7 @@ pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Resp
         Err(refusal) => return (refusal.status(), refusal.to_string()).into_response(),
     };
     let lines = match nurture::campaign_table(&state.db, &state.policy.get()).await {
-        Ok(lines) => crate::api::nurture::campaign_rows(lines),
+        Ok(lines) => crate::api::nurture::campaign_rows(lines, None),
         Err(e) => {
             tracing::error!(error = %e, "campaign export failed");
             return (
@@ -26,6 +26,10 @@ pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Resp
         }
     };
     let campaigns = lines.len();
+    let currency = crate::server::services::policy::currency(&state.db)
+        .await
+        .unwrap_or_else(|_| "USD".to_string());
+    let money = |what: &str| format!("{what} ({currency})");
     let mut out = csv::Writer::from_writer(Vec::new());
     let header_row = [
         "campaign",
@@ -36,11 +40,11 @@ pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Resp
         "handed back",
         "won",
         "recycled then won",
-        "revenue",
-        "cost",
-        "cost per lead",
+        &money("revenue"),
+        &money("cost"),
+        &money("cost per lead"),
         "never followed up",
-        "wasted spend",
+        &money("wasted spend"),
     ];
     let mut rows = vec![header_row.map(str::to_string).to_vec()];
     rows.extend(lines.into_iter().map(|l| {

@@ -61,6 +61,7 @@ pub const DOORS: &[(&str, Action)] = &[
     ("/api/admin/source-rotate", Action::RunTeam),
     ("/api/admin/source-revoke", Action::RunTeam),
     ("/api/admin/policy-save", Action::RunTeam),
+    ("/api/admin/currency-save", Action::RunTeam),
     ("/api/admin/audit", Action::RunTeam),
     // Last: it ends the caller's session.
     ("/api/auth/logout", Action::SignIn),

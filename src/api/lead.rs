@@ -99,6 +99,7 @@ mod build {
         now: DateTime<Utc>,
         tz: Tz,
         policy: &Policy,
+        currency: &str,
     ) -> LeadDetail {
         let lead = view.record;
         let state = &lead.state;
@@ -210,9 +211,11 @@ mod build {
             customer: view.customer.map(|(since, sales, total)| {
                 let since = since.format("%-d %b %Y");
                 if sales == 1 {
-                    format!("Customer since {since} · bought {total}")
+                    format!("Customer since {since} · bought {currency} {total}")
                 } else {
-                    format!("Customer since {since} · bought {sales} times, {total} in all")
+                    format!(
+                        "Customer since {since} · bought {sales} times, {currency} {total} in all"
+                    )
                 }
             }),
         }
@@ -234,12 +237,14 @@ pub async fn get_lead(lead_id: String) -> Result<LeadDetail, ApiError> {
         state.policy.get().rep_capacity,
     )
     .await?;
+    let currency = crate::server::services::policy::currency(&state.db).await?;
     Ok(build::detail(
         view,
         &user,
         state.clock.now(),
         state.config.timezone,
         &state.policy.get(),
+        &currency,
     ))
 }
 

@@ -93,8 +93,15 @@ pub struct CampaignRow {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) fn campaign_rows(lines: Vec<crate::domain::campaign::CampaignLine>) -> Vec<CampaignRow> {
-    use crate::domain::campaign::cents_text;
+pub(crate) fn campaign_rows(
+    lines: Vec<crate::domain::campaign::CampaignLine>,
+    currency: Option<&str>,
+) -> Vec<CampaignRow> {
+    use crate::domain::money::with_currency;
+    let cents_text = |cents: i64| {
+        let amount = crate::domain::campaign::cents_text(cents);
+        currency.map_or_else(|| amount.clone(), |code| with_currency(&amount, code))
+    };
     lines
         .into_iter()
         .map(|line| CampaignRow {
@@ -122,7 +129,9 @@ pub async fn campaigns() -> Result<Vec<CampaignRow>, ApiError> {
     use crate::domain::access::Action;
     use crate::server::services::nurture;
     let Ctx { state, .. } = Ctx::enter(Action::Nurture).await?;
+    let currency = crate::server::services::policy::currency(&state.db).await?;
     Ok(campaign_rows(
         nurture::campaign_table(&state.db, &state.policy.get()).await?,
+        Some(&currency),
     ))
 }

@@ -58,6 +58,27 @@ impl TerritoryPlan {
     }
 }
 
+/// Closures over a year a team needs before its own close rate forecasts its sales; below it the
+/// research rate is used, and the board says so.
+pub const MIN_CLOSURES: u32 = 30;
+
+/// Which close rate a forecast used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RateSource {
+    /// The team's own, from enough closures.
+    Team,
+    /// The research figure (1 in 5 buys from you): the team has too few closures to judge.
+    Research,
+}
+
+/// Sales expected from the open pool, and the rate behind them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    pub sales: f64,
+    pub rate: f64,
+    pub source: RateSource,
+}
+
 /// What was closed over the last year, for the team's own close rate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClosedYear {
@@ -90,6 +111,8 @@ pub struct Outlook {
     pub open_pool: u32,
     pub closed: ClosedYear,
     pub unfollowed: Unfollowed,
+    /// The team's currency, for its amounts ("USD").
+    pub currency: String,
 }
 
 impl Outlook {
@@ -147,7 +170,13 @@ impl Outlook {
             open_pool,
             closed,
             unfollowed,
+            currency: "USD".to_string(),
         }
+    }
+
+    /// An amount of the team's money: "USD 4,800.00".
+    pub fn money(&self, cents: i64) -> String {
+        crate::domain::money::with_currency(crate::domain::campaign::cents_text(cents), &self.currency)
     }
 
     /// The team's own close rate over the last year: won ÷ (won + dead).
@@ -158,6 +187,46 @@ impl Outlook {
 
     pub fn average_deal_cents(&self) -> Option<i64> {
         (self.closed.won > 0).then(|| self.closed.won_cents / i64::from(self.closed.won))
+    }
+
+    /// Closures (won or dead) over the last year: the sample the team's own rate comes from.
+    pub fn closures(&self) -> u32 {
+        self.closed.won + self.closed.dead
+    }
+
+    /// Sales to expect from the open pool: at the team's own close rate once it rests on at
+    /// least [`MIN_CLOSURES`] closures, else at the research rate.
+    pub fn forecast(&self) -> Forecast {
+        match self.close_rate() {
+            Some(rate) if self.closures() >= MIN_CLOSURES => Forecast {
+                sales: f64::from(self.open_pool) * rate,
+                rate,
+                source: RateSource::Team,
+            },
+            _ => Forecast {
+                sales: self.expected_by_research(),
+                rate: BUY_FROM_US,
+                source: RateSource::Research,
+            },
+        }
+    }
+
+    /// What the forecast rests on, in words.
+    pub fn forecast_basis(&self) -> String {
+        let closures = self.closures();
+        match (self.forecast().source, self.close_rate()) {
+            (RateSource::Team, Some(rate)) => format!(
+                "at the team's own close rate, {:.0}% from {closures} closures in 12 months",
+                rate * 100.0
+            ),
+            (_, Some(rate)) => format!(
+                "at the research rate (1 in 5 buys from you): the team's own {:.0}% comes from {closures} closures, too few to judge (at least {MIN_CLOSURES} needed)",
+                rate * 100.0
+            ),
+            (_, None) => format!(
+                "at the research rate (1 in 5 buys from you): no closures of the team's own yet (at least {MIN_CLOSURES} needed)"
+            ),
+        }
     }
 
     /// Sales to expect from the open pool at the research rate (1 in 5).
@@ -270,6 +339,38 @@ mod tests {
             Unfollowed::default(),
         );
         assert_eq!(more.reps_to_add, 2);
+    }
+
+    #[test]
+    fn three_closures_are_too_few_and_the_forecast_says_it_used_the_research_rate() {
+        let small = Outlook {
+            closed: ClosedYear {
+                won: 2,
+                dead: 1,
+                won_cents: 0,
+            },
+            open_pool: 33,
+            ..outlook()
+        };
+        let forecast = small.forecast();
+        assert_eq!(forecast.source, RateSource::Research);
+        assert!((forecast.sales - 6.6).abs() < 1e-9, "33 at 1 in 5, not 22 at 67%");
+        assert_eq!(
+            small.forecast_basis(),
+            "at the research rate (1 in 5 buys from you): the team's own 67% comes from 3 closures, too few to judge (at least 30 needed)"
+        );
+        let large = Outlook {
+            closed: ClosedYear {
+                won: 10,
+                dead: 30,
+                won_cents: 0,
+            },
+            open_pool: 100,
+            ..outlook()
+        };
+        assert_eq!(large.forecast().source, RateSource::Team);
+        assert!((large.forecast().sales - 25.0).abs() < 1e-9);
+        assert!(large.forecast_basis().contains("25% from 40 closures"));
     }
 
     #[test]

@@ -77,9 +77,33 @@ impl fmt::Display for Money {
     }
 }
 
+/// A currency code as the team sets it: three letters, such as USD or EUR (ISO 4217's form).
+pub fn currency_code(text: &str) -> Result<String, &'static str> {
+    let code = text.trim().to_ascii_uppercase();
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err("is not a currency code like USD or EUR")
+    }
+}
+
+/// An amount in words with its currency: "USD 4,800.00".
+pub fn with_currency(amount: impl std::fmt::Display, currency: &str) -> String {
+    format!("{currency} {amount}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_currency_is_three_letters() {
+        assert_eq!(currency_code(" eur "), Ok("EUR".to_string()));
+        assert!(currency_code("euro").is_err());
+        assert!(currency_code("$").is_err());
+        assert!(currency_code("U5D").is_err());
+        assert_eq!(with_currency("4,800.00", "USD"), "USD 4,800.00");
+    }
 
     #[test]
     fn amounts_are_read_as_people_write_them() {

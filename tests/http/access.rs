@@ -111,7 +111,7 @@ async fn leads_for(
 
 /// Every field any door reads, filled so that input checks pass where they can: the gate's
 /// answer, not a parse error, decides what comes back.
-fn form(lead: &str, n: usize, zed: &str, source: &str) -> Vec<(String, String)> {
+fn form(lead: &str, n: usize, zed: &str, rep: &str, source: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(&str, String)> = vec![
         ("lead_id", lead.into()),
         ("lead_ids", lead.into()),
@@ -146,6 +146,8 @@ fn form(lead: &str, n: usize, zed: &str, source: &str) -> Vec<(String, String)> 
         ("phone_country", String::new()),
         ("thank_you_url", String::new()),
         ("grace_hours", "1".into()),
+        ("rep_id", rep.into()),
+        ("currency", "EUR".into()),
         ("action", String::new()),
         ("who", String::new()),
         ("after", String::new()),
@@ -241,6 +243,7 @@ async fn run(role: Option<Role>, relation: Lead) -> (usize, Vec<String>) {
     }
     app.add_user(Role::Rep, "zed@acme.test").await;
     let zed = id_of(&app, "zed@acme.test").await;
+    let raj = id_of(&app, "raj@acme.test").await;
     let (source,): (String,) = sqlx::query_as("SELECT id FROM sources LIMIT 1")
         .fetch_one(&app.db)
         .await
@@ -270,7 +273,7 @@ async fn run(role: Option<Role>, relation: Lead) -> (usize, Vec<String>) {
     for (n, (path, action)) in DOORS.iter().enumerate() {
         let expected = expect(user.as_ref(), *action, &owner);
         let status = if path.starts_with("/api/") {
-            let fields = form(&leads[n], n, &zed, &source);
+            let fields = form(&leads[n], n, &zed, &raj, &source);
             client
                 .post(format!("{}{path}", app.url))
                 .header("Accept", "application/json")

@@ -501,7 +501,7 @@ async fn a_customers_new_inquiry_is_a_new_opportunity_and_their_sale_stays() {
         next["customer"]
             .as_str()
             .unwrap()
-            .ends_with("· bought 4,800.00"),
+            .ends_with("· bought USD 4,800.00"),
         "{next}"
     );
     assert_eq!(
@@ -520,7 +520,7 @@ async fn a_customers_new_inquiry_is_a_new_opportunity_and_their_sale_stays() {
         .find(|row| row["name"] == "Test form")
         .unwrap();
     assert_eq!(
-        row["revenue"], "6,000.00",
+        row["revenue"], "USD 6,000.00",
         "both sales count for the source"
     );
 }

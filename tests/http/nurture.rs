@@ -350,7 +350,7 @@ async fn the_campaign_table_counts_recycled_leads_that_bought_and_exports_as_csv
     assert_eq!(line["handed_back"], 1);
     assert_eq!(line["won"], 1);
     assert_eq!(line["recycled_then_won"], 1);
-    assert_eq!(line["revenue"], "9,000.00");
+    assert_eq!(line["revenue"], "USD 9,000.00");
     assert_eq!(line["never_followed_up"], 1);
 
     let csv = maya

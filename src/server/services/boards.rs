@@ -294,15 +294,18 @@ pub async fn outlook(
             unfollowed.spend_cents += cost * (ghosts + unspoken) / leads;
         }
     }
-    Ok(Outlook::build(
-        policy.rep_capacity,
-        loads,
-        &flows,
-        overflow,
-        open_pool,
-        closed,
-        unfollowed,
-    ))
+    Ok(Outlook {
+        currency: crate::server::store::settings::currency(db).await?,
+        ..Outlook::build(
+            policy.rep_capacity,
+            loads,
+            &flows,
+            overflow,
+            open_pool,
+            closed,
+            unfollowed,
+        )
+    })
 }
 
 /// The latest closures, for a manager to review and, where wrong, reverse.

@@ -111,6 +111,41 @@ pub async fn change(
     Ok(changed)
 }
 
+/// The team's currency.
+pub async fn currency(db: &SqlitePool) -> Result<String, ServiceError> {
+    Ok(store::settings::currency(db).await?)
+}
+
+/// Sets the team's currency (amounts are shown in it), with an audit entry.
+pub async fn set_currency(
+    db: &SqlitePool,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &crate::domain::role::User,
+    code: &str,
+) -> Result<(), ServiceError> {
+    let code = crate::domain::money::currency_code(code)
+        .map_err(|e| ServiceError::invalid("currency", e))?;
+    let mut tx = store::begin_write(db).await?;
+    let before = store::settings::currency(&mut *tx).await?;
+    if before == code {
+        return Ok(());
+    }
+    store::settings::set_currency(&mut *tx, &code).await?;
+    store::audit::record(
+        &mut *tx,
+        store::audit::Entry {
+            at: now,
+            actor_id: Some(&actor.id),
+            action: "currency_changed",
+            subject: "team settings",
+            detail: &format!("{before} → {code}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Re-reads the policy from the database into `cell` (a change made by another process, such
 /// as the command line, applies from the next tick).
 pub async fn reload(db: &SqlitePool, cell: &PolicyCell, team_tz: Tz) -> Result<(), ServiceError> {

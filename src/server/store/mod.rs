@@ -12,6 +12,7 @@ pub mod inquiries;
 pub mod leads;
 pub mod policy;
 pub mod sessions;
+pub mod settings;
 pub mod sign_ins;
 pub mod sources;
 pub mod territories;

@@ -19,12 +19,17 @@ fn pct_text(pct: Option<u32>) -> String {
     pct.map_or_else(|| "–".to_string(), |p| format!("{p}%"))
 }
 
+/// Minutes as people say them: "4 min", "1 h 30 min", "2 days 3 h".
 fn minutes_text(minutes: Option<f64>) -> String {
     match minutes {
         None => "–".to_string(),
-        Some(m) if m < 60.0 => format!("{m:.0} min"),
-        Some(m) if m < 48.0 * 60.0 => format!("{:.1} h", m / 60.0),
-        Some(m) => format!("{:.1} days", m / (24.0 * 60.0)),
+        Some(m) if m < 1.0 => "under 1 min".to_string(),
+        Some(m) => {
+            let m = m.round() as i64;
+            // Past a day, the minutes no longer matter.
+            let m = if m >= 24 * 60 { m - m % 60 } else { m };
+            crate::domain::policy_form::span_text(chrono::Duration::minutes(m))
+        }
     }
 }
 

@@ -4,7 +4,6 @@
 use crate::api::auth::current_user;
 use crate::api::board::get_outlook;
 use crate::api::ApiError;
-use crate::domain::campaign::cents_text;
 use crate::domain::chart::{BarChart, Datum};
 use crate::domain::forecast::{Outlook, QUALIFIED_PER_SALE, RAW_PER_SALE};
 use crate::ui::components::chart::Bars;
@@ -77,12 +76,11 @@ pub fn OutlookPage() -> impl IntoView {
                 } else {
                     format!("Reps have room for their leads ({} waiting in the qualifier queue).", outlook.overflow)
                 };
-                let close_rate = outlook
-                    .close_rate()
-                    .map_or_else(|| "no closures yet".to_string(), |r| format!("{:.0}%", r * 100.0));
-                let team_expected = outlook.expected_by_team().map_or_else(|| "–".to_string(), sales);
-                let deal = outlook.average_deal_cents().map_or_else(|| "–".to_string(), cents_text);
-                let lost_revenue = outlook.lost_revenue_cents().map_or_else(|| "–".to_string(), cents_text);
+                let forecast = outlook.forecast();
+                let basis = outlook.forecast_basis();
+                let deal = outlook.average_deal_cents().map_or_else(|| "–".to_string(), |c| outlook.money(c));
+                let deal_label = format!("average won deal (from {} sales)", outlook.closed.won);
+                let lost_revenue = outlook.lost_revenue_cents().map_or_else(|| "–".to_string(), |c| outlook.money(c));
                 let unfollowed = outlook.unfollowed;
                 view! {
                     <TopBar user title="Capacity & forecast"/>
@@ -103,17 +101,13 @@ pub fn OutlookPage() -> impl IntoView {
                                 <span class="kpi-value" data-testid="open-pool">{outlook.open_pool}</span>
                                 <span class="kpi-label">"open leads"</span>
                             </div>
-                            <div class="kpi">
-                                <span class="kpi-value" data-testid="expected-research">{sales(outlook.expected_by_research())}</span>
-                                <span class="kpi-label">"expected sales at the research rate (1 in 5 buys from you)"</span>
-                            </div>
-                            <div class="kpi">
-                                <span class="kpi-value" data-testid="expected-team">{team_expected}</span>
-                                <span class="kpi-label">{format!("expected at the team's own close rate ({close_rate}, last 12 months)")}</span>
+                            <div class="kpi wide-kpi">
+                                <span class="kpi-value" data-testid="expected-sales">{sales(forecast.sales)}</span>
+                                <span class="kpi-label" data-testid="forecast-basis">{format!("expected sales, {basis}")}</span>
                             </div>
                             <div class="kpi">
                                 <span class="kpi-value">{deal}</span>
-                                <span class="kpi-label">"average won deal"</span>
+                                <span class="kpi-label">{deal_label}</span>
                             </div>
                         </div>
                         <h2 class="section">"What unfollowed leads cost"</h2>
@@ -127,7 +121,7 @@ pub fn OutlookPage() -> impl IntoView {
                                 <span class="kpi-label">{format!("sales lost at 1 in 5, worth {lost_revenue}")}</span>
                             </div>
                             <div class="kpi warn">
-                                <span class="kpi-value" data-testid="wasted-spend">{cents_text(unfollowed.spend_cents)}</span>
+                                <span class="kpi-value" data-testid="wasted-spend">{outlook.money(unfollowed.spend_cents)}</span>
                                 <span class="kpi-label">"campaign spend wasted on them"</span>
                             </div>
                         </div>

@@ -3,7 +3,7 @@
 //! Managers read it.
 
 use super::{field_message, refusal_text, AdminTabs, Field};
-use crate::api::admin::{policy, SavePolicy};
+use crate::api::admin::{policy, SaveCurrency, SavePolicy};
 use crate::api::auth::current_user;
 use crate::api::ApiError;
 use crate::domain::policy_form::PolicyForm;
@@ -118,8 +118,12 @@ fn input_name(field: &str) -> &'static str {
 #[component]
 pub fn PolicyPage() -> impl IntoView {
     let save = ServerAction::<SavePolicy>::new();
+    let save_currency = ServerAction::<SaveCurrency>::new();
     let me = Resource::new(|| (), |_| current_user());
-    let view_ = Resource::new(move || save.version().get(), |_| policy());
+    let view_ = Resource::new(
+        move || save.version().get() + save_currency.version().get(),
+        |_| policy(),
+    );
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the policy…"</p> }>
             {move || Suspend::new(async move {
@@ -174,6 +178,20 @@ pub fn PolicyPage() -> impl IntoView {
                             </div>
                         </ActionForm>
                         {(!can_edit).then(|| view! { <p class="muted">"Only an admin changes the policy."</p> })}
+                        <ActionForm action=save_currency attr:class="card stack currency-form">
+                            <fieldset disabled=!can_edit>
+                                <legend>"Team settings"</legend>
+                                <Field label="Currency of the team's amounts" name="currency" value=current.currency
+                                    hint="three letters, e.g. USD or EUR" testid="currency"
+                                    error=Signal::derive(move || field_message(save_currency.value().get(), "currency"))/>
+                            </fieldset>
+                            {can_edit.then(|| view! {
+                                <button type="submit" class="button" data-testid="currency-save">"Save currency"</button>
+                            })}
+                            {move || matches!(save_currency.value().get(), Some(Ok(()))).then(|| view! {
+                                <p class="saved" role="status">"Saved."</p>
+                            })}
+                        </ActionForm>
                     </main>
                 }
                 .into_any()
