@@ -176,7 +176,10 @@ impl Outlook {
 
     /// An amount of the team's money: "USD 4,800.00".
     pub fn money(&self, cents: i64) -> String {
-        crate::domain::money::with_currency(crate::domain::campaign::cents_text(cents), &self.currency)
+        crate::domain::money::with_currency(
+            crate::domain::campaign::cents_text(cents),
+            &self.currency,
+        )
     }
 
     /// The team's own close rate over the last year: won ÷ (won + dead).
@@ -354,7 +357,10 @@ mod tests {
         };
         let forecast = small.forecast();
         assert_eq!(forecast.source, RateSource::Research);
-        assert!((forecast.sales - 6.6).abs() < 1e-9, "33 at 1 in 5, not 22 at 67%");
+        assert!(
+            (forecast.sales - 6.6).abs() < 1e-9,
+            "33 at 1 in 5, not 22 at 67%"
+        );
         assert_eq!(
             small.forecast_basis(),
             "at the research rate (1 in 5 buys from you): the team's own 67% comes from 3 closures, too few to judge (at least 30 needed)"

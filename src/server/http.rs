@@ -15,9 +15,19 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
+/// The pages' routes, worked out once per process. Leptos works them out by running the app
+/// with resource loading switched off for the whole process (leptos#4773): a page rendered by
+/// another server in the same process at that moment would wait forever. Once is safe — before
+/// any server of this process serves — and the tests build many servers in one process.
+pub fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole app around `state`.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let intake = Router::new()
         .route("/api/v1/leads", post(api::intake::create_lead))
         .layer(DefaultBodyLimit::max(api::intake::MAX_BODY_BYTES));

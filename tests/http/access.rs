@@ -351,7 +351,7 @@ async fn every_page_renders_for_every_caller_without_a_server_fault() {
     }
     app.add_user(Role::Rep, "zed@acme.test").await;
     let (leads, _) = leads_for(&app, Some(Role::Rep), Lead::Own, 1).await;
-    let pages: Vec<String> = leptos_axum::generate_route_list(leadline::app::App)
+    let pages: Vec<String> = leadline::server::http::page_routes()
         .iter()
         .map(|route| route.path().to_string())
         .collect();
@@ -370,7 +370,13 @@ async fn every_page_renders_for_every_caller_without_a_server_fault() {
                 .unwrap();
             let status = response.status();
             assert!(!status.is_server_error(), "{path} as {role:?}: {status}");
-            let _ = response.text().await.unwrap();
+            let started = std::time::Instant::now();
+            if let Err(e) = response.text().await {
+                panic!(
+                    "{path} as {role:?} did not finish in {:?}: {e}",
+                    started.elapsed()
+                );
+            }
         }
     }
 }
