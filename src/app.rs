@@ -2,6 +2,7 @@
 
 use crate::ui::pages::admin::{
     audit::AuditPage, people::PeoplePage, policy::PolicyPage, sources::SourcesPage,
+    territories::TerritoriesPage,
 };
 use crate::ui::pages::{
     account::AccountPage, board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage,
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("admin"), StaticSegment("sources")) view=SourcesPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("policy")) view=PolicyPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage/>
+                <Route path=(StaticSegment("admin"), StaticSegment("territories")) view=TerritoriesPage/>
             </Routes>
         </Router>
     }

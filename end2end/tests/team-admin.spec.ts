@@ -176,6 +176,23 @@ test.describe('running the team from the screens', () => {
     await row.getByTestId('revoke').click();
     await expect(page.getByTestId(`source-${name}`).getByTestId('key-state')).toContainText('Revoked');
     expect((await post(key)).status()).toBe(401);
+
+    // Territories: a country narrowed to regions, listed with its rules and reps.
+    await page.goto('/admin/territories');
+    await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+    const west = `West ${name.split(' ')[1]}`;
+    await page.getByTestId('add-territory').click();
+    await page.getByTestId('territory-name').fill(west);
+    await page.locator('input[name="country"]').fill('US');
+    await page.locator('input[name="regions"]').fill('California, Oregon');
+    await page.getByTestId('territory-save').click();
+    await expect(page.getByTestId(`territory-${west}`)).toContainText('US · California');
+    await expect(page.getByTestId(`territory-${west}`)).toContainText('No active rep');
+    await page.screenshot({ path: 'screenshots/admin-territories.png', fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    // Removed again: the other journeys route over the whole team.
+    for (let n = 0; n < 2; n++) await page.getByTestId(`territory-${west}`).getByRole('button', { name: 'Remove' }).first().click();
+    await expect(page.getByTestId(`territory-${west}`)).toHaveCount(0);
     expect(problems).toEqual([]);
   });
 

@@ -76,6 +76,16 @@ pub struct PolicyView {
     pub currency: String,
 }
 
+/// One territory on the territories screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerritoryLine {
+    pub name: String,
+    /// Each rule: its id and what it matches ("US · California", "source Trade show").
+    pub rules: Vec<(String, String)>,
+    /// Its active reps' names; empty: its leads go to the whole team.
+    pub reps: Vec<String>,
+}
+
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditLine {
@@ -90,7 +100,7 @@ pub struct AuditLine {
 }
 
 /// The kinds of action the audit log can be filtered by, with their labels.
-pub const AUDIT_ACTIONS: [(&str, &str); 23] = [
+pub const AUDIT_ACTIONS: [(&str, &str); 24] = [
     ("sign_in", "Signed in"),
     ("sign_in_failed", "Failed sign-in"),
     ("password_set", "Chose a password"),
@@ -104,6 +114,7 @@ pub const AUDIT_ACTIONS: [(&str, &str); 23] = [
     ("user_deactivated", "Switched off"),
     ("user_reactivated", "Switched on"),
     ("policy_changed", "Policy changed"),
+    ("territory_changed", "Territory changed"),
     ("currency_changed", "Currency changed"),
     ("source_added", "Source added"),
     ("source_changed", "Source changed"),
@@ -555,6 +566,93 @@ pub async fn save_policy(policy: PolicyForm) -> Result<(), ApiError> {
     .await?;
     // Boards computed under the old policy are stale; open screens re-read.
     state.live.publish("", []);
+    Ok(())
+}
+
+/// The territories, their rules and their reps.
+#[server(endpoint = "admin/territories")]
+pub async fn territories() -> Result<Vec<TerritoryLine>, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
+    use crate::server::services::territories;
+    let Ctx { state, .. } = Ctx::enter(Action::RunTeam).await?;
+    let (rules, reps) = territories::rules_and_reps(&state.db).await?;
+    let mut lines: Vec<TerritoryLine> = Vec::new();
+    for rule in rules {
+        let what = match (&rule.source, &rule.country) {
+            (Some(source), _) => format!("leads from the source {source}"),
+            (None, Some(country)) => [
+                Some(country.clone()),
+                rule.region.clone(),
+                rule.postcode_prefix
+                    .as_ref()
+                    .map(|p| format!("postcodes {p}…")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · "),
+            (None, None) => "nothing".to_string(),
+        };
+        match lines.iter_mut().find(|l| l.name == rule.territory) {
+            Some(line) => line.rules.push((rule.id, what)),
+            None => lines.push(TerritoryLine {
+                name: rule.territory.clone(),
+                rules: vec![(rule.id, what)],
+                reps: Vec::new(),
+            }),
+        }
+    }
+    for line in &mut lines {
+        line.reps = reps
+            .iter()
+            .filter(|(territory, _)| *territory == line.name)
+            .map(|(_, name)| name.clone())
+            .collect();
+    }
+    Ok(lines)
+}
+
+/// Adds rules to territory `name` (made if new): a country, narrowed to regions and postcode
+/// prefixes (comma-separated), and sources by name (comma-separated).
+#[server(endpoint = "admin/territory-add")]
+pub async fn add_territory_rules(
+    name: String,
+    country: String,
+    regions: String,
+    postcodes: String,
+    sources: String,
+) -> Result<usize, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
+    use crate::server::services::territories::{self, Definition};
+    let Ctx { user, state, now } = Ctx::enter(Action::RunTeam).await?;
+    let list = |text: &str| -> Vec<String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (regions, postcodes, sources) = (list(&regions), list(&postcodes), list(&sources));
+    let country = country.trim();
+    let definition = Definition {
+        country: (!country.is_empty()).then_some(country),
+        regions: &regions,
+        postcodes: &postcodes,
+        sources: &sources,
+    };
+    Ok(territories::add_from_screen(&state.db, now, &user, &name, definition).await?)
+}
+
+/// Removes one territory rule.
+#[server(endpoint = "admin/territory-remove")]
+pub async fn remove_territory_rule(rule_id: String) -> Result<(), ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
+    use crate::server::services::territories;
+    let Ctx { user, state, now } = Ctx::enter(Action::RunTeam).await?;
+    territories::remove(&state.db, now, &user, &rule_id).await?;
     Ok(())
 }
 

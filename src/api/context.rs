@@ -61,6 +61,9 @@ pub const DOORS: &[(&str, Action)] = &[
     ("/api/admin/source-rotate", Action::RunTeam),
     ("/api/admin/source-revoke", Action::RunTeam),
     ("/api/admin/policy-save", Action::RunTeam),
+    ("/api/admin/territories", Action::RunTeam),
+    ("/api/admin/territory-add", Action::RunTeam),
+    ("/api/admin/territory-remove", Action::RunTeam),
     ("/api/admin/currency-save", Action::RunTeam),
     ("/api/admin/audit", Action::RunTeam),
     // Last: it ends the caller's session.

@@ -876,3 +876,94 @@ async fn hostile_names_on_the_admin_screens_are_text() {
         "the name is shown as typed"
     );
 }
+
+#[tokio::test]
+async fn an_admin_draws_a_territory_on_screen_and_its_rep_gets_its_leads() {
+    let app = spawn_app().await;
+    let ada = admin(&app).await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.add_user(Role::Rep, "wes@acme.test").await;
+    let (status, body) = app
+        .server_fn(
+            &ada,
+            "admin/territory-add",
+            &[
+                ("name", "West"),
+                ("country", "us"),
+                ("regions", "California, Oregon"),
+                ("postcodes", ""),
+                ("sources", ""),
+            ],
+        )
+        .await;
+    assert_eq!((status, body), (StatusCode::OK, json!(2)));
+    let (status, body) = app
+        .server_fn(
+            &ada,
+            "admin/territory-add",
+            &[
+                ("name", "Nowhere"),
+                ("country", "XX"),
+                ("regions", ""),
+                ("postcodes", ""),
+                ("sources", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let wes = user_id(&app, "wes@acme.test").await;
+    let (status, body) = app
+        .server_fn(
+            &ada,
+            "admin/person-edit",
+            &[
+                ("user_id", &wes),
+                ("name", "Wes"),
+                ("role", "rep"),
+                ("territory", "West"),
+                ("monthly_quota", "4"),
+                ("capacity", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for n in 0..3 {
+        let lead: Value = app
+            .post_lead(json!({ "email": format!("ca{n}@example.com"), "country": "US", "region": "California" }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            lead["owner"]["name"], "Wes",
+            "a Californian lead goes to West's rep"
+        );
+    }
+    let (status, list) = app.server_fn(&ada, "admin/territories", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let west = &list[0];
+    assert_eq!(west["name"], "West");
+    assert_eq!(west["reps"], json!(["Wes"]));
+    assert_eq!(west["rules"][0][1], "US · California");
+    for rule in west["rules"].as_array().unwrap() {
+        let (status, _) = app
+            .server_fn(
+                &ada,
+                "admin/territory-remove",
+                &[("rule_id", rule[0].as_str().unwrap())],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, list) = app.server_fn(&ada, "admin/territories", &[]).await;
+    assert_eq!(list, json!([]));
+    let log = audit_actions(&app, &ada).await;
+    assert!(
+        log.contains(&(
+            "Territory changed".into(),
+            "West".into(),
+            "2 rule(s) added".into()
+        )),
+        "{log:?}"
+    );
+}

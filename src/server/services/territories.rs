@@ -1,5 +1,5 @@
-//! Territories: rules that say which reps a lead is offered to first (from the command line
-//! today; the admin screens come later).
+//! Territories: rules that say which reps a lead is offered to first (from the admin screen or
+//! the command line). A rep works the territory their profile names.
 
 use super::ServiceError;
 use crate::domain::role::Role;
@@ -64,6 +64,66 @@ pub async fn add(
     }
     tx.commit().await?;
     Ok(rules.len())
+}
+
+/// Every rule with its id, and the active reps of each territory.
+pub async fn rules_and_reps(
+    db: &SqlitePool,
+) -> Result<(Vec<territories::RuleLine>, Vec<(String, String)>), ServiceError> {
+    Ok((
+        territories::rule_lines(db).await?,
+        territories::reps_by_territory(db).await?,
+    ))
+}
+
+/// Adds rules from the admin screen, with an audit entry.
+pub async fn add_from_screen(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    actor: &crate::domain::role::User,
+    name: &str,
+    definition: Definition<'_>,
+) -> Result<usize, ServiceError> {
+    let name = crate::domain::text::clean_name(name);
+    let added = add(db, now, &name, definition).await?;
+    store::audit::record(
+        db,
+        store::audit::Entry {
+            at: now,
+            actor_id: Some(&actor.id),
+            action: "territory_changed",
+            subject: &name,
+            detail: &format!("{added} rule(s) added"),
+        },
+    )
+    .await?;
+    Ok(added)
+}
+
+/// Removes a rule, with an audit entry.
+pub async fn remove(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+    actor: &crate::domain::role::User,
+    rule_id: &str,
+) -> Result<(), ServiceError> {
+    let mut tx = store::begin_write(db).await?;
+    let territory = territories::remove_rule(&mut *tx, rule_id.trim())
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    store::audit::record(
+        &mut *tx,
+        store::audit::Entry {
+            at: now,
+            actor_id: Some(&actor.id),
+            action: "territory_changed",
+            subject: &territory,
+            detail: "a rule removed",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Makes the rep with `email` a member of territory `name` (a rep works one territory).

@@ -37,6 +37,53 @@ pub async fn rules(db: impl SqliteExecutor<'_>) -> Result<Vec<Rule>, sqlx::Error
         .collect())
 }
 
+/// A rule as the territories screen lists it: its id and what it matches, in words.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RuleLine {
+    pub id: String,
+    pub territory: String,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub postcode_prefix: Option<String>,
+    /// The source's name, for a source rule.
+    pub source: Option<String>,
+}
+
+/// Every rule with its id, by territory.
+pub async fn rule_lines(db: impl SqliteExecutor<'_>) -> Result<Vec<RuleLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.territory, r.country, r.region, r.postcode_prefix, s.name AS source
+         FROM territory_rules r LEFT JOIN sources s ON s.id = r.source_id
+         ORDER BY r.territory, r.created_at, r.id",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Removes a rule; answers its territory, if there was such a rule.
+pub async fn remove_rule(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("DELETE FROM territory_rules WHERE id = $1 RETURNING territory")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(territory,)| territory))
+}
+
+/// The active reps of each territory, by name: (territory, rep names).
+pub async fn reps_by_territory(
+    db: impl SqliteExecutor<'_>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT territory, name FROM users WHERE role = 'rep' AND active ORDER BY territory, name",
+    )
+    .fetch_all(db)
+    .await
+}
+
 pub async fn add_rule(
     db: impl SqliteExecutor<'_>,
     id: &str,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod people;
 pub mod policy;
 pub mod sources;
+pub mod territories;
 
 use crate::api::ApiError;
 use crate::domain::intake::FieldError;
@@ -18,6 +19,7 @@ pub fn AdminTabs(user: User, current: &'static str) -> impl IntoView {
         Role::Admin => &[
             ("/admin/people", "People"),
             ("/admin/sources", "Sources"),
+            ("/admin/territories", "Territories"),
             ("/admin/policy", "Follow-up policy"),
             ("/admin/audit", "Audit log"),
             ("/board", "Boards"),
