@@ -218,6 +218,19 @@ impl QueueLine {
     }
 }
 
+/// Fewer assignments than this and a rate is shown with "too few to judge".
+pub const MIN_SAMPLE: u32 = 10;
+
+/// A share in words with its sample: "80% of 25", or "67% of 3, too few to judge" below
+/// [`MIN_SAMPLE`], or "–" with nothing to count.
+pub fn rate_text(part: u32, whole: u32) -> String {
+    match pct(part, whole) {
+        None => "–".to_string(),
+        Some(p) if whole < MIN_SAMPLE => format!("{p}% of {whole}, too few to judge"),
+        Some(p) => format!("{p}% of {whole}"),
+    }
+}
+
 fn pct(part: u32, whole: u32) -> Option<u32> {
     (whole > 0).then(|| ((f64::from(part) * 100.0 / f64::from(whole)).round()) as u32)
 }
@@ -283,6 +296,13 @@ impl ComplianceBoard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_names_its_sample_and_a_small_one_is_too_few_to_judge() {
+        assert_eq!(rate_text(2, 3), "67% of 3, too few to judge");
+        assert_eq!(rate_text(20, 25), "80% of 25");
+        assert_eq!(rate_text(0, 0), "–");
+    }
 
     #[test]
     fn the_queue_row_says_what_waits_and_who_works_it() {

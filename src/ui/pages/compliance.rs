@@ -6,7 +6,7 @@ use crate::api::board::{get_compliance, rep_leads, ComplianceView, WINDOWS};
 use crate::api::ApiError;
 use crate::domain::bias::RepBias;
 use crate::domain::chart::{BarChart, Datum};
-use crate::domain::compliance::{ComplianceBoard, ComplianceLine, OUTCOME_BAND};
+use crate::domain::compliance::{rate_text, ComplianceBoard, ComplianceLine, OUTCOME_BAND};
 use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::lead_list::{scroll_to, LeadList, ListActions};
@@ -70,10 +70,10 @@ fn line_row(
         <tr class=if team { "team" } else { "" } data-testid=testid>
             <th scope="row">{name}</th>
             <td data-testid="assigned">{c.assigned}</td>
-            <td data-testid="within-sla">{pct_text(line.within_sla_pct)}</td>
+            <td data-testid="within-sla">{rate_text(c.within_sla, c.assigned)}</td>
             <td class=if slow { "alarm" } else { "" }>{minutes_text(line.median_first_attempt_minutes)}</td>
             <td>{line.attempts_per_lead.map_or_else(|| "–".to_string(), |a| format!("{a:.1}"))}</td>
-            <td data-testid="outcome">{pct_text(line.outcome_pct)}</td>
+            <td data-testid="outcome">{rate_text(c.outcomes, c.assigned)}</td>
             <td class={if c.overdue_now > 0 { "warn" } else { "" }}>{c.overdue_now}</td>
             <td class={if c.ghosts_now > 0 { "alarm" } else { "" }} data-testid="ghosts">{ghosts}</td>
             <td>{c.closures_refused}</td>
@@ -258,11 +258,11 @@ pub fn CompliancePage() -> impl IntoView {
                         <div class="kpis">
                             <div class="kpi">
                                 <span class="kpi-value" data-testid="team-within-sla">{pct_text(board.team.within_sla_pct)}</span>
-                                <span class="kpi-label">{format!("first attempt inside {sla_minutes} min")}</span>
+                                <span class="kpi-label">{format!("first attempt inside {sla_minutes} min ({})", rate_text(board.team.counts.within_sla, board.team.counts.assigned))}</span>
                             </div>
                             <div class=if board.band == Some(crate::domain::compliance::Band::Inside) { "kpi" } else { "kpi warn" }>
                                 <span class="kpi-value" data-testid="team-outcome">{pct_text(board.team.outcome_pct)}</span>
-                                <span class="kpi-label">{format!("followed to an outcome: {band}")}</span>
+                                <span class="kpi-label">{format!("followed to an outcome ({}): {band}", rate_text(board.team.counts.outcomes, board.team.counts.assigned))}</span>
                             </div>
                             <div class="kpi alarm">
                                 <span class="kpi-value">{board.team.counts.ghosts_now}</span>
