@@ -967,3 +967,67 @@ async fn an_admin_draws_a_territory_on_screen_and_its_rep_gets_its_leads() {
         "{log:?}"
     );
 }
+
+#[tokio::test]
+async fn a_rep_who_cannot_sign_in_yet_gets_no_leads_until_they_choose_a_password() {
+    let app = spawn_app().await;
+    let ada = admin(&app).await;
+    let (status, invite) = app
+        .server_fn(
+            &ada,
+            "admin/person-add",
+            &[
+                ("name", "Pat"),
+                ("email", "pat@acme.test"),
+                ("role", "rep"),
+                ("territory", ""),
+                ("monthly_quota", ""),
+                ("capacity", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{invite}");
+    let lead: Value = app
+        .post_lead(json!({ "email": "early@example.com" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        lead["owner"]["name"], "Qualifier queue",
+        "Pat could not work it"
+    );
+    let token = token_of(&invite["link"]);
+    let (status, _) = app
+        .server_fn(
+            &browser(),
+            "account/choose-password",
+            &[
+                ("token", &token),
+                ("password", "pat's own secret"),
+                ("again", "pat's own secret"),
+            ],
+        )
+        .await;
+    assert!(status.is_success() || status.is_redirection());
+    let lead: Value = app
+        .post_lead(json!({ "email": "later@example.com" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lead["owner"]["name"], "Pat");
+    // A reset password takes her out of the rotation again until she chooses a new one.
+    let pat = user_id(&app, "pat@acme.test").await;
+    let (status, _) = app
+        .server_fn(&ada, "admin/person-reset", &[("user_id", &pat)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let lead: Value = app
+        .post_lead(json!({ "email": "after-reset@example.com" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(lead["owner"]["name"], "Pat");
+}

@@ -87,8 +87,10 @@ pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<UserRow>, sqlx::Err
     .collect()
 }
 
-/// Whether a rep can take a lead at `now`: active, not away, under `capacity` open leads.
-const AVAILABLE: &str = "u.role = 'rep' AND u.active
+/// Whether a rep can take a lead at `now`: active, able to sign in (a rep who has not chosen
+/// a password yet, or whose password was reset, could not work it), not away, under
+/// `capacity` open leads.
+const AVAILABLE: &str = "u.role = 'rep' AND u.active AND substr(u.password_hash, 1, 1) <> '!'
     AND NOT (u.away_from IS NOT NULL AND u.away_from <= $2
              AND (u.away_until IS NULL OR u.away_until > $2))
     AND (SELECT COUNT(*) FROM leads l WHERE l.owner_kind = 'rep' AND l.owner_id = u.id
@@ -232,7 +234,8 @@ pub async fn reps_with_load(
                 (SELECT COUNT(*) FROM leads l WHERE l.owner_kind = 'rep' AND l.owner_id = u.id
                    AND l.stage NOT IN ('won', 'dead')),
                 u.away_from, u.away_until, u.capacity
-         FROM users u WHERE u.role = 'rep' AND u.active ORDER BY u.name",
+         FROM users u WHERE u.role = 'rep' AND u.active AND substr(u.password_hash, 1, 1) <> '!'
+         ORDER BY u.name",
     )
     .fetch_all(db)
     .await?;
