@@ -67,7 +67,11 @@ export class LoginPage {
     await expect(this.page.locator('body[data-hydrated="true"]')).toBeAttached();
     await this.page.getByTestId('login-email').fill(email);
     await this.page.getByTestId('login-password').fill(password);
+    // Wait for the sign-in's answer (and its cookie): a page opened before it arrives would
+    // meet the sign-in screen again.
+    const answered = this.page.waitForResponse((r) => r.url().endsWith('/api/auth/login'));
     await this.page.getByTestId('login-submit').click();
+    await answered;
   }
 }
 
