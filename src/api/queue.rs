@@ -117,10 +117,11 @@ pub async fn my_queue() -> Result<Vec<LeadCard>, ApiError> {
     use crate::server::services::work;
     let Ctx { user, state, .. } = Ctx::enter(Action::WorkQueue).await?;
     let now = state.clock.now();
-    let rows = work::queue_for(&state.db, &user).await?;
+    let policy = state.policy.get();
+    let rows = work::queue_for(&state.db, &user, now, &policy).await?;
     Ok(rows
         .into_iter()
-        .map(|row| card(row, now, &state.policy.get()))
+        .map(|row| card(row, now, &policy))
         .collect())
 }
 

@@ -26,4 +26,5 @@ pub mod territory;
 pub mod text;
 pub mod throttle;
 pub mod touch;
+pub mod urgency;
 pub mod zones;

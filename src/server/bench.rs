@@ -162,14 +162,18 @@ pub async fn boards(
     }
     if !reps.is_empty() {
         let queue_runs = runs * 4;
+        let policy = crate::domain::cadence::Policy::default();
         let mut sizes = 0usize;
         let mut samples = time(queue_runs, |i| {
             let rep = &reps[(i * 7919) % reps.len()];
-            async move { work::queue_for(db, rep).await }
+            let policy = &policy;
+            async move { work::queue_for(db, rep, chrono::Utc::now(), policy).await }
         })
         .await?;
         for rep in reps.iter().take(10) {
-            sizes += work::queue_for(db, rep).await?.len();
+            sizes += work::queue_for(db, rep, chrono::Utc::now(), &policy)
+                .await?
+                .len();
         }
         report("rep queue (one rep's open leads)", &mut samples);
         println!(

@@ -17,6 +17,7 @@ mod hours;
 mod intake;
 mod live;
 mod nurture;
+mod phone;
 mod qualifier;
 mod routing;
 mod territories;

@@ -1,19 +1,34 @@
 //! Work lists: a rep's queue, the nurture pool and the qualifier queue.
 
 use super::ServiceError;
+use crate::domain::lead::Stage;
 use crate::domain::role::{Role, User};
+use crate::domain::urgency::work_order;
 use crate::server::store::leads::{self, WorkRow};
 use sqlx::SqlitePool;
 
-/// The open leads `user` works from: a rep's own leads, or the pool their role owns.
-pub async fn queue_for(db: &SqlitePool, user: &User) -> Result<Vec<WorkRow>, ServiceError> {
-    match user.role {
-        Role::Rep => Ok(leads::rep_queue(db, &user.id).await?),
-        Role::Qualifier => Ok(leads::pool_queue(db, "qualifier").await?),
-        _ => Err(ServiceError::Forbidden(
-            "The call queue is for reps and qualifiers.".to_string(),
-        )),
-    }
+/// The open leads `user` works from (a rep's own leads, or the pool their role owns), in
+/// working order at `now`: what can still be won fastest first (`domain::urgency`).
+pub async fn queue_for(
+    db: &SqlitePool,
+    user: &User,
+    now: chrono::DateTime<chrono::Utc>,
+    policy: &crate::domain::cadence::Policy,
+) -> Result<Vec<WorkRow>, ServiceError> {
+    let mut rows = match user.role {
+        Role::Rep => leads::rep_queue(db, &user.id).await?,
+        Role::Qualifier => leads::pool_queue(db, "qualifier").await?,
+        _ => {
+            return Err(ServiceError::Forbidden(
+                "The call queue is for reps and qualifiers.".to_string(),
+            ))
+        }
+    };
+    rows.sort_by_cached_key(|row| {
+        let stage = row.stage.parse().unwrap_or(Stage::Assigned);
+        work_order(stage, row.next_due_at, row.received_at, now, policy)
+    });
+    Ok(rows)
 }
 
 /// Every lead marketing is keeping warm, the one due a touch soonest first.

@@ -516,7 +516,7 @@ const WORK_SELECT: &str = "SELECT l.id, l.name, l.email, l.phone, l.company, l.t
         s.name AS source, l.nurture_reason, l.recontact_at, l.hot_note
     FROM leads l JOIN sources s ON s.id = l.source_id";
 
-/// A rep's open leads, the one due soonest first. Read as one JSON row: the SQLite driver's
+/// A rep's open leads, in no particular order (the service puts them in working order). Read as one JSON row: the SQLite driver's
 /// cost is per row, and a phone asks for this on every change.
 pub async fn rep_queue(
     db: impl SqliteExecutor<'_>,
@@ -543,12 +543,7 @@ pub async fn rep_queue(
     .bind(rep_id)
     .fetch_one(db)
     .await?;
-    let mut rows: Vec<WorkRow> =
-        serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    // A hot lead not yet called (handed back, passed by the qualifier, inquiring again) can
-    // be won fastest: it comes first, then the rest by due time.
-    rows.sort_by_key(|row| (row.stage != "hot", row.next_due_at, row.received_at));
-    Ok(rows)
+    serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 /// The open leads held by a pool (`marketing` or `qualifier`), the one due soonest first.
