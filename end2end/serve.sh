@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Starts the release build for the end-to-end run: a fresh database with the demo data, on
-# port 3100. The demo's printed logins and API key are kept for the tests to read.
+# port 3100 (or $PORT, in end2end/$RUN_DIR for the phone benchmark). The demo's printed logins
+# and API key are kept for the tests to read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run=end2end/.run
+run="end2end/${RUN_DIR:-.run}"
 rm -rf "$run"
 mkdir -p "$run"
 export DATABASE_URL="sqlite:$run/e2e.db"
-export LEPTOS_SITE_ADDR=127.0.0.1:3100
+export LEPTOS_SITE_ADDR="127.0.0.1:${PORT:-3100}"
 export LEPTOS_OUTPUT_NAME=leadline LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
 # Test-only: lets the journeys move the clock through days. Never set in production.
 export LEADLINE_TEST_CLOCK=1

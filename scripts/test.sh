@@ -30,3 +30,6 @@ printf 'wasm size: %s bytes raw, %s bytes as sent with gzip, %s bytes with brotl
 
 step "end-to-end journeys"
 (cd end2end && npx playwright test)
+
+step "phone benchmark (Fast 3G, CPU 4x slower, 360 px)"
+(cd end2end && npx playwright test -c bench.config.ts)

@@ -50,10 +50,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // Effects run only in the browser: this marks the page as hydrated, so tests and support
-    // can tell a live page from server-rendered HTML.
+    // can tell a live page from server-rendered HTML, and notes when (the phone benchmark's
+    // "working" time: from here a tap reaches the app).
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
+            #[cfg(feature = "hydrate")]
+            if let Some(performance) = window().performance() {
+                let at = format!("{:.0}", performance.now());
+                let _ = body.set_attribute("data-hydrated-at", &at);
+            }
         }
     });
     view! {
