@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 export DATABASE_URL="${DATABASE_URL:-sqlite:leadline.db}"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"

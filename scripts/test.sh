@@ -22,7 +22,7 @@ step "unit, store and HTTP tests"
 cargo test --features ssr
 
 step "release build"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 # File names carry a content hash (leadline.<hash>.wasm); .br and .gz copies sit beside them.
 wasm="$(ls target/site/pkg/leadline*.wasm | head -n 1)"
 printf 'wasm size: %s bytes raw, %s bytes as sent with gzip, %s bytes with brotli\n' \

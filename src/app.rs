@@ -6,12 +6,14 @@ use crate::ui::pages::admin::{
 };
 use crate::ui::pages::{
     account::AccountPage, board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage,
-    home::HomePage, lead::LeadPage, login::LoginPage, nurture::NurturePage, outlook::OutlookPage,
+    home::HomePage, lead::LeadRoute, login::LoginPage, nurture::NurturePage, outlook::OutlookPage,
     queue::QueuePage, wall::WallPage, welcome::WelcomePage,
 };
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{Lazy, LazyRoute};
 use leptos_router::{ParamSegment, StaticSegment};
 
 /// The document every page is rendered into. Its inline scripts carry the response's
@@ -69,21 +71,116 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=HomePage/>
                 <Route path=StaticSegment("login") view=LoginPage/>
                 <Route path=StaticSegment("queue") view=QueuePage/>
-                <Route path=StaticSegment("nurture") view=NurturePage/>
-                <Route path=StaticSegment("board") view=BoardPage/>
-                <Route path=(StaticSegment("board"), StaticSegment("compliance")) view=CompliancePage/>
-                <Route path=(StaticSegment("board"), StaticSegment("outlook")) view=OutlookPage/>
-                <Route path=StaticSegment("wall") view=WallPage/>
-                <Route path=StaticSegment("campaigns") view=CampaignsPage/>
-                <Route path=(StaticSegment("lead"), ParamSegment("id")) view=LeadPage/>
-                <Route path=StaticSegment("account") view=AccountPage/>
-                <Route path=StaticSegment("welcome") view=WelcomePage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("people")) view=PeoplePage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("sources")) view=SourcesPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("policy")) view=PolicyPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("territories")) view=TerritoriesPage/>
+                <Route path=StaticSegment("nurture") view={staff!(Nurture)}/>
+                <Route path=StaticSegment("board") view={staff!(Board)}/>
+                <Route path=(StaticSegment("board"), StaticSegment("compliance")) view={staff!(Compliance)}/>
+                <Route path=(StaticSegment("board"), StaticSegment("outlook")) view={staff!(Outlook)}/>
+                <Route path=StaticSegment("wall") view={staff!(Wall)}/>
+                <Route path=StaticSegment("campaigns") view={staff!(Campaigns)}/>
+                <Route path=(StaticSegment("lead"), ParamSegment("id")) view={Lazy::<LeadRoute>::new()}/>
+                <Route path=StaticSegment("account") view={staff!(Account)}/>
+                <Route path=StaticSegment("welcome") view={staff!(Welcome)}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("people")) view={staff!(People)}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("sources")) view={staff!(Sources)}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("policy")) view={staff!(Policy)}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("audit")) view={staff!(Audit)}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("territories")) view={staff!(Territories)}/>
             </Routes>
         </Router>
+    }
+}
+
+/// The screens a rep's phone never needs: the manager, marketing, admin and account screens,
+/// and choosing a first password. Their code is one file the browser fetches only when someone
+/// opens one of them (`cargo leptos build --split`). One file for all of them, not one each: the
+/// splitter cuts the code a few screens share into files of its own, and a page that needs dozens
+/// of small files waits a round trip for each on a mobile connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffScreen {
+    Board,
+    Compliance,
+    Outlook,
+    Wall,
+    Campaigns,
+    Nurture,
+    Account,
+    Welcome,
+    People,
+    Sources,
+    Policy,
+    Audit,
+    Territories,
+}
+
+impl StaffScreen {
+    /// In declaration order: `ALL[screen as usize] == screen`.
+    const ALL: [StaffScreen; 13] = [
+        StaffScreen::Board,
+        StaffScreen::Compliance,
+        StaffScreen::Outlook,
+        StaffScreen::Wall,
+        StaffScreen::Campaigns,
+        StaffScreen::Nurture,
+        StaffScreen::Account,
+        StaffScreen::Welcome,
+        StaffScreen::People,
+        StaffScreen::Sources,
+        StaffScreen::Policy,
+        StaffScreen::Audit,
+        StaffScreen::Territories,
+    ];
+}
+
+#[lazy]
+fn staff_screen(screen: StaffScreen) -> AnyView {
+    match screen {
+        StaffScreen::Board => BoardPage().into_any(),
+        StaffScreen::Compliance => CompliancePage().into_any(),
+        StaffScreen::Outlook => OutlookPage().into_any(),
+        StaffScreen::Wall => WallPage().into_any(),
+        StaffScreen::Campaigns => CampaignsPage().into_any(),
+        StaffScreen::Nurture => NurturePage().into_any(),
+        StaffScreen::Account => AccountPage().into_any(),
+        StaffScreen::Welcome => WelcomePage().into_any(),
+        StaffScreen::People => PeoplePage().into_any(),
+        StaffScreen::Sources => SourcesPage().into_any(),
+        StaffScreen::Policy => PolicyPage().into_any(),
+        StaffScreen::Audit => AuditPage().into_any(),
+        StaffScreen::Territories => TerritoriesPage().into_any(),
+    }
+}
+
+/// A route to one staff screen (`S` indexes [`StaffScreen::ALL`]).
+#[derive(Clone, Copy)]
+struct Staff<const S: usize>;
+
+/// The route view for one staff screen, e.g. `staff!(Board)`.
+macro_rules! staff {
+    ($screen:ident) => {
+        Lazy::<Staff<{ StaffScreen::$screen as usize }>>::new()
+    };
+}
+use staff;
+
+impl<const S: usize> LazyRoute for Staff<S> {
+    fn data() -> Self {
+        Self
+    }
+
+    async fn view(this: Self) -> AnyView {
+        let _ = this;
+        staff_screen(StaffScreen::ALL[S]).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StaffScreen;
+
+    #[test]
+    fn each_staff_screen_is_found_at_its_own_index() {
+        for (index, screen) in StaffScreen::ALL.into_iter().enumerate() {
+            assert_eq!(screen as usize, index);
+        }
     }
 }

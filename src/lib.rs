@@ -20,5 +20,7 @@ pub mod ui;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Some routes' code loads on demand (`cargo leptos build --split`): hydration waits for
+    // the page's own part before it attaches.
+    leptos::mount::hydrate_lazy(app::App);
 }

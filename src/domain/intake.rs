@@ -1,8 +1,11 @@
 //! Turning an inquiry as it arrives (from a web form, an integration or a CSV row) into a
 //! checked one, with an error per field a person can act on.
 
+#[cfg(feature = "ssr")]
 use crate::domain::contact::{Email, Phone};
+#[cfg(feature = "ssr")]
 use crate::domain::territory::{country_code, postcode_key, Place};
+#[cfg(feature = "ssr")]
 use crate::domain::text::{clean, clean_line, clean_name};
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +27,9 @@ pub struct RawInquiry {
     pub postcode: Option<String>,
 }
 
-/// A checked inquiry: at least one way to reach the person, contact data normalised.
+/// A checked inquiry: at least one way to reach the person, contact data normalised. (Checked
+/// on the server only: the browser build carries no phone-number or email rules.)
+#[cfg(feature = "ssr")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inquiry {
     pub name: String,
@@ -37,6 +42,7 @@ pub struct Inquiry {
     pub place: Place,
 }
 
+#[cfg(feature = "ssr")]
 impl Inquiry {
     /// True when the address is at a free-mail provider.
     pub fn free_mail(&self) -> bool {
@@ -72,6 +78,7 @@ impl FieldError {
     }
 }
 
+#[cfg(feature = "ssr")]
 const LIMITS: [(&str, usize); 6] = [
     ("name", 200),
     ("company", 200),
@@ -82,12 +89,14 @@ const LIMITS: [(&str, usize); 6] = [
 ];
 
 /// A one-line field as typed, cleaned of control and reordering characters.
+#[cfg(feature = "ssr")]
 fn text(value: Option<String>) -> String {
     value.as_deref().map(clean_line).unwrap_or_default()
 }
 
 /// Checks an inquiry. Phone numbers without a country code are read as numbers of
 /// `default_region`. Every problem is reported, not just the first.
+#[cfg(feature = "ssr")]
 pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = raw.name.as_deref().map(clean_name).unwrap_or_default();

@@ -216,6 +216,7 @@ pub struct Reach {
 impl Reach {
     /// How a person with this stored (E.164) phone, and an email or not, can be reached; their
     /// time zone from where they said they are, else from their phone.
+    #[cfg(feature = "ssr")]
     pub fn of(phone: Option<&str>, email: bool, place: &crate::domain::territory::Place) -> Self {
         let stated = place
             .country

@@ -11,6 +11,8 @@ pub mod campaign;
 pub mod chart;
 pub mod closure;
 pub mod compliance;
+/// Email and phone rules (server only: the browser build carries none of them).
+#[cfg(feature = "ssr")]
 pub mod contact;
 pub mod forecast;
 pub mod hours;

@@ -25,6 +25,12 @@ pub fn QueuePage() -> impl IntoView {
         queue.refetch();
         alerts.refetch();
     });
+    // The lead page's code loads on its own: fetch it while the rep reads the queue.
+    Effect::new(|_| {
+        leptos::task::spawn_local(async {
+            <crate::ui::pages::lead::LeadRoute as leptos_router::LazyRoute>::preload().await;
+        });
+    });
     let (signal_on, signalled) = new_lead_signal(move || {
         queue
             .get()
