@@ -256,6 +256,7 @@ pub async fn log_touch(
     kind: String,
     outcome: Option<String>,
     note: Option<String>,
+    key: Option<String>,
 ) -> Result<(), ApiError> {
     use crate::api::context::Ctx;
     use crate::domain::access::Action;
@@ -263,6 +264,11 @@ pub async fn log_touch(
     use crate::domain::touch::Touch;
     use crate::server::services::touches;
     let Ctx { user, state, .. } = Ctx::enter(Action::LogTouch).await?;
+    let key = key
+        .as_deref()
+        .map(crate::domain::touch::client_key)
+        .transpose()
+        .map_err(|e| ApiError::Invalid(vec![e]).respond())?;
     let touch = Touch::from_parts(&kind, outcome.as_deref()).map_err(|_| {
         ApiError::Invalid(vec![FieldError::new("outcome", "choose what happened: for a call, connected, no answer, voicemail, busy or wrong number")]).respond()
     })?;
@@ -274,6 +280,7 @@ pub async fn log_touch(
         &lead_id,
         touch,
         note.as_deref().unwrap_or(""),
+        key,
         &state.live,
     )
     .await?;

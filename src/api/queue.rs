@@ -125,14 +125,24 @@ pub async fn my_queue() -> Result<Vec<LeadCard>, ApiError> {
         .collect())
 }
 
-/// Logs a call attempt with its outcome on one of the caller's leads.
+/// Logs a call attempt with its outcome on one of the caller's leads. A `key` the phone made
+/// for this call makes sending it again harmless: it is logged once.
 #[server(endpoint = "queue/log-call")]
-pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> {
+pub async fn log_call(
+    lead_id: String,
+    outcome: String,
+    key: Option<String>,
+) -> Result<(), ApiError> {
     use crate::api::context::Ctx;
     use crate::domain::access::Action;
     use crate::domain::touch::{CallOutcome, Touch};
     use crate::server::services::touches;
     let Ctx { user, state, .. } = Ctx::enter(Action::LogTouch).await?;
+    let key = key
+        .as_deref()
+        .map(crate::domain::touch::client_key)
+        .transpose()
+        .map_err(|e| ApiError::Invalid(vec![e]).respond())?;
     let outcome: CallOutcome = outcome.parse().map_err(|_| {
         ApiError::Invalid(vec![crate::domain::intake::FieldError::new(
             "outcome",
@@ -148,6 +158,7 @@ pub async fn log_call(lead_id: String, outcome: String) -> Result<(), ApiError> 
         &lead_id,
         Touch::Call(outcome),
         "",
+        key.as_deref(),
         &state.live,
     )
     .await?;

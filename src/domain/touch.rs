@@ -189,6 +189,23 @@ impl fmt::Display for Touch {
 /// The most leads one bulk nurture touch may name.
 pub const MAX_BULK: usize = 1_000;
 
+/// Checks the key a phone made for one touch (8 to 64 letters, digits, `-` or `_`), so a touch
+/// sent twice is logged once.
+pub fn client_key(key: &str) -> Result<&str, crate::domain::intake::FieldError> {
+    let fits = (8..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if fits {
+        Ok(key)
+    } else {
+        Err(crate::domain::intake::FieldError::new(
+            "key",
+            "must be 8 to 64 letters, digits, '-' or '_'",
+        ))
+    }
+}
+
 /// The leads a bulk nurture touch names (`lead_ids` comma-separated): each once, in the
 /// order given, and at most [`MAX_BULK`].
 pub fn chosen_leads(text: &str) -> Result<Vec<String>, crate::domain::intake::FieldError> {
@@ -210,6 +227,14 @@ pub fn chosen_leads(text: &str) -> Result<Vec<String>, crate::domain::intake::Fi
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_touch_key_is_a_short_plain_token() {
+        assert!(super::client_key("0f3a9c2e7b1d4a60").is_ok());
+        assert!(super::client_key("short").is_err());
+        assert!(super::client_key(&"x".repeat(65)).is_err());
+        assert!(super::client_key("<script>alert(1)</script>").is_err());
+    }
+
     use super::*;
 
     #[test]

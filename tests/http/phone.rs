@@ -44,3 +44,65 @@ async fn a_new_inquiry_tops_the_queue_above_attempts_overdue_for_a_day() {
     assert_eq!(names[0], "New Nadia", "{names:?}");
     assert_eq!(names.len(), 3);
 }
+
+#[tokio::test]
+async fn a_call_sent_twice_with_its_key_is_logged_once_and_a_bad_key_is_refused() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let id = lead(&app, "Ann Lee", "+1 415 555 2671").await;
+    let send = |key: &'static str| {
+        let (app, rita, id) = (&app, &rita, id.clone());
+        async move {
+            app.server_fn(
+                rita,
+                "queue/log-call",
+                &[("lead_id", &id), ("outcome", "busy"), ("key", key)],
+            )
+            .await
+        }
+    };
+    // The phone sends, loses the answer, and sends again: one call, one attempt.
+    for _ in 0..3 {
+        let (status, body) = send("7f3c2a9e1b4d6c80").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (touches,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM touches WHERE lead_id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(touches, 1);
+    let (_, queue) = app.server_fn(&rita, "queue/mine", &[]).await;
+    assert_eq!(queue[0]["next_action"], "Call (attempt 2 of 6)", "{queue}");
+    // A new key is a new call.
+    let (status, _) = send("9d1e5b7a3c2f4e68").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = send("<b>x</b>").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(!body.to_string().contains("<b>"), "{body}");
+}
+
+#[tokio::test]
+async fn concurrent_sends_of_one_call_log_it_once() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let id = lead(&app, "Ann Lee", "+1 415 555 2671").await;
+    let form = [
+        ("lead_id", id.as_str()),
+        ("kind", "call"),
+        ("outcome", "no_answer"),
+        ("key", "c0ffee00c0ffee00"),
+    ];
+    let sends = (0..8).map(|_| app.server_fn(&rita, "lead/log-touch", &form));
+    for (status, body) in futures_util::future::join_all(sends).await {
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (touches,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM touches WHERE lead_id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(touches, 1);
+}

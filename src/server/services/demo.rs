@@ -177,6 +177,7 @@ pub async fn load(
                 &accepted.id,
                 touch,
                 "",
+                None,
             )
             .await?;
         }

@@ -62,6 +62,7 @@ pub async fn log_touches(
             Touch::Nurture(kind),
             &crate::domain::text::clean(note),
             now,
+            None,
         )
         .await?;
         lifecycle::record(&mut tx, lead_id, now, Some(&user.id), &transition).await?;

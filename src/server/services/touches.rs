@@ -10,7 +10,9 @@ use crate::server::store::{self, leads, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
-/// Logs `touch` by `user` on a lead they own, and moves the lead on by the cadence rules.
+/// Logs `touch` by `user` on a lead they own, and moves the lead on by the cadence rules. A
+/// touch sent with a `key` its phone made is logged once however often it is sent: a repeat
+/// answers with the lead as it stands.
 #[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
 #[expect(
     clippy::too_many_arguments,
@@ -24,10 +26,27 @@ pub async fn log(
     lead_id: &str,
     touch: Touch,
     note: &str,
+    key: Option<&str>,
     live: &Live,
 ) -> Result<lead::LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
-    let state = apply(&mut tx, policy, now, user, lead_id, touch, note).await?;
+    if let Some(key) = key {
+        match touches::lead_of_key(&mut tx, &user.id, key).await? {
+            Some(logged_on) if logged_on == lead_id => {
+                let lead = leads::get(&mut *tx, lead_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                return Ok(lead.state);
+            }
+            Some(_) => {
+                return Err(ServiceError::Refused(
+                    "This key was already used for a touch on another lead.".to_string(),
+                ))
+            }
+            None => {}
+        }
+    }
+    let state = apply(&mut tx, policy, now, user, lead_id, touch, note, key).await?;
     tx.commit().await?;
     // Who worked it: the rep who holds it, or the queue.
     let worked_by = match user.role {
@@ -39,6 +58,10 @@ pub async fn log(
 }
 
 /// The same as [`log`], inside the caller's transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a use case names its dependencies and its input explicitly"
+)]
 pub async fn apply(
     conn: &mut SqliteConnection,
     policy: &Policy,
@@ -47,6 +70,7 @@ pub async fn apply(
     lead_id: &str,
     touch: Touch,
     note: &str,
+    key: Option<&str>,
 ) -> Result<lead::LeadState, ServiceError> {
     let lead = leads::get(&mut *conn, lead_id)
         .await?
@@ -68,6 +92,7 @@ pub async fn apply(
         touch,
         note,
         now,
+        key,
     )
     .await?;
     leads::mark_touched(&mut *conn, lead_id, now, touch.is_follow_up()).await?;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 /// Logs a touch, and keeps the lead's latest-touch summary (what a work list shows) in step.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn insert(
     conn: &mut SqliteConnection,
     id: &str,
@@ -13,10 +14,11 @@ pub async fn insert(
     touch: Touch,
     note: &str,
     at: DateTime<Utc>,
+    client_key: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO touches (id, lead_id, user_id, kind, outcome, note, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO touches (id, lead_id, user_id, kind, outcome, note, occurred_at, client_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(lead_id)
@@ -25,6 +27,7 @@ pub async fn insert(
     .bind(touch.outcome_str())
     .bind(note)
     .bind(at)
+    .bind(client_key)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
@@ -79,4 +82,19 @@ pub async fn exists_by(
             .fetch_optional(db)
             .await?;
     Ok(found.is_some())
+}
+
+/// The lead a touch with this key (made by `user_id`'s phone) was logged on, if one was.
+pub async fn lead_of_key(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    client_key: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT lead_id FROM touches WHERE user_id = $1 AND client_key = $2")
+            .bind(user_id)
+            .bind(client_key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|(lead_id,)| lead_id))
 }

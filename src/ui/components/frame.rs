@@ -5,13 +5,23 @@ use crate::api::auth::Logout;
 use crate::api::ApiError;
 use crate::domain::role::{Role, User};
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
-/// The top bar.
+/// The top bar, and the browser tab's title: the screen's, or `tab` (e.g. a lead's name).
 #[component]
-pub fn TopBar(user: User, title: &'static str) -> impl IntoView {
+pub fn TopBar(
+    user: User,
+    title: &'static str,
+    #[prop(optional, into)] tab: Option<String>,
+) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
+    let tab = match tab {
+        Some(tab) => format!("{tab} · {title} · Leadline"),
+        None => format!("{title} · Leadline"),
+    };
     view! {
+        <Title text=tab/>
         <header class="topbar">
             <span class="brand">"Leadline"</span>
             <h1 class="title">{title}</h1>

@@ -6,5 +6,6 @@ pub mod flags;
 pub mod frame;
 pub mod lead_list;
 pub mod live;
+pub mod settle;
 pub mod signal;
 pub mod text_box;

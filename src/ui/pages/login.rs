@@ -14,6 +14,7 @@ pub fn LoginPage() -> impl IntoView {
             .map(|e| view! { <p class="error" role="alert" data-testid="login-error">{e.to_string()}</p> })
     };
     view! {
+        <leptos_meta::Title text="Sign in · Leadline"/>
         <main class="login-page">
             <h1 class="brand-big">"Leadline"</h1>
             <p class="tagline">"Every lead followed up until it buys or dies."</p>

@@ -1,9 +1,11 @@
-//! `/queue`: the rep's open leads, most urgent first, made for a phone. Each lead has a tap to
-//! call and a two-tap "log call" with the outcome.
+//! `/queue`: the rep's open leads in working order (what can still be won fastest first), made
+//! for a phone. Each lead has a tap to call and a two-tap "log call" with the outcome. A logged
+//! call can be undone for a few seconds before it is sent, and the list never moves under a
+//! finger: it re-orders only once it is still ([`Settle`]).
 
 use crate::api::alerts::my_alerts;
 use crate::api::auth::current_user;
-use crate::api::queue::{my_queue, LeadCard, LogCall};
+use crate::api::queue::{log_call, my_queue, LeadCard};
 use crate::api::ApiError;
 use crate::domain::lead::Stage;
 use crate::domain::touch::CallOutcome;
@@ -11,19 +13,207 @@ use crate::ui::components::alerts::{AlertActions, AlertList};
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::live::refresh_on_changes;
+use crate::ui::components::settle::Settle;
 use crate::ui::components::signal::{new_lead_signal, SignalSwitch};
 use leptos::prelude::*;
+use std::time::Duration;
+
+/// How long a logged call can be undone before it is sent.
+const UNDO_WINDOW: Duration = Duration::from_secs(5);
+/// A second tap this soon after logging is a slip, not a wish to undo.
+const ARMING: Duration = Duration::from_millis(800);
+/// How long "Saved" stays on the card before the list moves on.
+const SAVED_SHOWN: Duration = Duration::from_millis(1200);
+
+/// A call logged on the queue, from the tap until the list moves on.
+#[derive(Debug, Clone, PartialEq)]
+struct Logged {
+    lead_id: String,
+    outcome: CallOutcome,
+    /// Sent with the call: a retry of the same call is the same call on the server.
+    key: String,
+    state: LogState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum LogState {
+    /// Waiting out the undo window; `armed` once the undo button takes taps.
+    Waiting {
+        armed: bool,
+    },
+    Sending,
+    Saved,
+    Refused(String),
+}
+
+/// The calls logged on this page, and what they do to the list.
+#[derive(Clone, Copy)]
+struct CallLog {
+    logged: RwSignal<Vec<Logged>>,
+    settle: Settle,
+}
+
+impl CallLog {
+    fn of(&self, lead_id: &str) -> Option<Logged> {
+        self.logged
+            .with(|all| all.iter().find(|l| l.lead_id == lead_id).cloned())
+    }
+
+    fn set_state(&self, key: &str, state: LogState) -> bool {
+        let mut found = false;
+        self.logged.try_update(|all| {
+            if let Some(entry) = all.iter_mut().find(|l| l.key == key) {
+                entry.state = state;
+                found = true;
+            }
+        });
+        found
+    }
+
+    fn remove(&self, key: &str) -> bool {
+        let mut found = false;
+        self.logged.try_update(|all| {
+            let before = all.len();
+            all.retain(|l| l.key != key);
+            found = all.len() != before;
+        });
+        found
+    }
+
+    /// Logs `outcome` on a lead: held on the card for the undo window, then sent.
+    fn log(self, lead_id: String, outcome: CallOutcome) {
+        match self.of(&lead_id) {
+            // Refused: the rep may log it again.
+            Some(Logged {
+                key,
+                state: LogState::Refused(_),
+                ..
+            }) => {
+                self.remove(&key);
+            }
+            // One call at a time per card: a second tap is a slip.
+            Some(_) => return,
+            None => {}
+        }
+        let key = new_key();
+        self.logged.update(|all| {
+            all.push(Logged {
+                lead_id,
+                outcome,
+                key: key.clone(),
+                state: LogState::Waiting { armed: false },
+            })
+        });
+        self.settle.hold();
+        let arming = key.clone();
+        set_timeout(
+            move || {
+                self.set_state(&arming, LogState::Waiting { armed: true });
+            },
+            ARMING,
+        );
+        set_timeout(move || self.send(key), UNDO_WINDOW);
+    }
+
+    fn undo(self, key: &str) {
+        if self.remove(key) {
+            self.settle.release();
+        }
+    }
+
+    fn send(self, key: String) {
+        let Some(entry) = self
+            .logged
+            .try_with_untracked(|all| all.iter().find(|l| l.key == key).cloned())
+            .flatten()
+        else {
+            return; // undone
+        };
+        if !matches!(entry.state, LogState::Waiting { .. }) {
+            return;
+        }
+        self.set_state(&key, LogState::Sending);
+        leptos::task::spawn_local(async move {
+            let sent = log_call(
+                entry.lead_id.clone(),
+                entry.outcome.as_str().to_string(),
+                Some(entry.key.clone()),
+            )
+            .await;
+            match sent {
+                Ok(()) => {
+                    self.set_state(&key, LogState::Saved);
+                    set_timeout(
+                        move || {
+                            if self.remove(&key) {
+                                self.settle.release();
+                                self.settle.request();
+                            }
+                        },
+                        SAVED_SHOWN,
+                    );
+                }
+                Err(e) => {
+                    self.set_state(&key, LogState::Refused(e.to_string()));
+                    self.settle.release();
+                }
+            }
+        });
+    }
+}
+
+/// A fresh random key for one logged call (browsers give random bytes on plain HTTP too).
+fn new_key() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let mut bytes = [0u8; 16];
+        if let Ok(crypto) = window().crypto() {
+            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
-    let log_call = ServerAction::<LogCall>::new();
     let me = Resource::new(|| (), |_| current_user());
-    let queue = Resource::new(move || log_call.version().get(), |_| my_queue());
+    let settle = Settle::new();
+    let calls = CallLog {
+        logged: RwSignal::new(Vec::new()),
+        settle,
+    };
+    let queue = Resource::new(move || settle.tick(), |_| my_queue());
     let alert_actions = AlertActions::new();
-    let alerts = Resource::new(move || alert_actions.version(), |_| my_alerts());
-    refresh_on_changes(move || {
-        queue.refetch();
-        alerts.refetch();
+    let alerts = Resource::new(
+        move || (settle.tick(), alert_actions.version()),
+        |_| my_alerts(),
+    );
+    refresh_on_changes(move || settle.request());
+    // Leaving the page inside an undo window sends the call now rather than dropping it.
+    on_cleanup(move || {
+        let waiting = calls
+            .logged
+            .try_with_untracked(|all| {
+                all.iter()
+                    .filter(|l| matches!(l.state, LogState::Waiting { .. }))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for entry in waiting {
+            leptos::task::spawn_local(async move {
+                let _ = log_call(
+                    entry.lead_id,
+                    entry.outcome.as_str().to_string(),
+                    Some(entry.key),
+                )
+                .await;
+            });
+        }
     });
     // The lead page's code loads on its own: fetch it while the rep reads the queue.
     Effect::new(|_| {
@@ -37,11 +227,6 @@ pub fn QueuePage() -> impl IntoView {
             .and_then(Result::ok)
             .map(|cards| cards.into_iter().map(|card| card.id).collect())
     });
-    let log_error = move || {
-        log_call.value().get().and_then(Result::err).map(|e| {
-            view! { <p class="error" role="alert" data-testid="log-error">{e.to_string()}</p> }
-        })
-    };
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading your queue…"</p> }>
             {move || Suspend::new(async move {
@@ -59,13 +244,12 @@ pub fn QueuePage() -> impl IntoView {
                 let open = cards.len();
                 view! {
                     <TopBar user title="My queue"/>
-                    <main class="page queue">
+                    <main class="page queue" on:pointerdown=move |_| settle.touched()>
                         <p class="summary" data-testid="queue-summary">
                             {format!("{open} open · {overdue} overdue")}
                         </p>
                         <SignalSwitch enabled=signal_on signalled/>
                         <AlertList alerts=alert_list actions=alert_actions/>
-                        {log_error}
                         {if cards.is_empty() {
                             view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()
                         } else {
@@ -73,7 +257,7 @@ pub fn QueuePage() -> impl IntoView {
                                 <ol class="cards">
                                     {cards
                                         .into_iter()
-                                        .map(|card| view! { <LeadCardView card log_call/> })
+                                        .map(|card| view! { <LeadCardView card calls/> })
                                         .collect_view()}
                                 </ol>
                             }
@@ -87,8 +271,20 @@ pub fn QueuePage() -> impl IntoView {
     }
 }
 
+/// What the "Log call" line says once a call is logged on the card.
+fn call_status(entry: &Logged) -> String {
+    match &entry.state {
+        LogState::Waiting { .. } => {
+            format!("Logged: {} · sending in a moment", entry.outcome.label())
+        }
+        LogState::Sending => format!("Logged: {} · saving…", entry.outcome.label()),
+        LogState::Saved => format!("Saved: {}", entry.outcome.label()),
+        LogState::Refused(_) => "Not saved".to_string(),
+    }
+}
+
 #[component]
-fn LeadCardView(card: LeadCard, log_call: ServerAction<LogCall>) -> impl IntoView {
+fn LeadCardView(card: LeadCard, calls: CallLog) -> impl IntoView {
     let hot = card.stage == Stage::Hot;
     let class = match (hot, card.overdue) {
         // Hot first: a hot lead is also the most urgent.
@@ -108,23 +304,78 @@ fn LeadCardView(card: LeadCard, log_call: ServerAction<LogCall>) -> impl IntoVie
         .clone()
         .map(|email| view! { <a class="email" href=format!("mailto:{email}")>{email.clone()}</a> });
     let lead_id = card.id.clone();
+    let mine = {
+        let lead_id = lead_id.clone();
+        move || calls.of(&lead_id)
+    };
     let outcomes = CallOutcome::ALL
         .into_iter()
         .map(|outcome| {
             let lead_id = lead_id.clone();
+            let mine = mine.clone();
+            let undo_here = {
+                let mine = mine.clone();
+                move || {
+                    mine().filter(|l| {
+                        l.outcome == outcome && matches!(l.state, LogState::Waiting { .. })
+                    })
+                }
+            };
+            let label = {
+                let undo_here = undo_here.clone();
+                move || match undo_here() {
+                    Some(_) => format!("Undo {}", outcome.label()),
+                    None => outcome.label().to_string(),
+                }
+            };
+            let testid = {
+                let undo_here = undo_here.clone();
+                move || match undo_here() {
+                    Some(_) => "undo".to_string(),
+                    None => format!("outcome-{}", outcome.as_str()),
+                }
+            };
+            let disabled = {
+                let mine = mine.clone();
+                move || match mine() {
+                    None
+                    | Some(Logged {
+                        state: LogState::Refused(_),
+                        ..
+                    }) => false,
+                    Some(l) => {
+                        !(l.outcome == outcome && l.state == LogState::Waiting { armed: true })
+                    }
+                }
+            };
             view! {
-                <ActionForm action=log_call>
-                    <input type="hidden" name="lead_id" value=lead_id/>
-                    <input type="hidden" name="outcome" value=outcome.as_str()/>
-                    <button type="submit" class="outcome"
-                        data-testid=format!("outcome-{}", outcome.as_str())
-                        disabled=move || log_call.pending().get()>
-                        {outcome.label()}
-                    </button>
-                </ActionForm>
+                <button type="submit" name="outcome" value=outcome.as_str() class="outcome"
+                    data-testid=testid disabled=disabled
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        match undo_here() {
+                            Some(logged) => calls.undo(&logged.key),
+                            None => calls.log(lead_id.clone(), outcome),
+                        }
+                    }>
+                    {label}
+                </button>
             }
         })
         .collect_view();
+    let status = {
+        let mine = mine.clone();
+        move || mine().map(|entry| call_status(&entry))
+    };
+    let refused = move || match mine() {
+        Some(Logged {
+            state: LogState::Refused(message),
+            ..
+        }) => Some(view! {
+            <p class="error" role="alert" data-testid="log-error">{message}</p>
+        }),
+        _ => None,
+    };
     let flags = flags(
         hot,
         card.repeat_inquirer,
@@ -156,8 +407,19 @@ fn LeadCardView(card: LeadCard, log_call: ServerAction<LogCall>) -> impl IntoVie
                 {mail}
             </div>
             <details class="log-call">
-                <summary class="button" data-testid="log-call">"Log call"</summary>
-                <div class="outcomes">{outcomes}</div>
+                <summary class="button" data-testid="log-call">
+                    {
+                        let status = status.clone();
+                        move || if status().is_none() { Some("Log call") } else { None }
+                    }
+                    <span role="status" data-testid="call-status">{status}</span>
+                </summary>
+                // Without JavaScript the form posts the call straight away.
+                <form method="post" action="/api/queue/log-call" class="outcomes">
+                    <input type="hidden" name="lead_id" value=lead_id.clone()/>
+                    {outcomes}
+                </form>
+                {refused}
             </details>
         </li>
     }
