@@ -174,6 +174,13 @@ impl<const S: usize> LazyRoute for Staff<S> {
         let _ = this;
         staff_screen(StaffScreen::ALL[S]).await
     }
+
+    // Hydrating a page opened directly waits for its code: without this the page would be
+    // hydrated before its part arrived, and fail.
+    async fn preload() {
+        #[cfg(feature = "hydrate")]
+        __preload_staff_screen().await;
+    }
 }
 
 #[cfg(test)]

@@ -82,10 +82,12 @@ export class QueuePage {
     return this.page.getByTestId('lead-card').filter({ hasText: name });
   }
 
+  /** Logs a call and waits until it is sent and saved (after its few seconds of undo). */
   async logCall(name: string, outcome: 'connected' | 'no_answer' | 'voicemail' | 'busy' | 'wrong_number') {
     const card = this.card(name);
     await card.getByTestId('log-call').click();
     await card.getByTestId(`outcome-${outcome}`).click();
+    await expect(card.getByTestId('call-status')).toHaveText(/^Saved/, { timeout: 15_000 });
   }
 }
 

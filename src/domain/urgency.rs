@@ -1,8 +1,8 @@
 //! The order a rep works their leads in: what can still be won fastest comes first.
 //!
 //! Speed to lead is the whole point, so a lead still inside its first-contact window (a new
-//! inquiry, a hot hand-back, a repeat inquiry — nobody has called it since) tops the list, hot
-//! ones first, then the one whose window closes soonest. Then the attempts due now, oldest first; then the long
+//! inquiry, a hot hand-back, a repeat inquiry — nobody has called it since) tops the list: hot
+//! ones first, then the newest inquiry (the odds of reaching someone fall with every minute). Then the attempts due now, oldest first; then the long
 //! overdue, the most recently due first (a week-old miss is likelier won than a year-old one);
 //! then what is not due yet.
 
@@ -48,7 +48,7 @@ pub fn urgency(
 
 /// A key that sorts leads into working order: the band, then the order within it, then the
 /// fresher inquiry first. Among fresh leads a hot one (handed back, passed on sales-ready,
-/// inquiring again) goes first: that person has just shown they mean it.
+/// inquiring again) goes first — that person has just shown they mean it — then the newest.
 pub fn work_order(
     stage: Stage,
     next_due_at: Option<DateTime<Utc>>,
@@ -59,8 +59,9 @@ pub fn work_order(
     let band = urgency(stage, next_due_at, now, policy);
     let due = next_due_at.map_or(i64::MAX, |at| at.timestamp());
     let within = match band {
+        Urgency::Fresh => -received_at.timestamp(),
         Urgency::LongOverdue => -due,
-        _ => due,
+        Urgency::Due | Urgency::Later => due,
     };
     let cooler = !(band == Urgency::Fresh && stage == Stage::Hot);
     (band, cooler, within, -received_at.timestamp())
@@ -133,14 +134,12 @@ mod tests {
     }
 
     #[test]
-    fn among_new_leads_the_window_closing_soonest_comes_first() {
-        let order = sorted(
-            vec![
-                ("in four", Stage::Assigned, 4, -1),
-                ("in one", Stage::Assigned, 1, -30),
-            ],
-            0,
-        );
-        assert_eq!(order, ["in one", "in four"]);
+    fn among_new_leads_the_newest_inquiry_comes_first() {
+        // Ten leads handed over a minute ago (a fresh clock, an older inquiry), then a new one.
+        let mut leads = (0..10)
+            .map(|_| ("handed over", Stage::Assigned, 4, -90))
+            .collect::<Vec<_>>();
+        leads.push(("brand new", Stage::Assigned, 5, 0));
+        assert_eq!(sorted(leads, 0)[0], "brand new");
     }
 }

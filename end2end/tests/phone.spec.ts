@@ -1,0 +1,172 @@
+import AxeBuilder from '@axe-core/playwright';
+import { APIRequestContext, expect, Page, request as requests, test } from '@playwright/test';
+import { demo, LoginPage, person, postLead, watchConsole } from './support';
+
+// A rep's phone: 360×740, touch.
+test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+
+const BASE = 'http://127.0.0.1:3100';
+
+/** An API client signed in as `email`, posting like the app's own pages. */
+async function signedIn(email: string): Promise<APIRequestContext> {
+  const api = await requests.newContext({ baseURL: BASE, extraHTTPHeaders: { Origin: BASE } });
+  const answer = await api.post('/api/auth/login', { form: { email, password: demo().password } });
+  expect(answer.ok()).toBe(true);
+  return api;
+}
+
+/** A demo rep holding no hot lead (earlier journeys hand some back hot), with their API. */
+async function repWithoutHotLeads(): Promise<{ email: string; name: string; api: APIRequestContext }> {
+  for (const login of demo().logins.filter((l) => l.role === 'rep')) {
+    const api = await signedIn(login.email);
+    const queue = await (await api.post('/api/queue/mine')).json();
+    if (!queue.some((card: { stage: string }) => card.stage === 'hot')) return { ...login, api };
+    await api.dispose();
+  }
+  throw new Error('every demo rep holds a hot lead');
+}
+
+/** Serious or critical accessibility problems axe-core finds on the page as it stands. */
+async function seriousProblems(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+}
+
+/** Taps smaller than 44 px, and whether the page scrolls sideways. */
+async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    if (document.documentElement.scrollWidth > window.innerWidth) {
+      problems.push(`scrolls sideways: ${document.documentElement.scrollWidth}px wide`);
+    }
+    const taps = document.querySelectorAll('main a[href], main button, main summary, main select, main input:not([type=hidden])');
+    for (const el of Array.from(taps)) {
+      // A tick box is tapped through its label, which is the target that counts.
+      const target = el.matches('input[type=checkbox], input[type=radio]') ? el.closest('label') ?? el : el;
+      const box = target.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not shown (a closed fold)
+      if (box.height < 44 || box.width < 44) {
+        problems.push(`${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}" is ${Math.round(box.width)}×${Math.round(box.height)}`);
+      }
+    }
+    return problems;
+  });
+}
+
+test('the newest inquiry is the first card on the first screen, even under ten alerts', async ({ page, request }) => {
+  const problems = watchConsole(page);
+  const rep = await repWithoutHotLeads();
+  const max = await signedIn(demo().logins.find((l) => l.role === 'manager')!.email);
+  // Ten leads handed to the rep by a manager: ten "call now" alerts.
+  const handed: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const lead = await postLead(request, { ...person('Handed'), phone: `+1 415 555 02${10 + i}` });
+    if (lead.owner.name !== rep.name) handed.push(lead.id);
+  }
+  const detail = await (await max.post('/api/lead/detail', { form: { lead_id: handed[0] } })).json();
+  const to = detail.reps.find((r: { label: string }) => r.label.startsWith(rep.name));
+  const moved = await max.post('/api/lead/reassign', {
+    form: { lead_ids: handed.join(','), to: to.id, reason: 'Covering the phones today' },
+  });
+  expect(moved.ok(), await moved.text()).toBe(true);
+  // Then a brand-new web inquiry, which goes to whoever is next; the rep gets it too.
+  const fresh = { ...person('Fresh'), phone: '+1 415 555 0229' };
+  const lead = await postLead(request, fresh);
+  if (lead.owner.name !== rep.name) {
+    const again = await max.post('/api/lead/reassign', {
+      form: { lead_ids: lead.id, to: to.id, reason: 'Covering the phones today' },
+    });
+    expect(again.ok()).toBe(true);
+  }
+
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const count = Number((await page.getByTestId('alert-count').innerText()).split(' ')[0]);
+  expect(count).toBeGreaterThanOrEqual(10);
+  const first = page.getByTestId('lead-card').first();
+  await expect(first).toContainText(fresh.name);
+  const box = (await first.boundingBox())!;
+  expect(box.y + 60).toBeLessThan(740);
+  await expect(page).toHaveTitle('My queue · Leadline');
+  await page.screenshot({ path: 'screenshots/phone-queue-alerts.png' });
+  expect(await layoutProblems(page)).toEqual([]);
+  expect(await seriousProblems(page)).toEqual([]);
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+  await max.dispose();
+});
+
+test('a second tap after logging lands on nothing, undo takes the call back, and a kept call counts once', async ({ page, request }) => {
+  const problems = watchConsole(page);
+  const rep = await repWithoutHotLeads();
+  const first = { ...person('Undo'), phone: '+1 415 555 0231' };
+  const lead = await postLead(request, first);
+  if (lead.owner.name !== rep.name) {
+    const max = await signedIn(demo().logins.find((l) => l.role === 'manager')!.email);
+    const detail = await (await max.post('/api/lead/detail', { form: { lead_id: lead.id } })).json();
+    const to = detail.reps.find((r: { label: string }) => r.label.startsWith(rep.name));
+    expect((await max.post('/api/lead/reassign', { form: { lead_ids: lead.id, to: to.id, reason: 'Test' } })).ok()).toBe(true);
+    await max.dispose();
+  }
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const card = page.getByTestId('lead-card').filter({ hasText: first.name });
+  await card.getByTestId('log-call').click();
+  const busy = card.getByTestId('outcome-busy');
+  const spot = (await busy.boundingBox())!;
+  // Two quick taps on the same spot: the first logs "Busy", the second lands on nothing.
+  await page.touchscreen.tap(spot.x + spot.width / 2, spot.y + spot.height / 2);
+  await page.touchscreen.tap(spot.x + spot.width / 2, spot.y + spot.height / 2);
+  await expect(card.getByTestId('call-status')).toContainText('Logged: Busy');
+  const undo = card.getByTestId('undo');
+  await expect(undo).toBeEnabled();
+  await undo.click();
+  await expect(card.getByTestId('call-status')).toHaveText('');
+  await expect(card.getByTestId('log-call')).toContainText('Log call');
+  // Nothing was sent: the lead still waits for its first call.
+  await page.waitForTimeout(6_000);
+  let queue = await (await rep.api.post('/api/queue/mine')).json();
+  let mine = queue.find((c: { id: string }) => c.id === lead.id);
+  expect(mine.touch_count).toBe(0);
+  // Logged and left alone, it is sent once, then the list moves on.
+  await card.getByTestId('outcome-no_answer').click();
+  await expect(card.getByTestId('call-status')).toHaveText(/^Saved: No answer/, { timeout: 15_000 });
+  queue = await (await rep.api.post('/api/queue/mine')).json();
+  mine = queue.find((c: { id: string }) => c.id === lead.id);
+  expect(mine.touch_count).toBe(1);
+  expect(mine.last_touch).toContain('No answer');
+  await expect(page.getByTestId('lead-card').filter({ hasText: first.name }).getByTestId('last-touch')).toContainText('No answer', { timeout: 10_000 });
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});
+
+test('the lead page on a phone: readable, reachable, titled, and the app can be installed', async ({ page, request }) => {
+  const problems = watchConsole(page);
+  const rep = await repWithoutHotLeads();
+  const queue = await (await rep.api.post('/api/queue/mine')).json();
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto(`/lead/${queue[0].id}`);
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(page).toHaveTitle(`${queue[0].name} · Lead · Leadline`);
+  expect(await layoutProblems(page)).toEqual([]);
+  expect(await seriousProblems(page)).toEqual([]);
+  // The web app manifest: valid JSON, opens full screen on the queue, icons that exist.
+  const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+  const manifest = await (await request.get(href!)).json();
+  expect(manifest.start_url).toBe('/queue');
+  expect(manifest.display).toBe('standalone');
+  expect(manifest.name).toBe('Leadline');
+  const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+  expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+  for (const icon of manifest.icons) {
+    const answer = await request.get(icon.src);
+    expect(answer.status()).toBe(200);
+    expect(answer.headers()['content-type']).toBe(icon.type);
+  }
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});
