@@ -48,6 +48,12 @@ if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTO
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --force
 fi
 
+# twiggy names the crates that weigh most in the browser build (the test command's size report).
+if ! command -v twiggy > /dev/null; then
+  say "installing twiggy 0.7.0 (about a minute)"
+  cargo install twiggy --version 0.7.0
+fi
+
 stamp="$LEADLINE_ROOT/end2end/node_modules/.leadline-lock"
 lock_sum="$(sha256sum "$LEADLINE_ROOT/end2end/package-lock.json" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then

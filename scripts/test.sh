@@ -23,10 +23,9 @@ cargo test --features ssr
 
 step "release build"
 cargo leptos build --release --precompress --split
-# File names carry a content hash (leadline.<hash>.wasm); .br and .gz copies sit beside them.
-wasm="$(ls target/site/pkg/leadline*.wasm | head -n 1)"
-printf 'wasm size: %s bytes raw, %s bytes as sent with gzip, %s bytes with brotli\n' \
-  "$(stat -c %s "$wasm")" "$(stat -c %s "$wasm.gz")" "$(stat -c %s "$wasm.br")"
+
+step "size report"
+bash scripts/size-report.sh
 
 step "end-to-end journeys"
 (cd end2end && npx playwright test)

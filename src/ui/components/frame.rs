@@ -8,20 +8,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
-/// The top bar, and the browser tab's title: the screen's, or `tab` (e.g. a lead's name).
+/// The top bar, and the browser tab's title (the screen's: never text a person typed, as the
+/// server writes a title unescaped).
 #[component]
-pub fn TopBar(
-    user: User,
-    title: &'static str,
-    #[prop(optional, into)] tab: Option<String>,
-) -> impl IntoView {
+pub fn TopBar(user: User, title: &'static str) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
-    let tab = match tab {
-        Some(tab) => format!("{tab} · {title} · Leadline"),
-        None => format!("{title} · Leadline"),
-    };
     view! {
-        <Title text=tab/>
+        <Title text=format!("{title} · Leadline")/>
         <header class="topbar">
             <span class="brand">"Leadline"</span>
             <h1 class="title">{title}</h1>

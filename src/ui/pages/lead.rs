@@ -108,7 +108,7 @@ pub fn LeadPage() -> impl IntoView {
                 let back = user.role.home_path();
                 match lead.await {
                     Ok(lead) => view! {
-                        <TopBar user title="Lead" tab=lead.name.clone()/>
+                        <TopBar user title="Lead"/>
                         <main class="page lead-page">
                             <a class="back" href=back>"← Back"</a>
                             {move || match pass.value().get() {
