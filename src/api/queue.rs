@@ -158,7 +158,7 @@ pub async fn log_call(
         &lead_id,
         Touch::Call(outcome),
         "",
-        key.as_deref(),
+        key,
         &state.live,
     )
     .await?;
