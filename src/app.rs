@@ -74,20 +74,20 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=HomePage/>
                 <Route path=StaticSegment("login") view=LoginPage/>
                 <Route path=StaticSegment("queue") view=QueuePage/>
-                <Route path=StaticSegment("nurture") view={staff!(Nurture)}/>
-                <Route path=StaticSegment("board") view={staff!(Board)}/>
-                <Route path=(StaticSegment("board"), StaticSegment("compliance")) view={staff!(Compliance)}/>
-                <Route path=(StaticSegment("board"), StaticSegment("outlook")) view={staff!(Outlook)}/>
-                <Route path=StaticSegment("wall") view={staff!(Wall)}/>
-                <Route path=StaticSegment("campaigns") view={staff!(Campaigns)}/>
+                <Route path=StaticSegment("nurture") view={Lazy::<StaffRoute>::new()}/>
+                <Route path=StaticSegment("board") view={Lazy::<StaffRoute>::new()}/>
+                <Route path=(StaticSegment("board"), StaticSegment("compliance")) view={Lazy::<StaffRoute>::new()}/>
+                <Route path=(StaticSegment("board"), StaticSegment("outlook")) view={Lazy::<StaffRoute>::new()}/>
+                <Route path=StaticSegment("wall") view={Lazy::<StaffRoute>::new()}/>
+                <Route path=StaticSegment("campaigns") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=(StaticSegment("lead"), ParamSegment("id")) view={Lazy::<LeadRoute>::new()}/>
-                <Route path=StaticSegment("account") view={staff!(Account)}/>
-                <Route path=StaticSegment("welcome") view={staff!(Welcome)}/>
-                <Route path=(StaticSegment("admin"), StaticSegment("people")) view={staff!(People)}/>
-                <Route path=(StaticSegment("admin"), StaticSegment("sources")) view={staff!(Sources)}/>
-                <Route path=(StaticSegment("admin"), StaticSegment("policy")) view={staff!(Policy)}/>
-                <Route path=(StaticSegment("admin"), StaticSegment("audit")) view={staff!(Audit)}/>
-                <Route path=(StaticSegment("admin"), StaticSegment("territories")) view={staff!(Territories)}/>
+                <Route path=StaticSegment("account") view={Lazy::<StaffRoute>::new()}/>
+                <Route path=StaticSegment("welcome") view={Lazy::<StaffRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("people")) view={Lazy::<StaffRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("sources")) view={Lazy::<StaffRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("policy")) view={Lazy::<StaffRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("audit")) view={Lazy::<StaffRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("territories")) view={Lazy::<StaffRoute>::new()}/>
             </Routes>
         </Router>
     }
@@ -116,7 +116,6 @@ pub enum StaffScreen {
 }
 
 impl StaffScreen {
-    /// In declaration order: `ALL[screen as usize] == screen`.
     const ALL: [StaffScreen; 13] = [
         StaffScreen::Board,
         StaffScreen::Compliance,
@@ -132,6 +131,39 @@ impl StaffScreen {
         StaffScreen::Audit,
         StaffScreen::Territories,
     ];
+}
+
+impl StaffScreen {
+    /// Where the screen lives (the routes above say the same).
+    pub fn path(self) -> &'static str {
+        match self {
+            StaffScreen::Board => "/board",
+            StaffScreen::Compliance => "/board/compliance",
+            StaffScreen::Outlook => "/board/outlook",
+            StaffScreen::Wall => "/wall",
+            StaffScreen::Campaigns => "/campaigns",
+            StaffScreen::Nurture => "/nurture",
+            StaffScreen::Account => "/account",
+            StaffScreen::Welcome => "/welcome",
+            StaffScreen::People => "/admin/people",
+            StaffScreen::Sources => "/admin/sources",
+            StaffScreen::Policy => "/admin/policy",
+            StaffScreen::Audit => "/admin/audit",
+            StaffScreen::Territories => "/admin/territories",
+        }
+    }
+
+    /// The screen at a matched path (a trailing slash allowed).
+    pub fn at(path: &str) -> Self {
+        let path = match path.trim_end_matches('/') {
+            "" => "/",
+            trimmed => trimmed,
+        };
+        Self::ALL
+            .into_iter()
+            .find(|screen| screen.path() == path)
+            .unwrap_or(StaffScreen::Board)
+    }
 }
 
 #[lazy]
@@ -153,26 +185,22 @@ fn staff_screen(screen: StaffScreen) -> AnyView {
     }
 }
 
-/// A route to one staff screen (`S` indexes [`StaffScreen::ALL`]).
+/// The route to every staff screen: one type for all of them, so the router's code for a
+/// lazily loaded route is in the browser build once, not once per screen. Which screen it is
+/// comes from the path the router matched.
 #[derive(Clone, Copy)]
-struct Staff<const S: usize>;
+struct StaffRoute(StaffScreen);
 
-/// The route view for one staff screen, e.g. `staff!(Board)`.
-macro_rules! staff {
-    ($screen:ident) => {
-        Lazy::<Staff<{ StaffScreen::$screen as usize }>>::new()
-    };
-}
-use staff;
-
-impl<const S: usize> LazyRoute for Staff<S> {
+impl LazyRoute for StaffRoute {
     fn data() -> Self {
-        Self
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        Self(StaffScreen::at(&path))
     }
 
     async fn view(this: Self) -> AnyView {
-        let _ = this;
-        staff_screen(StaffScreen::ALL[S]).await
+        staff_screen(this.0).await
     }
 
     // Hydrating a page opened directly waits for its code: without this the page would be
@@ -188,9 +216,10 @@ mod tests {
     use super::StaffScreen;
 
     #[test]
-    fn each_staff_screen_is_found_at_its_own_index() {
-        for (index, screen) in StaffScreen::ALL.into_iter().enumerate() {
-            assert_eq!(screen as usize, index);
+    fn each_staff_screen_is_found_at_its_own_path() {
+        for screen in StaffScreen::ALL {
+            assert_eq!(StaffScreen::at(screen.path()), screen);
+            assert_eq!(StaffScreen::at(&format!("{}/", screen.path())), screen);
         }
     }
 }

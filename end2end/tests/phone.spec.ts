@@ -94,6 +94,13 @@ test('the newest inquiry is the first card on the first screen, even under ten a
   await page.screenshot({ path: 'screenshots/phone-queue-alerts.png' });
   expect(await layoutProblems(page)).toEqual([]);
   expect(await seriousProblems(page)).toEqual([]);
+  // Finding a lead by its phone, typed the way people say it; its readable number on the card.
+  await page.getByTestId('queue-search').fill('(415) 555-0229');
+  await expect(page.getByTestId('lead-card').filter({ visible: true })).toHaveCount(1);
+  await expect(page.getByTestId('lead-card').filter({ visible: true })).toContainText(fresh.name);
+  await expect(first.getByTestId('call-link')).toHaveText('Call +1 415-555-0229');
+  await page.getByTestId('queue-search').fill('');
+  await expect(page.getByTestId('lead-card').filter({ visible: true }).first()).toContainText(fresh.name);
   expect(problems).toEqual([]);
   await rep.api.dispose();
   await max.dispose();

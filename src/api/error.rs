@@ -138,7 +138,13 @@ impl TryFrom<WireError> for ApiError {
 fn summarise(errors: &[FieldError]) -> String {
     errors
         .iter()
-        .map(|e| format!("{} {}", e.field, e.message))
+        .map(|e| {
+            format!(
+                "{} {}",
+                crate::domain::intake::field_label(&e.field),
+                e.message
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }

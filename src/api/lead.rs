@@ -24,6 +24,12 @@ pub struct RepChoice {
     pub available: bool,
 }
 
+/// A stored (E.164) phone number as people read it.
+#[cfg(feature = "ssr")]
+pub(crate) fn readable_phone(stored: &str) -> String {
+    crate::domain::contact::Phone::from_e164(stored.to_string()).readable()
+}
+
 /// Everything the lead page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadDetail {
@@ -31,6 +37,8 @@ pub struct LeadDetail {
     pub name: String,
     pub company: String,
     pub phone: Option<String>,
+    /// The phone as people read it ("+1 415-555-0123").
+    pub phone_text: Option<String>,
     pub email: Option<String>,
     pub stage: Stage,
     pub stage_label: String,
@@ -134,6 +142,7 @@ mod build {
             id: lead.contact.id,
             name: lead.contact.name,
             company: lead.contact.company,
+            phone_text: lead.contact.phone.as_deref().map(readable_phone),
             phone: lead.contact.phone,
             email: lead.contact.email,
             stage: state.stage,
@@ -168,9 +177,11 @@ mod build {
                     by: t.by,
                 })
                 .collect(),
+            // Newest first, like the touches: what happened last is what a rep needs.
             history: view
                 .history
                 .into_iter()
+                .rev()
                 .map(|e| HistoryLine {
                     when: local(e.occurred_at, tz),
                     what: match e.from_stage {
@@ -264,11 +275,6 @@ pub async fn log_touch(
     use crate::domain::touch::Touch;
     use crate::server::services::touches;
     let Ctx { user, state, .. } = Ctx::enter(Action::LogTouch).await?;
-    let key = key
-        .as_deref()
-        .map(crate::domain::touch::client_key)
-        .transpose()
-        .map_err(|e| ApiError::Invalid(vec![e]).respond())?;
     let touch = Touch::from_parts(&kind, outcome.as_deref()).map_err(|_| {
         ApiError::Invalid(vec![FieldError::new("outcome", "choose what happened: for a call, connected, no answer, voicemail, busy or wrong number")]).respond()
     })?;
@@ -280,7 +286,7 @@ pub async fn log_touch(
         &lead_id,
         touch,
         note.as_deref().unwrap_or(""),
-        key,
+        key.as_deref(),
         &state.live,
     )
     .await?;

@@ -13,6 +13,8 @@ pub struct LeadCard {
     pub name: String,
     pub company: String,
     pub phone: Option<String>,
+    /// The phone as people read it ("+1 415-555-0123").
+    pub phone_text: Option<String>,
     pub email: Option<String>,
     pub stage: Stage,
     pub repeat_inquirer: bool,
@@ -98,6 +100,7 @@ pub(crate) fn card(
         id: row.id,
         name: row.name,
         company: row.company,
+        phone_text: row.phone.as_deref().map(crate::api::lead::readable_phone),
         phone: row.phone,
         email: row.email,
         repeat_inquirer: row.repeat_inquirer,
@@ -138,11 +141,6 @@ pub async fn log_call(
     use crate::domain::touch::{CallOutcome, Touch};
     use crate::server::services::touches;
     let Ctx { user, state, .. } = Ctx::enter(Action::LogTouch).await?;
-    let key = key
-        .as_deref()
-        .map(crate::domain::touch::client_key)
-        .transpose()
-        .map_err(|e| ApiError::Invalid(vec![e]).respond())?;
     let outcome: CallOutcome = outcome.parse().map_err(|_| {
         ApiError::Invalid(vec![crate::domain::intake::FieldError::new(
             "outcome",
@@ -158,7 +156,7 @@ pub async fn log_call(
         &lead_id,
         Touch::Call(outcome),
         "",
-        key,
+        key.as_deref(),
         &state.live,
     )
     .await?;

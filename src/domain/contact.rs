@@ -137,6 +137,17 @@ impl Phone {
         Self(stored)
     }
 
+    /// The number as people read it, grouped: "+1 415-555-0123", "+49 30 901820".
+    pub fn readable(&self) -> String {
+        phonenumber::parse(None, &self.0)
+            .map(|n| {
+                n.format()
+                    .mode(phonenumber::Mode::International)
+                    .to_string()
+            })
+            .unwrap_or_else(|_| self.0.clone())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -151,6 +162,18 @@ impl fmt::Display for Phone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_number_reads_grouped() {
+        assert_eq!(
+            Phone::from_e164("+14155550123".into()).readable(),
+            "+1 415-555-0123"
+        );
+        assert_eq!(
+            Phone::from_e164("+4930901820".into()).readable(),
+            "+49 30 901820"
+        );
+    }
 
     #[test]
     fn a_number_tells_the_time_zone_only_where_its_country_keeps_one_clock() {

@@ -78,6 +78,29 @@ impl FieldError {
     }
 }
 
+/// A field's name in the words of the person filling the form: "Sale date", not `sold_on`.
+pub fn field_label(field: &str) -> String {
+    let known = match field {
+        "sold_on" => Some("Sale date"),
+        "duplicate_of" => Some("Duplicate of"),
+        "lead_id" | "lead_ids" => Some("Lead"),
+        "to" => Some("Rep"),
+        "kind" => Some("What happened"),
+        "key" => Some("The phone's key for this call"),
+        _ => None,
+    };
+    if let Some(label) = known {
+        return label.to_string();
+    }
+    let words = field.replace(['_', '[', ']'], " ");
+    let words = words.trim();
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(feature = "ssr")]
 const LIMITS: [(&str, usize); 6] = [
     ("name", 200),
@@ -186,6 +209,13 @@ pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<Field
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fields_are_named_in_a_person_s_words() {
+        assert_eq!(super::field_label("sold_on"), "Sale date");
+        assert_eq!(super::field_label("first_contact"), "First contact");
+        assert_eq!(super::field_label("amount"), "Amount");
+    }
+
     use super::*;
 
     fn raw(email: &str, phone: &str) -> RawInquiry {

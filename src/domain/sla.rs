@@ -6,7 +6,7 @@ use crate::domain::cadence::Policy;
 use crate::domain::lead::{
     restart_with, Event, EventKind, LeadState, NextAction, Owner, Stage, Transition,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Something the clock makes happen to a lead.
@@ -95,14 +95,15 @@ pub fn apply_tick(
                 sla_warned: true,
                 ..lead.clone()
             };
-            let minutes = policy
-                .sla_waited(lead.sla_started_at, now, lead.reach.zone)
-                .num_minutes();
+            let waited = policy.sla_waited(lead.sla_started_at, now, lead.reach.zone);
             Transition {
                 event: event(
                     EventKind::SlaWarning,
                     lead.stage,
-                    format!("no call attempt {minutes} working minutes after the lead arrived"),
+                    format!(
+                        "no call attempt {} after the lead arrived",
+                        working_span(waited)
+                    ),
                 ),
                 state,
             }
@@ -176,8 +177,40 @@ pub fn apply_tick(
     }
 }
 
+/// Working time waited, as people say it: "15 working minutes", "3 working hours",
+/// "6 working days" (never "360010 min").
+pub fn working_span(waited: Duration) -> String {
+    let minutes = waited.num_minutes().max(0);
+    let hours = minutes / 60;
+    let days = hours / 24;
+    match (minutes, hours, days) {
+        (1, ..) => "1 working minute".to_string(),
+        (m, ..) if m < 60 => format!("{m} working minutes"),
+        (_, 1, _) => "1 working hour".to_string(),
+        (_, h, _) if h < 48 => format!("{h} working hours"),
+        (.., d) => format!("{d} working days"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn waiting_reads_in_minutes_hours_or_days() {
+        use chrono::Duration;
+        assert_eq!(
+            super::working_span(Duration::minutes(15)),
+            "15 working minutes"
+        );
+        assert_eq!(
+            super::working_span(Duration::minutes(185)),
+            "3 working hours"
+        );
+        assert_eq!(
+            super::working_span(Duration::minutes(360_010)),
+            "250 working days"
+        );
+    }
+
     use super::*;
     use crate::domain::lead::{arrive, log_touch, not_ready, Reach};
     use crate::domain::touch::{CallOutcome, Touch};

@@ -83,8 +83,62 @@ pub fn spreadsheet_safe(cell: &str) -> String {
     }
 }
 
+/// What a search box looks through on one lead: its words lower-cased, and its phone's digits
+/// apart, so "415 555 0123", "(415) 555-0123" and "4155550123" all find the same number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Haystack {
+    words: String,
+    digits: String,
+}
+
+impl Haystack {
+    pub fn new(fields: &[&str]) -> Self {
+        Self {
+            words: fields.join(" ").to_lowercase(),
+            digits: fields
+                .join(" ")
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect(),
+        }
+    }
+
+    /// True when `typed` is empty, appears in the words, or is a phone number (at least three
+    /// digits and nothing but phone punctuation besides) whose digits appear.
+    pub fn finds(&self, typed: &str) -> bool {
+        let typed = typed.trim().to_lowercase();
+        if typed.is_empty() || self.words.contains(&typed) {
+            return true;
+        }
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        let phone_like = typed
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        phone_like && digits.len() >= 3 && self.digits.contains(&digits)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_search_finds_names_companies_and_phones_however_typed() {
+        let lead = super::Haystack::new(&["Ann Lee", "Acme GmbH", "ann@acme.test", "+14155550123"]);
+        for typed in [
+            "",
+            "ann",
+            "ACME",
+            "lee",
+            "(415) 555-0123",
+            "555 0123",
+            "+1 415",
+        ] {
+            assert!(lead.finds(typed), "{typed}");
+        }
+        for typed in ["bob", "777", "ann 0123", "999"] {
+            assert!(!lead.finds(typed), "{typed}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

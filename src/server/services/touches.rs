@@ -31,13 +31,19 @@ pub async fn log(
 ) -> Result<lead::LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
     if let Some(key) = key {
+        // Whose lead it is comes first: another rep's lead is not found, whatever was sent.
+        let lead = leads::get(&mut *tx, lead_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        crate::domain::access::may_on_lead(
+            user,
+            crate::domain::access::Action::LogTouch,
+            &lead.state.owner,
+        )?;
+        let key =
+            crate::domain::touch::client_key(key).map_err(|e| ServiceError::Invalid(vec![e]))?;
         match touches::lead_of_key(&mut tx, &user.id, key).await? {
-            Some(logged_on) if logged_on == lead_id => {
-                let lead = leads::get(&mut *tx, lead_id)
-                    .await?
-                    .ok_or(ServiceError::NotFound)?;
-                return Ok(lead.state);
-            }
+            Some(logged_on) if logged_on == lead_id => return Ok(lead.state),
             Some(_) => {
                 return Err(ServiceError::Refused(
                     "This key was already used for a touch on another lead.".to_string(),

@@ -36,6 +36,25 @@ impl LazyRoute for LeadRoute {
     }
 }
 
+/// Shows what was wrong with one field of a refused form, beside that field.
+fn field_error(
+    last: impl Fn() -> Option<Result<(), ApiError>> + Send + Sync + 'static,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        match last() {
+        Some(Err(ApiError::Invalid(fields))) => fields
+            .into_iter()
+            .find(|f| f.field == field)
+            .map(|f| {
+                let text = format!("{} {}", crate::domain::intake::field_label(field), f.message);
+                view! { <span class="field-error" data-testid=format!("error-{field}")>{text}</span> }
+            }),
+        _ => None,
+    }
+    }
+}
+
 /// Shows an action's refusal, if its last run was refused.
 fn failure(
     last: impl Fn() -> Option<Result<(), ApiError>> + Send + Sync + 'static,
@@ -164,11 +183,18 @@ fn LeadBody(lead: LeadDetail, actions: Actions) -> impl IntoView {
     );
     let reach = view! {
         <div class="actions">
-            {lead.phone.clone().map(|p| view! {
-                <a class="button call" href=format!("tel:{p}") data-testid="call-link">{format!("Call {p}")}</a>
-                <a class="button" href=format!("sms:{p}")>"Text"</a>
+            {lead.phone.clone().map(|p| {
+                let shown = lead.phone_text.clone().unwrap_or_else(|| p.clone());
+                view! {
+                    <a class="button call" href=format!("tel:{p}") data-testid="call-link">{format!("Call {shown}")}</a>
+                    <a class="button" href=format!("sms:{p}")>"Text"</a>
+                }
             })}
-            {lead.email.clone().map(|e| view! { <a class="email" href=format!("mailto:{e}")>{e.clone()}</a> })}
+            {lead.email.clone().map(|e| {
+                // With no phone, email is the way to reach them: a full button.
+                let class = if lead.phone.is_none() { "button email-only" } else { "email" };
+                view! { <a class=class href=format!("mailto:{e}") data-testid="email-link">{format!("Email {e}")}</a> }
+            })}
         </div>
         {(!lead.other_contacts.is_empty()).then(|| view! {
             <p class="muted" data-testid="other-contacts">{format!("Also gave: {}", lead.other_contacts.join(", "))}</p>
@@ -362,8 +388,10 @@ fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
                         <h4>"Won"</h4>
                         <input type="hidden" name="lead_id" value=won_id/>
                         <input type="hidden" name="close[outcome]" value="won"/>
-                        <label>"Amount" <input type="text" inputmode="decimal" name="close[amount]" placeholder="4,800"/></label>
-                        <label>"Sale date" <input type="date" name="close[sold_on]"/></label>
+                        <label>"Amount" <input type="text" inputmode="decimal" name="close[amount]" placeholder="4,800"/>
+                            {field_error(move || close.value().get(), "amount")}</label>
+                        <label>"Sale date" <input type="date" name="close[sold_on]"/>
+                            {field_error(move || close.value().get(), "sold_on")}</label>
                         <button type="submit" class="primary" data-testid="close-won">"Close as won"</button>
                     </ActionForm>
                     <ActionForm action=close attr:class="stack">
@@ -372,7 +400,8 @@ fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
                         <input type="hidden" name="close[outcome]" value="dead"/>
                         <label>"Reason" <select name="close[reason]" data-testid="dead-reason">{reasons}</select></label>
                         <label class="check"><input type="checkbox" name="close[own_request]" value="yes"/>" They asked us to stop (do not contact)"</label>
-                        <label>"Duplicate of (lead id)" <input type="text" name="close[duplicate_of]"/></label>
+                        <label>"Duplicate of (lead id)" <input type="text" name="close[duplicate_of]"/>
+                            {field_error(move || close.value().get(), "duplicate_of")}</label>
                         <label>"Note" <textarea name="note" rows="2" data-testid="close-note"></textarea></label>
                         <p class="hint">"If they asked us to stop, note how and when they asked."</p>
                         <button type="submit" class="danger" data-testid="close-dead">"Close as dead"</button>

@@ -221,6 +221,8 @@ pub fn QueuePage() -> impl IntoView {
             <crate::ui::pages::lead::LeadRoute as leptos_router::LazyRoute>::preload().await;
         });
     });
+    // What the rep typed to find a lead in their queue.
+    let find = RwSignal::new(String::new());
     let (signal_on, signalled) = new_lead_signal(move || {
         queue
             .get()
@@ -250,6 +252,13 @@ pub fn QueuePage() -> impl IntoView {
                         </p>
                         <SignalSwitch enabled=signal_on signalled/>
                         <AlertList alerts=alert_list actions=alert_actions/>
+                        <label class="find">
+                            <span class="visually-hidden">"Find in my queue"</span>
+                            <input type="search" placeholder="Find by name, company, phone or email"
+                                data-testid="queue-search" autocomplete="off"
+                                prop:value=move || find.get()
+                                on:input=move |ev| find.set(event_target_value(&ev))/>
+                        </label>
                         {if cards.is_empty() {
                             view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()
                         } else {
@@ -257,7 +266,7 @@ pub fn QueuePage() -> impl IntoView {
                                 <ol class="cards">
                                     {cards
                                         .into_iter()
-                                        .map(|card| view! { <LeadCardView card calls/> })
+                                        .map(|card| view! { <LeadCardView card calls find/> })
                                         .collect_view()}
                                 </ol>
                             }
@@ -284,7 +293,14 @@ fn call_status(entry: &Logged) -> String {
 }
 
 #[component]
-fn LeadCardView(card: LeadCard, calls: CallLog) -> impl IntoView {
+fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl IntoView {
+    let haystack = crate::domain::text::Haystack::new(&[
+        &card.name,
+        &card.company,
+        card.email.as_deref().unwrap_or(""),
+        card.phone.as_deref().unwrap_or(""),
+    ]);
+    let shown = move || find.with(|typed| haystack.finds(typed));
     let hot = card.stage == Stage::Hot;
     let class = match (hot, card.overdue) {
         // Hot first: a hot lead is also the most urgent.
@@ -293,16 +309,26 @@ fn LeadCardView(card: LeadCard, calls: CallLog) -> impl IntoView {
         _ => "card lead",
     };
     let tel = card.phone.clone().map(|phone| {
+        let shown = card.phone_text.clone().unwrap_or_else(|| phone.clone());
         view! {
             <a class="button call" href=format!("tel:{phone}") data-testid="call-link">
-                {format!("Call {phone}")}
+                {format!("Call {shown}")}
             </a>
         }
     });
-    let mail = card
-        .email
-        .clone()
-        .map(|email| view! { <a class="email" href=format!("mailto:{email}")>{email.clone()}</a> });
+    // With no phone, email is the way to reach them: a full button, not a small link.
+    let mail_class = if card.phone.is_none() {
+        "button email-only"
+    } else {
+        "email"
+    };
+    let mail = card.email.clone().map(|email| {
+        view! {
+            <a class=mail_class href=format!("mailto:{email}") data-testid="email-link">
+                {format!("Email {email}")}
+            </a>
+        }
+    });
     let lead_id = card.id.clone();
     let mine = {
         let lead_id = lead_id.clone();
@@ -383,7 +409,8 @@ fn LeadCardView(card: LeadCard, calls: CallLog) -> impl IntoView {
         card.free_mail,
     );
     view! {
-        <li class=class data-testid="lead-card" data-lead-id=card.id.clone()>
+        <li class=class data-testid="lead-card" data-lead-id=card.id.clone()
+            style:display=move || if shown() { "" } else { "none" }>
             <div class="lead-head">
                 <a class="name" href=format!("/lead/{}", card.id) data-testid="lead-link">{card.name.clone()}</a>
                 <span class="age" title="since inquiry">{card.age.clone()}</span>
