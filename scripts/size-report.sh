@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The size of the WebAssembly a browser downloads, part by part, after a release build with
-# --split: the part every page needs (a rep's queue needs nothing else), the lead page's part,
+# --split: the part every page needs (a rep's queue needs nothing else), the part with a rep's
+# other screens (a lead, sign-in),
 # and the staff screens' part. Then the crates that weigh most in the browser build (twiggy), so
 # growth shows the day it happens. Also recompresses the .gz copies at gzip's best level: the
 # build's own are made fast, and browsers that take no brotli get these.
@@ -34,7 +35,7 @@ main="$(basename "$(ls "$pkg"/leadline.*.wasm | head -n 1)" .wasm)"
 echo "WebAssembly, as downloaded:"
 part "every page (the queue needs only this)" "$main"
 # shellcheck disable=SC2046
-part "the lead page's part" $(needs __lead_route_view)
+part "the rest of a rep's screens' part" $(needs rep_screen)
 # shellcheck disable=SC2046
 part "the staff screens' part" $(needs staff_screen)
 main_gz=$(bytes "$pkg/$main.wasm.gz")

@@ -4,10 +4,11 @@ use crate::ui::pages::admin::{
     audit::AuditPage, people::PeoplePage, policy::PolicyPage, sources::SourcesPage,
     territories::TerritoriesPage,
 };
+use crate::ui::pages::RepRoute;
 use crate::ui::pages::{
     account::AccountPage, board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage,
-    home::HomePage, lead::LeadRoute, login::LoginPage, nurture::NurturePage, outlook::OutlookPage,
-    queue::QueuePage, wall::WallPage, welcome::WelcomePage,
+    nurture::NurturePage, outlook::OutlookPage, queue::QueuePage, wall::WallPage,
+    welcome::WelcomePage,
 };
 use leptos::lazy;
 use leptos::prelude::*;
@@ -71,8 +72,8 @@ pub fn App() -> impl IntoView {
         <Title text="Leadline"/>
         <Router>
             <Routes fallback=|| view! { <p class="page">"That page does not exist."</p> }>
-                <Route path=StaticSegment("") view=HomePage/>
-                <Route path=StaticSegment("login") view=LoginPage/>
+                <Route path=StaticSegment("") view={Lazy::<RepRoute>::new()}/>
+                <Route path=StaticSegment("login") view={Lazy::<RepRoute>::new()}/>
                 <Route path=StaticSegment("queue") view=QueuePage/>
                 <Route path=StaticSegment("nurture") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=StaticSegment("board") view={Lazy::<StaffRoute>::new()}/>
@@ -80,7 +81,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("board"), StaticSegment("outlook")) view={Lazy::<StaffRoute>::new()}/>
                 <Route path=StaticSegment("wall") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=StaticSegment("campaigns") view={Lazy::<StaffRoute>::new()}/>
-                <Route path=(StaticSegment("lead"), ParamSegment("id")) view={Lazy::<LeadRoute>::new()}/>
+                <Route path=(StaticSegment("lead"), ParamSegment("id")) view={Lazy::<RepRoute>::new()}/>
                 <Route path=StaticSegment("account") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=StaticSegment("welcome") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=(StaticSegment("admin"), StaticSegment("people")) view={Lazy::<StaffRoute>::new()}/>

@@ -97,7 +97,7 @@ pub fn field_label(field: &str) -> String {
     let mut chars = words.chars();
     chars
         .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
         .unwrap_or_default()
 }
 

@@ -57,14 +57,14 @@ pub fn work_order(
     policy: &Policy,
 ) -> (Urgency, bool, i64, i64) {
     let band = urgency(stage, next_due_at, now, policy);
-    let due = next_due_at.map_or(i64::MAX, |at| at.timestamp());
+    let due = next_due_at.map_or(i64::MAX, |at| at.timestamp_micros());
     let within = match band {
-        Urgency::Fresh => -received_at.timestamp(),
+        Urgency::Fresh => -received_at.timestamp_micros(),
         Urgency::LongOverdue => -due,
         Urgency::Due | Urgency::Later => due,
     };
     let cooler = !(band == Urgency::Fresh && stage == Stage::Hot);
-    (band, cooler, within, -received_at.timestamp())
+    (band, cooler, within, -received_at.timestamp_micros())
 }
 
 #[cfg(test)]
@@ -119,6 +119,15 @@ mod tests {
             urgency(Stage::Attempting, Some(at(10)), at(0), &policy),
             Urgency::Later
         );
+    }
+
+    #[test]
+    fn inquiries_a_moment_apart_keep_their_order() {
+        let policy = Policy::default();
+        let first = at(0);
+        let second = first + Duration::milliseconds(300);
+        let key = |received| work_order(Stage::Assigned, Some(at(5)), received, at(1), &policy);
+        assert!(key(second) < key(first), "the newer comes first");
     }
 
     #[test]

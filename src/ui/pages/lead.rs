@@ -16,26 +16,6 @@ use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::text_box::TextBox;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use leptos_router::{lazy_route, LazyRoute};
-
-/// The lead page as a route whose code loads on its own (one file, with what it shares with
-/// no other rep screen): the queue fetches it in the background once it is working, so opening
-/// a lead does not wait for it.
-#[derive(Clone, Copy)]
-pub struct LeadRoute;
-
-#[lazy_route]
-impl LazyRoute for LeadRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        LeadPage().into_any()
-    }
-}
-
 /// Shows what was wrong with one field of a refused form, beside that field.
 fn field_error(
     last: impl Fn() -> Option<Result<(), ApiError>> + Send + Sync + 'static,

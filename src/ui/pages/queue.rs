@@ -218,7 +218,7 @@ pub fn QueuePage() -> impl IntoView {
     // The lead page's code loads on its own: fetch it while the rep reads the queue.
     Effect::new(|_| {
         leptos::task::spawn_local(async {
-            <crate::ui::pages::lead::LeadRoute as leptos_router::LazyRoute>::preload().await;
+            <super::RepRoute as leptos_router::LazyRoute>::preload().await;
         });
     });
     // What the rep typed to find a lead in their queue.
@@ -410,7 +410,7 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
     );
     view! {
         <li class=class data-testid="lead-card" data-lead-id=card.id.clone()
-            style:display=move || if shown() { "" } else { "none" }>
+            hidden=move || !shown()>
             <div class="lead-head">
                 <a class="name" href=format!("/lead/{}", card.id) data-testid="lead-link">{card.name.clone()}</a>
                 <span class="age" title="since inquiry">{card.age.clone()}</span>
