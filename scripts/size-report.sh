@@ -26,12 +26,14 @@ part() {
     "$label" "$raw" "$gz" "$br" "$#" "$([ "$#" -eq 1 ] || echo s)"
 }
 # The files a lazily loaded part needs, from the splitter's manifest.
+# (No `head` in these pipelines: under pipefail, a writer cut off early fails the script.)
 needs() {
-  grep -o "\"$1[^\"]*\":\[[^]]*\]" "$pkg"/__wasm_split_manifest*.json | head -n 1 \
-    | sed 's/^[^[]*\[//; s/\]$//; s/"//g; s/,/ /g'
+  grep -o "\"$1[^\"]*\":\[[^]]*\]" "$pkg"/__wasm_split_manifest*.json \
+    | sed -n '1{s/^[^[]*\[//; s/\]$//; s/"//g; s/,/ /g; p}'
 }
 
-main="$(basename "$(ls "$pkg"/leadline.*.wasm | head -n 1)" .wasm)"
+mains=("$pkg"/leadline.*.wasm)
+main="$(basename "${mains[0]}" .wasm)"
 echo "WebAssembly, as downloaded:"
 part "every page (the queue needs only this)" "$main"
 # shellcheck disable=SC2046
@@ -55,5 +57,5 @@ if command -v twiggy > /dev/null && [ -f "$front" ]; then
         else { split(name, p, /::|[<> ({]/); crate = p[1] }
         size[crate] += $2 }
       END { for (c in size) printf "%10d  %s\n", size[c], c }' \
-    | sort -rn | head -n 12
+    | sort -rn | sed -n '1,12p'
 fi
