@@ -1,6 +1,5 @@
 import { Browser, BrowserContext, CDPSession, expect, Page, test } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { demo } from '../tests/support';
 
 // A rep's phone on a weak signal: Chrome's "Fast 3G" preset (1.44 Mbit/s down, 675 kbit/s up,
 // 562.5 ms round trip) and a CPU four times slower, on a 360×740 screen. For the queue and a
@@ -24,11 +23,10 @@ interface Figures {
 }
 
 function demoLogin(): { email: string; password: string } {
-  const text = readFileSync(join(__dirname, '..', '.run-bench', 'demo.txt'), 'utf8');
-  const password = /password '([^']+)'/.exec(text)?.[1];
-  const email = /^\s+rep\s+(\S+@\S+)/m.exec(text)?.[1];
-  if (!password || !email) throw new Error(`unexpected demo output:\n${text}`);
-  return { email, password };
+  const { logins, password } = demo('.run-bench');
+  const rep = logins.find((login) => login.role === 'rep');
+  if (!rep) throw new Error('the demo has no rep');
+  return { email: rep.email, password };
 }
 
 async function signedInContext(browser: Browser, baseURL: string): Promise<BrowserContext> {

@@ -2,15 +2,16 @@ import { APIRequestContext, expect, Locator, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** What `leadline demo` printed for this run: the web form's API key and the logins. */
+/** What `leadline demo` printed for this run (`run`: the server's folder in end2end/): the web
+ * form's API key and the logins. */
 export interface Demo {
   apiKey: string;
   password: string;
   logins: { role: string; email: string; name: string }[];
 }
 
-export function demo(): Demo {
-  const text = readFileSync(join(__dirname, '..', '.run', 'demo.txt'), 'utf8');
+export function demo(run = '.run'): Demo {
+  const text = readFileSync(join(__dirname, '..', run, 'demo.txt'), 'utf8');
   const apiKey = /API key of the 'Website form' source: (\S+)/.exec(text)?.[1];
   const password = /password '([^']+)'/.exec(text)?.[1];
   if (!apiKey || !password) throw new Error(`unexpected demo output:\n${text}`);

@@ -16,6 +16,15 @@ async fn lead(app: &TestApp, name: &str, phone: &str) -> String {
     body["id"].as_str().unwrap().to_string()
 }
 
+async fn touches_on(app: &TestApp, lead: &str) -> i64 {
+    let (touches,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM touches WHERE lead_id = $1")
+        .bind(lead)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    touches
+}
+
 fn names(queue: &Value) -> Vec<&str> {
     queue
         .as_array()
@@ -67,12 +76,7 @@ async fn a_call_sent_twice_with_its_key_is_logged_once_and_a_bad_key_is_refused(
         let (status, body) = send("7f3c2a9e1b4d6c80").await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let (touches,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM touches WHERE lead_id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(touches, 1);
+    assert_eq!(touches_on(&app, &id).await, 1);
     let (_, queue) = app.server_fn(&rita, "queue/mine", &[]).await;
     assert_eq!(queue[0]["next_action"], "Call (attempt 2 of 6)", "{queue}");
     // A new key is a new call.
@@ -99,10 +103,5 @@ async fn concurrent_sends_of_one_call_log_it_once() {
     for (status, body) in futures_util::future::join_all(sends).await {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let (touches,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM touches WHERE lead_id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(touches, 1);
+    assert_eq!(touches_on(&app, &id).await, 1);
 }

@@ -30,28 +30,6 @@ pub async fn log(
     live: &Live,
 ) -> Result<lead::LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
-    if let Some(key) = key {
-        // Whose lead it is comes first: another rep's lead is not found, whatever was sent.
-        let lead = leads::get(&mut *tx, lead_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        crate::domain::access::may_on_lead(
-            user,
-            crate::domain::access::Action::LogTouch,
-            &lead.state.owner,
-        )?;
-        let key =
-            crate::domain::touch::client_key(key).map_err(|e| ServiceError::Invalid(vec![e]))?;
-        match touches::lead_of_key(&mut tx, &user.id, key).await? {
-            Some(logged_on) if logged_on == lead_id => return Ok(lead.state),
-            Some(_) => {
-                return Err(ServiceError::Refused(
-                    "This key was already used for a touch on another lead.".to_string(),
-                ))
-            }
-            None => {}
-        }
-    }
     let state = apply(&mut tx, policy, now, user, lead_id, touch, note, key).await?;
     tx.commit().await?;
     // Who worked it: the rep who holds it, or the queue.
@@ -86,6 +64,20 @@ pub async fn apply(
         crate::domain::access::Action::LogTouch,
         &lead.state.owner,
     )?;
+    // A touch sent again with its key (checked after whose lead it is) was logged already.
+    if let Some(key) = key {
+        let key =
+            crate::domain::touch::client_key(key).map_err(|e| ServiceError::Invalid(vec![e]))?;
+        match touches::lead_of_key(&mut *conn, &user.id, key).await? {
+            Some(logged_on) if logged_on == lead_id => return Ok(lead.state),
+            Some(_) => {
+                return Err(ServiceError::Refused(
+                    "This key was already used for a touch on another lead.".to_string(),
+                ))
+            }
+            None => {}
+        }
+    }
     let transition = lead::log_touch(&lead.state, touch, now, policy)
         .map_err(|e| ServiceError::Refused(e.to_string()))?;
     let note = crate::domain::text::clean(note);
