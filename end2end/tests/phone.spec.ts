@@ -26,6 +26,33 @@ async function repWithoutHotLeads(): Promise<{ email: string; name: string; api:
   throw new Error('every demo rep holds a hot lead');
 }
 
+/** A new inquiry from a unique person, owned by `rep` (handed over by a manager if routing gave
+ * it to someone else). */
+async function leadFor(
+  request: APIRequestContext,
+  rep: { name: string },
+  prefix: string,
+  phone: string,
+): Promise<{ id: string; name: string }> {
+  const who = { ...person(prefix), phone };
+  const lead = await postLead(request, who);
+  if (lead.owner.name !== rep.name) {
+    const max = await signedIn(demo().logins.find((l) => l.role === 'manager')!.email);
+    const detail = await (await max.post('/api/lead/detail', { form: { lead_id: lead.id } })).json();
+    const to = detail.reps.find((r: { label: string }) => r.label.startsWith(rep.name));
+    const moved = await max.post('/api/lead/reassign', { form: { lead_ids: lead.id, to: to.id, reason: 'Test' } });
+    expect(moved.ok(), await moved.text()).toBe(true);
+    await max.dispose();
+  }
+  return { id: lead.id, name: who.name };
+}
+
+/** How many touches a lead of the rep's queue has. */
+async function touches(api: APIRequestContext, leadId: string): Promise<number> {
+  const queue = await (await api.post('/api/queue/mine')).json();
+  return queue.find((c: { id: string }) => c.id === leadId).touch_count;
+}
+
 /** Serious or critical accessibility problems axe-core finds on the page as it stands. */
 async function seriousProblems(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
@@ -174,6 +201,127 @@ test('the lead page on a phone: readable, reachable, titled, and the app can be 
     expect(answer.status()).toBe(200);
     expect(answer.headers()['content-type']).toBe(icon.type);
   }
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});
+
+test('after a saved call the list re-orders, and the card that slides under the finger is closed', async ({ page, request }) => {
+  const problems = watchConsole(page);
+  const rep = await repWithoutHotLeads();
+  // Two new inquiries: the newer one tops the queue, the other comes second.
+  const second = await leadFor(request, rep, 'Slide', '+1 415 555 0232');
+  const first = await leadFor(request, rep, 'Tapped', '+1 415 555 0233');
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const cards = page.getByTestId('lead-card');
+  await expect(cards.nth(0)).toContainText(first.name);
+  await expect(cards.nth(1)).toContainText(second.name);
+  await cards.nth(0).getByTestId('log-call').click();
+  const busy = cards.nth(0).getByTestId('outcome-busy');
+  const spot = (await busy.boundingBox())!;
+  await page.touchscreen.tap(spot.x + spot.width / 2, spot.y + spot.height / 2);
+  await expect(cards.nth(0).getByTestId('call-status')).toHaveText(/^Saved: Busy/, { timeout: 15_000 });
+  // Called, it waits for its next attempt: the other new inquiry moves up into its place.
+  await expect(cards.nth(0)).toContainText(second.name, { timeout: 10_000 });
+  await expect(cards.nth(0).getByTestId('outcome-busy')).toBeHidden();
+  // The same spot tapped again logs nothing on the lead now there.
+  await page.touchscreen.tap(spot.x + spot.width / 2, spot.y + spot.height / 2);
+  await page.waitForTimeout(500);
+  await expect(page.getByTestId('call-status').filter({ hasText: /Logged/ })).toHaveCount(0);
+  await expect(page.getByTestId('lead-card').filter({ hasText: first.name }).getByTestId('outcome-busy')).toBeHidden();
+  expect(await touches(rep.api, second.id)).toBe(0);
+  expect(await touches(rep.api, first.id)).toBe(1);
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});
+
+test('offline: calls wait on the phone, go once when the signal returns, and survive a reload', async ({ page, context, request }) => {
+  test.setTimeout(120_000);
+  const rep = await repWithoutHotLeads();
+  const a = await leadFor(request, rep, 'Offline', '+1 415 555 0234');
+  const b = await leadFor(request, rep, 'Offline', '+1 415 555 0235');
+  const c = await leadFor(request, rep, 'Reload', '+1 415 555 0236');
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  // The service worker takes the page and keeps the app's files.
+  await page.waitForFunction(async () => {
+    if (!navigator.serviceWorker.controller) return false;
+    const loaded = performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .filter((name) => new URL(name).pathname.startsWith('/pkg/'));
+    const files = await caches.open('leadline-files-v1');
+    for (const name of loaded) if (!(await files.match(name, { ignoreVary: true }))) return false;
+    if (!(await files.match('/phone.js'))) return false;
+    return Boolean(await (await caches.open('leadline-pages-v1')).match('/queue'));
+  }, undefined, { timeout: 30_000, polling: 500 });
+
+  await context.setOffline(true);
+  await expect(page.getByTestId('offline')).toBeVisible();
+  for (const [lead, outcome] of [[a, 'busy'], [b, 'no_answer']] as const) {
+    const card = page.getByTestId('lead-card').filter({ hasText: lead.name });
+    await card.getByTestId('log-call').click();
+    await card.getByTestId(`outcome-${outcome}`).click();
+  }
+  await expect(page.getByTestId('outbox')).toHaveText(/^2 calls waiting to send/, { timeout: 15_000 });
+  await expect(page.getByTestId('lead-card').filter({ hasText: a.name }).getByTestId('call-status')).toHaveText('Logged: Busy · waiting to send');
+  expect(await touches(rep.api, a.id)).toBe(0);
+
+  // Offline, a reload still shows the queue, marked with when it was last read.
+  await page.reload();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(page.getByTestId('offline')).toHaveText(/^Offline · your queue as of \d\d:\d\d$/);
+  await expect(page.getByTestId('lead-card').filter({ hasText: a.name })).toBeVisible();
+  await expect(page.getByTestId('outbox')).toHaveText(/^2 calls waiting to send/);
+
+  // The signal returns: both arrive, once each.
+  await context.setOffline(false);
+  await expect(page.getByTestId('outbox')).toBeHidden({ timeout: 20_000 });
+  await expect(page.getByTestId('offline')).toBeHidden();
+  await expect.poll(() => touches(rep.api, a.id), { timeout: 10_000 }).toBe(1);
+  expect(await touches(rep.api, b.id)).toBe(1);
+
+  // A call logged and the page reloaded inside its undo window: it is not lost, nor doubled.
+  const card = page.getByTestId('lead-card').filter({ hasText: c.name });
+  await card.getByTestId('log-call').click();
+  await card.getByTestId('outcome-voicemail').click();
+  await expect(card.getByTestId('call-status')).toContainText('Logged: Left voicemail');
+  await page.reload();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect.poll(() => touches(rep.api, c.id), { timeout: 15_000 }).toBe(1);
+  await page.waitForTimeout(2_000);
+  expect(await touches(rep.api, c.id)).toBe(1);
+  expect(await touches(rep.api, a.id)).toBe(1);
+  expect(await touches(rep.api, b.id)).toBe(1);
+  await rep.api.dispose();
+});
+
+test('a search that finds nothing says so; a surname first still finds; a long message stays short on the card', async ({ page, request }) => {
+  const problems = watchConsole(page);
+  const rep = await repWithoutHotLeads();
+  const who = { ...person('Searched'), phone: '+1 415 555 0237', message: 'Please call. '.repeat(700) };
+  const lead = await postLead(request, who);
+  if (lead.owner.name !== rep.name) {
+    const max = await signedIn(demo().logins.find((l) => l.role === 'manager')!.email);
+    const detail = await (await max.post('/api/lead/detail', { form: { lead_id: lead.id } })).json();
+    const to = detail.reps.find((r: { label: string }) => r.label.startsWith(rep.name));
+    expect((await max.post('/api/lead/reassign', { form: { lead_ids: lead.id, to: to.id, reason: 'Test' } })).ok()).toBe(true);
+    await max.dispose();
+  }
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const card = page.getByTestId('lead-card').filter({ hasText: who.name });
+  const box = (await card.boundingBox())!;
+  expect(box.height).toBeLessThan(600);
+  const [first, last] = who.name.split(' ');
+  await page.getByTestId('queue-search').fill(`${last} ${first}`);
+  await expect(page.getByTestId('lead-card').filter({ visible: true })).toHaveCount(1);
+  await page.getByTestId('queue-search').fill('zzqx nobody');
+  await expect(page.getByTestId('lead-card').filter({ visible: true })).toHaveCount(0);
+  await expect(page.getByTestId('no-match')).toHaveText('No lead in your queue matches “zzqx nobody”.');
   expect(problems).toEqual([]);
   await rep.api.dispose();
 });

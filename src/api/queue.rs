@@ -51,6 +51,8 @@ pub(crate) fn card(
     use crate::domain::touch::Touch;
     let action = row.next_action.as_deref().and_then(Action::parse);
     let (due, overdue) = match row.next_due_at {
+        // Within a minute either side it is simply due now ("overdue by 0 min" says nothing).
+        Some(due) if (now - due).num_seconds().abs() < 60 => ("due now".to_string(), due < now),
         Some(due) if due < now => (format!("overdue by {}", short_age(now - due)), true),
         Some(due)
             if due - now < chrono::Duration::hours(1) || due - now > chrono::Duration::days(6) =>

@@ -103,11 +103,18 @@ impl Haystack {
         }
     }
 
-    /// True when `typed` is empty, appears in the words, or is a phone number (at least three
-    /// digits and nothing but phone punctuation besides) whose digits appear.
+    /// True when `typed` is empty, each word of it appears in the words (in any order: "Rossi
+    /// Olivia" finds Olivia Rossi), or it is a phone number (at least three digits and nothing
+    /// but phone punctuation besides) whose digits appear.
     pub fn finds(&self, typed: &str) -> bool {
         let typed = typed.trim().to_lowercase();
         if typed.is_empty() || self.words.contains(&typed) {
+            return true;
+        }
+        if typed
+            .split_whitespace()
+            .all(|word| self.words.contains(word))
+        {
             return true;
         }
         let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
@@ -131,10 +138,12 @@ mod tests {
             "(415) 555-0123",
             "555 0123",
             "+1 415",
+            "lee ann",
+            "Acme  ann",
         ] {
             assert!(lead.finds(typed), "{typed}");
         }
-        for typed in ["bob", "777", "ann 0123", "999"] {
+        for typed in ["bob", "777", "ann bob", "999", "lee anne"] {
             assert!(!lead.finds(typed), "{typed}");
         }
     }

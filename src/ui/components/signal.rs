@@ -1,15 +1,24 @@
-//! The rep's opt-in sound and vibration for a new lead in the queue. The choice is kept in the
-//! browser (localStorage), since it belongs to the phone, not the account.
+//! The rep's opt-in signal for a new lead in the queue: a beep and a buzz, and a system
+//! notification (opening that lead) while the page is out of sight, with the rep's permission.
+//! The choice is kept in the browser (localStorage), since it belongs to the phone, not the
+//! account.
 
 use leptos::prelude::*;
 
 const KEY: &str = "leadline.signal";
 
+/// A lead on the queue, as the signal sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLead {
+    pub id: String,
+    pub name: String,
+}
+
 /// Watches the ids a queue shows; when one appears that was not there before (after the
 /// first load) and the rep has switched the signal on, beeps and vibrates. Returns the switch
 /// and how many times it has signalled (shown for the curious, and for tests).
 pub fn new_lead_signal(
-    ids: impl Fn() -> Option<Vec<String>> + 'static,
+    leads: impl Fn() -> Option<Vec<NewLead>> + 'static,
 ) -> (RwSignal<bool>, RwSignal<u32>) {
     let enabled = RwSignal::new(false);
     let signalled = RwSignal::new(0u32);
@@ -27,25 +36,58 @@ pub fn new_lead_signal(
         });
         let seen = StoredValue::new_local(None::<HashSet<String>>);
         Effect::new(move |_| {
-            let Some(now) = ids() else {
+            let Some(now) = leads() else {
                 return;
             };
-            let fresh = seen.with_value(|before| {
-                before
-                    .as_ref()
-                    .is_some_and(|before| now.iter().any(|id| !before.contains(id)))
+            let fresh: Vec<NewLead> = seen.with_value(|before| match before {
+                Some(before) => now
+                    .iter()
+                    .filter(|lead| !before.contains(&lead.id))
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
             });
-            seen.set_value(Some(now.into_iter().collect()));
-            if fresh && enabled.get_untracked() {
+            seen.set_value(Some(now.into_iter().map(|lead| lead.id).collect()));
+            if !fresh.is_empty() && enabled.get_untracked() {
                 beep_and_vibrate();
+                notify(&fresh);
                 signalled.update(|n| *n += 1);
             }
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = ids;
+    let _ = leads;
     let _ = KEY;
     (enabled, signalled)
+}
+
+/// A system notification for the newest arrival, if the page is hidden and the rep allowed it.
+#[cfg(feature = "hydrate")]
+fn notify(fresh: &[NewLead]) {
+    let Some(first) = fresh.first() else {
+        return;
+    };
+    let title = if fresh.len() == 1 {
+        "New lead to call".to_string()
+    } else {
+        format!("{} new leads to call", fresh.len())
+    };
+    let _ = js::show(&title, &first.name, &format!("/lead/{}", first.id));
+}
+
+#[cfg(feature = "hydrate")]
+mod js {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// Asks for permission to notify (from a tap).
+        #[wasm_bindgen(catch, js_namespace = leadlineNotify, js_name = ask)]
+        pub fn ask() -> Result<(), JsValue>;
+        /// Shows a notification that opens `url`, if the page is hidden and allowed to.
+        #[wasm_bindgen(catch, js_namespace = leadlineNotify, js_name = show)]
+        pub fn show(title: &str, body: &str, url: &str) -> Result<JsValue, JsValue>;
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -72,9 +114,16 @@ pub fn SignalSwitch(enabled: RwSignal<bool>, signalled: RwSignal<u32>) -> impl I
                 type="checkbox"
                 data-testid="signal-toggle"
                 prop:checked=move || enabled.get()
-                on:change=move |ev| enabled.set(event_target_checked(&ev))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    #[cfg(feature = "hydrate")]
+                    if on {
+                        let _ = js::ask();
+                    }
+                    enabled.set(on);
+                }
             />
-            "Sound and vibration when a new lead arrives"
+            "Sound, vibration and a notification when a new lead arrives"
         </label>
     }
 }

@@ -8,13 +8,15 @@ use crate::api::auth::current_user;
 use crate::api::queue::{log_call, my_queue, LeadCard};
 use crate::api::ApiError;
 use crate::domain::lead::Stage;
+use crate::domain::text::Haystack;
 use crate::domain::touch::CallOutcome;
 use crate::ui::components::alerts::{AlertActions, AlertList};
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::live::refresh_on_changes;
+use crate::ui::components::outbox::{self, Parcel};
 use crate::ui::components::settle::Settle;
-use crate::ui::components::signal::{new_lead_signal, SignalSwitch};
+use crate::ui::components::signal::{new_lead_signal, NewLead, SignalSwitch};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -24,15 +26,21 @@ const UNDO_WINDOW: Duration = Duration::from_secs(5);
 const ARMING: Duration = Duration::from_millis(800);
 /// How long "Saved" stays on the card before the list moves on.
 const SAVED_SHOWN: Duration = Duration::from_millis(1200);
+/// How often calls the server has not heard yet are sent again.
+#[cfg(feature = "hydrate")]
+const RETRY_EVERY: Duration = Duration::from_secs(10);
 
 /// A call logged on the queue, from the tap until the list moves on.
 #[derive(Debug, Clone, PartialEq)]
 struct Logged {
     lead_id: String,
+    lead_name: String,
     outcome: CallOutcome,
     /// Sent with the call: a retry of the same call is the same call on the server.
     key: String,
     state: LogState,
+    /// Keeps the list still (logged on this page, until sent or taken back).
+    holds: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +50,8 @@ enum LogState {
         armed: bool,
     },
     Sending,
+    /// The server could not be reached: kept on the phone and sent again.
+    Unsent,
     Saved,
     Refused(String),
 }
@@ -51,6 +61,13 @@ enum LogState {
 struct CallLog {
     logged: RwSignal<Vec<Logged>>,
     settle: Settle,
+    /// Who is signed in (their calls only go in and out of the outbox).
+    user: StoredValue<String>,
+    /// The leads whose "Log call" panel is open. A panel belongs to its lead, not to a place on
+    /// the screen: when the list re-orders, the card that slides in keeps its own (closed) one.
+    open: RwSignal<Vec<String>>,
+    /// The last request could not reach the server.
+    offline: RwSignal<bool>,
 }
 
 impl CallLog {
@@ -80,8 +97,9 @@ impl CallLog {
         found
     }
 
-    /// Logs `outcome` on a lead: held on the card for the undo window, then sent.
-    fn log(self, lead_id: String, outcome: CallOutcome) {
+    /// Logs `outcome` on a lead: kept on the phone at once, held on the card for the undo
+    /// window, then sent.
+    fn log(self, lead_id: String, lead_name: String, outcome: CallOutcome) {
         match self.of(&lead_id) {
             // Refused: the rep may log it again.
             Some(Logged {
@@ -96,12 +114,21 @@ impl CallLog {
             None => {}
         }
         let key = new_key();
+        outbox::keep(&Parcel {
+            key: key.clone(),
+            user: self.user.get_value(),
+            lead_id: lead_id.clone(),
+            lead_name: lead_name.clone(),
+            outcome: outcome.as_str().to_string(),
+        });
         self.logged.update(|all| {
             all.push(Logged {
                 lead_id,
+                lead_name,
                 outcome,
                 key: key.clone(),
                 state: LogState::Waiting { armed: false },
+                holds: true,
             })
         });
         self.settle.hold();
@@ -116,7 +143,21 @@ impl CallLog {
     }
 
     fn undo(self, key: &str) {
+        outbox::forget(key);
         if self.remove(key) {
+            self.settle.release();
+        }
+    }
+
+    /// Lets the list move again, if this call was keeping it still.
+    fn let_go(self, key: &str) {
+        let mut held = false;
+        self.logged.try_update(|all| {
+            if let Some(entry) = all.iter_mut().find(|l| l.key == key) {
+                held = std::mem::take(&mut entry.holds);
+            }
+        });
+        if held {
             self.settle.release();
         }
     }
@@ -129,7 +170,7 @@ impl CallLog {
         else {
             return; // undone
         };
-        if !matches!(entry.state, LogState::Waiting { .. }) {
+        if !matches!(entry.state, LogState::Waiting { .. } | LogState::Unsent) {
             return;
         }
         self.set_state(&key, LogState::Sending);
@@ -142,24 +183,131 @@ impl CallLog {
             .await;
             match sent {
                 Ok(()) => {
+                    outbox::forget(&key);
+                    self.offline.try_set(false);
                     self.set_state(&key, LogState::Saved);
                     set_timeout(
                         move || {
+                            self.let_go(&key);
                             if self.remove(&key) {
-                                self.settle.release();
+                                self.close_panel(&entry.lead_id);
                                 self.settle.request();
                             }
                         },
                         SAVED_SHOWN,
                     );
                 }
+                // Not heard, or not now: it stays on the phone and goes again.
+                Err(e) if worth_retrying(&e) => {
+                    if matches!(e, ApiError::Transport(_)) {
+                        self.offline.try_set(true);
+                    }
+                    self.set_state(&key, LogState::Unsent);
+                    self.let_go(&key);
+                }
                 Err(e) => {
+                    outbox::forget(&key);
                     self.set_state(&key, LogState::Refused(e.to_string()));
-                    self.settle.release();
+                    self.let_go(&key);
                 }
             }
         });
     }
+
+    /// Sends again every call the server has not heard yet.
+    #[cfg_attr(not(feature = "hydrate"), expect(dead_code, reason = "the browser retries"))]
+    fn retry(self) {
+        let unsent = self
+            .logged
+            .try_with_untracked(|all| {
+                all.iter()
+                    .filter(|l| l.state == LogState::Unsent)
+                    .map(|l| l.key.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for key in unsent {
+            self.send(key);
+        }
+    }
+
+    /// Sends what an earlier visit left on the phone (a reload or a closed tab inside the undo
+    /// window, or no signal): each goes once, under the key it was logged with.
+    #[cfg_attr(not(feature = "hydrate"), expect(dead_code, reason = "only a browser has it"))]
+    async fn restore(self) {
+        let user = self.user.get_value();
+        for parcel in outbox::kept(&user).await {
+            let Ok(outcome) = parcel.outcome.parse::<CallOutcome>() else {
+                outbox::forget(&parcel.key);
+                continue;
+            };
+            let known = self
+                .logged
+                .try_with_untracked(|all| all.iter().any(|l| l.key == parcel.key))
+                .unwrap_or(true);
+            if known {
+                continue;
+            }
+            self.logged.try_update(|all| {
+                all.push(Logged {
+                    lead_id: parcel.lead_id,
+                    lead_name: parcel.lead_name,
+                    outcome,
+                    key: parcel.key.clone(),
+                    state: LogState::Unsent,
+                    holds: false,
+                })
+            });
+            self.send(parcel.key);
+        }
+    }
+
+    fn is_open(&self, lead_id: &str) -> bool {
+        self.open.with(|open| open.iter().any(|id| id == lead_id))
+    }
+
+    fn set_open(&self, lead_id: &str, is_open: bool) {
+        if self
+            .open
+            .with_untracked(|open| open.iter().any(|id| id == lead_id))
+            == is_open
+        {
+            return;
+        }
+        self.open.update(|open| {
+            open.retain(|id| id != lead_id);
+            if is_open {
+                open.push(lead_id.to_string());
+            }
+        });
+    }
+
+    fn close_panel(&self, lead_id: &str) {
+        self.set_open(lead_id, false);
+    }
+
+    /// Calls the server has not heard yet that no longer wait on their card: kept on the
+    /// phone and being sent again.
+    fn unsent(&self) -> usize {
+        self.logged.with(|all| {
+            all.iter()
+                .filter(|l| !l.holds && matches!(l.state, LogState::Unsent | LogState::Sending))
+                .count()
+        })
+    }
+}
+
+/// A failure that may pass: no connection, a server fault, a queue at the door, or a session
+/// to renew. Anything else is the server saying no.
+fn worth_retrying(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::Transport(_)
+            | ApiError::Internal
+            | ApiError::TooSlow
+            | ApiError::TooManyRequests { .. }
+            | ApiError::Unauthenticated
+    )
 }
 
 /// A fresh random key for one logged call (browsers give random bytes on plain HTTP too).
@@ -185,6 +333,9 @@ pub fn QueuePage() -> impl IntoView {
     let calls = CallLog {
         logged: RwSignal::new(Vec::new()),
         settle,
+        user: StoredValue::new(String::new()),
+        open: RwSignal::new(Vec::new()),
+        offline: RwSignal::new(false),
     };
     let queue = Resource::new(move || settle.tick(), |_| my_queue());
     let alert_actions = AlertActions::new();
@@ -193,7 +344,8 @@ pub fn QueuePage() -> impl IntoView {
         |_| my_alerts(),
     );
     refresh_on_changes(move || settle.request());
-    // Leaving the page inside an undo window sends the call now rather than dropping it.
+    // Leaving the page inside an undo window sends the call now rather than dropping it (it is
+    // also in the outbox, so a failed send goes again on the next visit).
     on_cleanup(move || {
         let waiting = calls
             .logged
@@ -206,15 +358,20 @@ pub fn QueuePage() -> impl IntoView {
             .unwrap_or_default();
         for entry in waiting {
             leptos::task::spawn_local(async move {
-                let _ = log_call(
+                if log_call(
                     entry.lead_id,
                     entry.outcome.as_str().to_string(),
-                    Some(entry.key),
+                    Some(entry.key.clone()),
                 )
-                .await;
+                .await
+                .is_ok()
+                {
+                    outbox::forget(&entry.key);
+                }
             });
         }
     });
+    watch_connection(calls);
     // The lead page's code loads on its own: fetch it while the rep reads the queue.
     Effect::new(|_| {
         leptos::task::spawn_local(async {
@@ -224,11 +381,18 @@ pub fn QueuePage() -> impl IntoView {
     // What the rep typed to find a lead in their queue.
     let find = RwSignal::new(String::new());
     let (signal_on, signalled) = new_lead_signal(move || {
-        queue
-            .get()
-            .and_then(Result::ok)
-            .map(|cards| cards.into_iter().map(|card| card.id).collect())
+        queue.get().and_then(Result::ok).map(|cards| {
+            cards
+                .into_iter()
+                .map(|card| NewLead {
+                    id: card.id,
+                    name: card.name,
+                })
+                .collect()
+        })
     });
+    // The queue as last read, shown (marked offline) when the server cannot be reached.
+    let last_read = StoredValue::new(None::<Vec<LeadCard>>);
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading your queue…"</p> }>
             {move || Suspend::new(async move {
@@ -237,28 +401,56 @@ pub fn QueuePage() -> impl IntoView {
                     Ok(None) => return refusal(ApiError::Unauthenticated),
                     Err(e) => return refusal(e),
                 };
-                let cards = match queue.await {
-                    Ok(cards) => cards,
-                    Err(e) => return refusal(e),
+                if calls.user.get_value() != user.id {
+                    calls.user.set_value(user.id.clone());
+                    outbox::owner(&user.id);
+                    // What an earlier visit left on the phone goes now (only a browser has it).
+                    #[cfg(feature = "hydrate")]
+                    leptos::task::spawn_local(calls.restore());
+                }
+                let cards = match (queue.await, last_read.get_value()) {
+                    (Ok(cards), _) => {
+                        last_read.set_value(Some(cards.clone()));
+                        freshness::read_now(calls.offline);
+                        cards
+                    }
+                    (Err(ApiError::Transport(_)), Some(cards)) => {
+                        calls.offline.set(true);
+                        cards
+                    }
+                    (Err(e), _) => return refusal(e),
                 };
                 let alert_list = alerts.await.unwrap_or_default();
                 let overdue = cards.iter().filter(|c| c.overdue).count();
                 let open = cards.len();
+                let haystacks: Vec<Haystack> = cards.iter().map(haystack).collect();
+                let nothing_found = move || {
+                    find.with(|typed| {
+                        !typed.trim().is_empty() && !haystacks.iter().any(|h| h.finds(typed))
+                    })
+                };
                 view! {
                     <TopBar user title="My queue"/>
                     <main class="page queue" on:pointerdown=move |_| settle.touched()>
                         <p class="summary" data-testid="queue-summary">
                             {format!("{open} open · {overdue} overdue")}
                         </p>
+                        <OfflineLine offline=calls.offline/>
+                        <OutboxLine calls/>
                         <SignalSwitch enabled=signal_on signalled/>
                         <AlertList alerts=alert_list actions=alert_actions/>
                         <label class="find">
                             <span class="visually-hidden">"Find in my queue"</span>
-                            <input type="search" placeholder="Find by name, company, phone or email"
+                            <input type="search" placeholder="Name, company or phone"
                                 data-testid="queue-search" autocomplete="off"
                                 prop:value=move || find.get()
                                 on:input=move |ev| find.set(event_target_value(&ev))/>
                         </label>
+                        {move || nothing_found().then(|| view! {
+                            <p class="empty" role="status" data-testid="no-match">
+                                {format!("No lead in your queue matches “{}”.", find.get().trim())}
+                            </p>
+                        })}
                         {if cards.is_empty() {
                             view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()
                         } else {
@@ -280,6 +472,106 @@ pub fn QueuePage() -> impl IntoView {
     }
 }
 
+/// What a search looks through on a card.
+fn haystack(card: &LeadCard) -> Haystack {
+    Haystack::new(&[
+        &card.name,
+        &card.company,
+        card.email.as_deref().unwrap_or(""),
+        card.phone.as_deref().unwrap_or(""),
+    ])
+}
+
+/// Follows the connection: calls kept on the phone go again when it comes back, and every few
+/// seconds while any wait.
+fn watch_connection(calls: CallLog) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        calls.offline.set(!window().navigator().on_line());
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            calls.offline.set(false);
+            calls.retry();
+            calls.settle.request();
+        });
+        let offline = window_event_listener(leptos::ev::offline, move |_| calls.offline.set(true));
+        let again = set_interval_with_handle(move || calls.retry(), RETRY_EVERY).ok();
+        on_cleanup(move || {
+            online.remove();
+            offline.remove();
+            if let Some(again) = again {
+                again.clear();
+            }
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = calls;
+}
+
+/// "Offline · your queue as of 14:05", while the server cannot be reached.
+#[component]
+fn OfflineLine(offline: RwSignal<bool>) -> impl IntoView {
+    move || {
+        offline.get().then(|| {
+            let since = freshness::last_read()
+                .map(|time| format!(" · your queue as of {time}"))
+                .unwrap_or_default();
+            view! {
+                <p class="offline" role="status" data-testid="offline">
+                    {format!("Offline{since}")}
+                </p>
+            }
+        })
+    }
+}
+
+/// Calls the server has not heard yet, and calls it refused, told plainly.
+#[component]
+fn OutboxLine(calls: CallLog) -> impl IntoView {
+    let waiting = move || {
+        let n = calls.unsent();
+        (n > 0).then(|| {
+            let what = if n == 1 {
+                "1 call".to_string()
+            } else {
+                format!("{n} calls")
+            };
+            view! {
+                <p class="outbox" role="status" data-testid="outbox">
+                    {format!("{what} waiting to send · they go when the connection is back")}
+                </p>
+            }
+        })
+    };
+    let refused = move || {
+        calls
+            .logged
+            .get()
+            .into_iter()
+            .filter_map(|entry| match entry.state {
+                LogState::Refused(why) => Some((entry.key, entry.lead_name, entry.outcome, why)),
+                _ => None,
+            })
+            .map(|(key, name, outcome, why)| {
+                view! {
+                    <li class="error" role="alert" data-testid="refusal">
+                        {format!("Not saved: {} for {name}. {why}", outcome.label())}
+                        " "
+                        <button type="button" class="link dark" on:click=move |_| {
+                            calls.remove(&key);
+                        }>
+                            "OK"
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        {waiting}
+        <ul class="refusals">{refused}</ul>
+    }
+}
+
 /// What the "Log call" line says once a call is logged on the card.
 fn call_status(entry: &Logged) -> String {
     match &entry.state {
@@ -287,6 +579,7 @@ fn call_status(entry: &Logged) -> String {
             format!("Logged: {} · sending in a moment", entry.outcome.label())
         }
         LogState::Sending => format!("Logged: {} · saving…", entry.outcome.label()),
+        LogState::Unsent => format!("Logged: {} · waiting to send", entry.outcome.label()),
         LogState::Saved => format!("Saved: {}", entry.outcome.label()),
         LogState::Refused(_) => "Not saved".to_string(),
     }
@@ -294,12 +587,7 @@ fn call_status(entry: &Logged) -> String {
 
 #[component]
 fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl IntoView {
-    let haystack = crate::domain::text::Haystack::new(&[
-        &card.name,
-        &card.company,
-        card.email.as_deref().unwrap_or(""),
-        card.phone.as_deref().unwrap_or(""),
-    ]);
+    let haystack = haystack(&card);
     let shown = move || find.with(|typed| haystack.finds(typed));
     let hot = card.stage == Stage::Hot;
     let class = match (hot, card.overdue) {
@@ -338,6 +626,7 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
         .into_iter()
         .map(|outcome| {
             let lead_id = lead_id.clone();
+            let lead_name = card.name.clone();
             let mine = mine.clone();
             let undo_here = {
                 let mine = mine.clone();
@@ -381,7 +670,7 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
                         ev.prevent_default();
                         match undo_here() {
                             Some(logged) => calls.undo(&logged.key),
-                            None => calls.log(lead_id.clone(), outcome),
+                            None => calls.log(lead_id.clone(), lead_name.clone(), outcome),
                         }
                     }>
                     {label}
@@ -392,15 +681,6 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
     let status = {
         let mine = mine.clone();
         move || mine().map(|entry| call_status(&entry))
-    };
-    let refused = move || match mine() {
-        Some(Logged {
-            state: LogState::Refused(message),
-            ..
-        }) => Some(view! {
-            <p class="error" role="alert" data-testid="log-error">{message}</p>
-        }),
-        _ => None,
     };
     let flags = flags(
         hot,
@@ -428,12 +708,24 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
             <div class="last" data-testid="last-touch">
                 {card.last_touch.clone().unwrap_or_else(|| "Not contacted yet".to_string())}
             </div>
-            {(!card.message.is_empty()).then(|| view! { <p class="message">{card.message.clone()}</p> })}
+            // A long message is cut to a few lines here; the lead page shows it whole.
+            {(!card.message.is_empty()).then(|| view! { <p class="message" data-testid="card-message">{card.message.clone()}</p> })}
             <div class="actions">
                 {tel}
                 {mail}
             </div>
-            <details class="log-call">
+            <details class="log-call"
+                prop:open={
+                    let lead_id = lead_id.clone();
+                    move || calls.is_open(&lead_id)
+                }
+                on:toggle={
+                    let lead_id = lead_id.clone();
+                    move |ev| {
+                        let now_open = event_target::<leptos::web_sys::Element>(&ev).has_attribute("open");
+                        calls.set_open(&lead_id, now_open);
+                    }
+                }>
                 <summary class="button" data-testid="log-call">
                     {
                         let status = status.clone();
@@ -446,8 +738,55 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
                     <input type="hidden" name="lead_id" value=lead_id.clone()/>
                     {outcomes}
                 </form>
-                {refused}
             </details>
         </li>
+    }
+}
+
+/// When the queue was last read from the server, kept on the phone for the offline line.
+mod freshness {
+    #[cfg(feature = "hydrate")]
+    const KEY: &str = "leadline.queue.read-at";
+
+    /// The queue was just read: note the time (unless it came from the phone's own copy).
+    pub fn read_now(offline: leptos::prelude::RwSignal<bool>) {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::prelude::*;
+            if offline.get_untracked() || !window().navigator().on_line() {
+                return;
+            }
+            if let Some(storage) = window().local_storage().ok().flatten() {
+                let _ = storage.set_item(KEY, &js_sys::Date::now().to_string());
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = offline;
+    }
+
+    /// "14:05" (or "24/11/2026, 14:05" on another day), in the phone's time.
+    pub fn last_read() -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::prelude::*;
+            let storage = window().local_storage().ok().flatten()?;
+            let at: f64 = storage.get_item(KEY).ok().flatten()?.parse().ok()?;
+            let then = js_sys::Date::new(&at.into());
+            let today = js_sys::Date::new_0();
+            let time = format!("{:02}:{:02}", then.get_hours(), then.get_minutes());
+            let same_day = then.to_date_string() == today.to_date_string();
+            Some(if same_day {
+                time
+            } else {
+                format!(
+                    "{}/{}/{}, {time}",
+                    then.get_date(),
+                    then.get_month() + 1,
+                    then.get_full_year()
+                )
+            })
+        }
+        #[cfg(not(feature = "hydrate"))]
+        None
     }
 }

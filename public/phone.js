@@ -1,0 +1,132 @@
+// Leadline on a phone, the parts a browser gives only to JavaScript:
+// - the outbox: logged calls kept in IndexedDB until the server has confirmed them, so a reload,
+//   a closed tab or a dead signal loses nothing (the app sends and forgets them; see
+//   src/ui/components/outbox.rs);
+// - the service worker (/sw.js), which keeps the queue readable offline;
+// - system notifications, with the rep's permission, for a lead that arrives in the background.
+(() => {
+  'use strict';
+
+  const DB = 'leadline';
+  const STORE = 'outbox';
+  // What the outbox holds, mirrored here so leaving the page can send it at once.
+  const mirror = new Map();
+  // Who is signed in on this page: leaving sends only their calls.
+  let owner = null;
+  let opening = null;
+
+  function database() {
+    if (!opening) {
+      opening = new Promise((resolve, reject) => {
+        const request = indexedDB.open(DB, 1);
+        request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'key' });
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    }
+    return opening;
+  }
+
+  async function within(mode, work) {
+    const db = await database();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const request = work(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  }
+
+  window.leadlineOutbox = {
+    /** The signed-in user's id. */
+    owner(user) {
+      owner = user;
+    },
+    /** Keeps one parcel (JSON text with at least `key`). */
+    put(json) {
+      const parcel = JSON.parse(json);
+      mirror.set(parcel.key, parcel);
+      return within('readwrite', (store) => store.put(parcel)).then(() => undefined);
+    },
+    /** Forgets a parcel the server has, or the rep took back. */
+    remove(key) {
+      mirror.delete(key);
+      return within('readwrite', (store) => store.delete(key)).then(() => undefined);
+    },
+    /** Every kept parcel, as JSON text. */
+    list() {
+      return within('readonly', (store) => store.getAll()).then((all) => {
+        for (const parcel of all) mirror.set(parcel.key, parcel);
+        return JSON.stringify(all);
+      });
+    },
+  };
+
+  // Leaving the page (reload, tab closed): what is kept goes now. It stays kept until the app,
+  // opened again, sends it once more and hears it arrived: its key makes a repeat harmless.
+  addEventListener('pagehide', () => {
+    for (const parcel of mirror.values()) {
+      if (parcel.user !== owner) continue;
+      const body = new URLSearchParams({
+        lead_id: parcel.lead_id,
+        outcome: parcel.outcome,
+        key: parcel.key,
+      });
+      fetch('/api/queue/log-call', {
+        method: 'POST',
+        body,
+        keepalive: true,
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+      }).catch(() => {});
+    }
+  });
+
+  // The service worker: the queue and the app's files kept for offline reading.
+  if ('serviceWorker' in navigator) {
+    // Whether this page came from the network without the worker (a first visit).
+    const uncontrolled = !navigator.serviceWorker.controller;
+    addEventListener('load', () => {
+      navigator.serviceWorker
+        .register('/sw.js')
+        .then(() => navigator.serviceWorker.ready)
+        .then((registration) => {
+          // Tell it which of the app's files this page loaded (their names change with each
+          // build), so an offline visit finds them; and, for a queue opened before the worker
+          // was there, to keep a copy of the queue too.
+          const keep = (page) => {
+            const files = performance
+              .getEntriesByType('resource')
+              .map((entry) => entry.name)
+              .filter((name) => new URL(name).pathname.startsWith('/pkg/'));
+            if (registration.active) registration.active.postMessage({ keep: files, page });
+          };
+          keep(uncontrolled && location.pathname === '/queue');
+          // The lead page's part arrives a little later.
+          setTimeout(() => keep(false), 8000);
+        })
+        .catch(() => {});
+    });
+  }
+
+  window.leadlineNotify = {
+    /** Asks for permission to notify (call it from a tap). */
+    ask() {
+      if (!('Notification' in window) || Notification.permission !== 'default') return;
+      Notification.requestPermission().catch(() => {});
+    },
+    /** A system notification, only while the page is out of sight and the rep allowed it. */
+    show(title, body, url) {
+      if (document.visibilityState !== 'hidden') return false;
+      if (!('Notification' in window) || Notification.permission !== 'granted') return false;
+      if (!('serviceWorker' in navigator)) return false;
+      navigator.serviceWorker.ready
+        .then((registration) =>
+          registration.showNotification(title, { body, tag: url, data: { url }, icon: '/icon-192.png' }),
+        )
+        .catch(() => {});
+      return true;
+    },
+  };
+})();
