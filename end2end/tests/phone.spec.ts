@@ -151,6 +151,8 @@ test('a second tap after logging lands on nothing, undo takes the call back, and
   const card = page.getByTestId('lead-card').filter({ hasText: first.name });
   await card.getByTestId('log-call').click();
   const busy = card.getByTestId('outcome-busy');
+  // The opened panel scrolls into sight whole: its outcomes are on the screen to tap.
+  await expect(busy).toBeInViewport();
   const spot = (await busy.boundingBox())!;
   // Two quick taps on the same spot: the first logs "Busy", the second lands on nothing.
   await page.touchscreen.tap(spot.x + spot.width / 2, spot.y + spot.height / 2);
@@ -218,10 +220,20 @@ test('after a saved call the list re-orders, and the card that slides under the 
   await expect(cards.nth(0)).toContainText(first.name);
   await expect(cards.nth(1)).toContainText(second.name);
   await cards.nth(0).getByTestId('log-call').click();
+  // What the receptionist said, and the time agreed for the next call (the phone's own time).
+  await cards.nth(0).getByTestId('call-note').fill('Receptionist: in a meeting, call at ten');
+  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000);
+  const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
+  await cards.nth(0).getByTestId('call-back-at').fill(`${day}T10:00`);
   const busy = cards.nth(0).getByTestId('outcome-busy');
+  await expect(busy).toBeInViewport();
   const spot = (await busy.boundingBox())!;
   await page.touchscreen.tap(spot.x + spot.width / 2, spot.y + spot.height / 2);
   await expect(cards.nth(0).getByTestId('call-status')).toHaveText(/^Saved: Busy/, { timeout: 15_000 });
+  const detail = await (await rep.api.post('/api/lead/detail', { form: { lead_id: first.id } })).json();
+  expect(JSON.stringify(detail)).toContain('Receptionist: in a meeting, call at ten');
+  const queue = await (await rep.api.post('/api/queue/mine')).json();
+  expect(queue.find((c: { id: string }) => c.id === first.id).due).toContain('10:00');
   // Called, it waits for its next attempt: the other new inquiry moves up into its place.
   await expect(cards.nth(0)).toContainText(second.name, { timeout: 10_000 });
   await expect(cards.nth(0).getByTestId('outcome-busy')).toBeHidden();

@@ -278,15 +278,19 @@ pub async fn log_touch(
     let touch = Touch::from_parts(&kind, outcome.as_deref()).map_err(|_| {
         ApiError::Invalid(vec![FieldError::new("outcome", "choose what happened: for a call, connected, no answer, voicemail, busy or wrong number")]).respond()
     })?;
+    let logged = touches::Logged {
+        touch,
+        note: note.as_deref().unwrap_or(""),
+        key: key.as_deref(),
+        callback: None,
+    };
     touches::log(
         &state.db,
         &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,
-        touch,
-        note.as_deref().unwrap_or(""),
-        key.as_deref(),
+        logged,
         &state.live,
     )
     .await?;

@@ -130,17 +130,20 @@ pub async fn my_queue() -> Result<Vec<LeadCard>, ApiError> {
         .collect())
 }
 
-/// Logs a call attempt with its outcome on one of the caller's leads. A `key` the phone made
-/// for this call makes sending it again harmless: it is logged once.
+/// Logs a call attempt with its outcome on one of the caller's leads, with what was said
+/// (`note`) and the time the person agreed to be called back (`callback`), if any. A `key` the
+/// phone made for this call makes sending it again harmless: it is logged once.
 #[server(endpoint = "queue/log-call")]
 pub async fn log_call(
     lead_id: String,
     outcome: String,
     key: Option<String>,
+    note: Option<String>,
+    callback: Option<String>,
 ) -> Result<(), ApiError> {
     use crate::api::context::Ctx;
     use crate::domain::access::Action;
-    use crate::domain::touch::{CallOutcome, Touch};
+    use crate::domain::touch::{callback_time, CallOutcome, Touch};
     use crate::server::services::touches;
     let Ctx { user, state, .. } = Ctx::enter(Action::LogTouch).await?;
     let outcome: CallOutcome = outcome.parse().map_err(|_| {
@@ -150,15 +153,21 @@ pub async fn log_call(
         )])
         .respond()
     })?;
+    let callback = callback_time(callback.as_deref().unwrap_or(""), state.config.timezone)
+        .map_err(|e| ApiError::Invalid(vec![e]).respond())?;
+    let logged = touches::Logged {
+        touch: Touch::Call(outcome),
+        note: note.as_deref().unwrap_or(""),
+        key: key.as_deref(),
+        callback,
+    };
     touches::log(
         &state.db,
         &state.policy.get(),
         state.clock.now(),
         &user,
         &lead_id,
-        Touch::Call(outcome),
-        "",
-        key.as_deref(),
+        logged,
         &state.live,
     )
     .await?;

@@ -87,6 +87,7 @@ pub fn field_label(field: &str) -> String {
         "to" => Some("Rep"),
         "kind" => Some("What happened"),
         "key" => Some("The phone's key for this call"),
+        "callback" => Some("Callback time"),
         _ => None,
     };
     if let Some(label) = known {

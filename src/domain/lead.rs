@@ -474,6 +474,16 @@ pub enum TransitionError {
     ReturnNeverCalled,
     #[error("The note is too long (at most {0} characters).")]
     NoteTooLong(usize),
+    #[error("That callback time has passed: choose a later one.")]
+    CallbackInPast,
+    #[error("A wrong number cannot be called back.")]
+    CallbackOnWrongNumber,
+    #[error("That was the cadence's last attempt, so the lead goes to marketing: no callback can be set. If they asked to be called later, mark them not ready with that date.")]
+    CallbackAfterCadence,
+    #[error("Until you have talked to them, a callback must fall within the cadence (by its last attempt). For later, mark them not ready after a conversation, or let the cadence run.")]
+    CallbackBeyondCadence,
+    #[error("A callback can be at most {0} days ahead. For later, mark them not ready with that date: marketing keeps them warm and hands them back then.")]
+    CallbackTooFar(i64),
 }
 
 /// The longest hand-back or return note kept.
@@ -686,6 +696,59 @@ pub fn log_touch(
         state.clone(),
         event(EventKind::TouchLogged, state.stage, touch.to_string()),
     ))
+}
+
+/// The longest a rep may put off a follow-up call by agreeing a callback.
+pub const CALLBACK_AT_MOST_DAYS: i64 = 30;
+
+/// The rep agreed a time to call back, with the call that `logged` (from [`log_touch`]) recorded:
+/// the next call is due then instead of when the cadence would have put it, moved into open
+/// time (the team's hours and the person's calling window). The time must be ahead; until the
+/// person has been talked to it must fall within the cadence (by its last attempt), afterwards
+/// within [`CALLBACK_AT_MOST_DAYS`]; longer waits are what "not ready" and nurture are for.
+pub fn call_back(
+    touch: Touch,
+    logged: Transition,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Transition, TransitionError> {
+    if touch == Touch::Call(CallOutcome::WrongNumber) {
+        return Err(TransitionError::CallbackOnWrongNumber);
+    }
+    if at <= now {
+        return Err(TransitionError::CallbackInPast);
+    }
+    let Some(next) = logged
+        .state
+        .next
+        .filter(|_| logged.state.stage != Stage::Nurture)
+    else {
+        return Err(TransitionError::CallbackAfterCadence);
+    };
+    let zone = logged.state.reach.zone;
+    let latest = match next.action {
+        Action::Call(_) => logged
+            .state
+            .cadence_started_at
+            .and_then(|started| policy.attempt_due(policy.cadence_len(), started, zone))
+            .ok_or(TransitionError::CallbackBeyondCadence)?,
+        _ => now + chrono::Duration::days(CALLBACK_AT_MOST_DAYS),
+    };
+    if at > latest {
+        return Err(match next.action {
+            Action::Call(_) => TransitionError::CallbackBeyondCadence,
+            _ => TransitionError::CallbackTooFar(CALLBACK_AT_MOST_DAYS),
+        });
+    }
+    let mut state = logged.state;
+    state.next = Some(NextAction {
+        action: next.action,
+        due_at: policy.clock(zone).next_open(at),
+    });
+    let mut event = logged.event;
+    event.detail = format!("{}; callback agreed", event.detail);
+    Ok(Transition::new(state, event))
 }
 
 /// The same person inquired again. The lead turns hot with a fresh first-contact SLA under
@@ -1111,6 +1174,92 @@ mod tests {
         log_touch(lead, Touch::Call(outcome), at, &Policy::default())
             .expect("a call is allowed")
             .state
+    }
+
+    fn call_back_after(
+        lead: &LeadState,
+        outcome: CallOutcome,
+        at: DateTime<Utc>,
+        back: DateTime<Utc>,
+    ) -> Result<LeadState, TransitionError> {
+        let policy = Policy::default();
+        let touch = Touch::Call(outcome);
+        let logged = log_touch(lead, touch, at, &policy).expect("a call is allowed");
+        call_back(touch, logged, back, at, &policy).map(|t| t.state)
+    }
+
+    #[test]
+    fn a_callback_the_rep_agreed_sets_when_the_next_call_is_due() {
+        let lead = new_lead();
+        // Busy: "call me in two hours" (within the cadence, earlier than its day-1 attempt).
+        let at = t0() + Duration::minutes(2);
+        let back = at + Duration::hours(2);
+        let state = call_back_after(&lead, CallOutcome::Busy, at, back).unwrap();
+        assert_eq!(state.next.unwrap().action, Action::Call(2));
+        assert_eq!(state.next.unwrap().due_at, back);
+        // Talked: a follow-up in three weeks is fine; beyond a month it is "not ready".
+        let state = call_back_after(&lead, CallOutcome::Connected, at, at + Duration::days(21));
+        assert_eq!(state.unwrap().next.unwrap().action, Action::FollowUp);
+        assert_eq!(
+            call_back_after(&lead, CallOutcome::Connected, at, at + Duration::days(31)),
+            Err(TransitionError::CallbackTooFar(CALLBACK_AT_MOST_DAYS))
+        );
+    }
+
+    #[test]
+    fn a_callback_is_refused_in_the_past_beyond_the_cadence_or_on_a_wrong_number() {
+        let lead = new_lead();
+        let at = t0() + Duration::minutes(2);
+        assert_eq!(
+            call_back_after(&lead, CallOutcome::NoAnswer, at, at),
+            Err(TransitionError::CallbackInPast)
+        );
+        assert_eq!(
+            call_back_after(&lead, CallOutcome::NoAnswer, at, at + Duration::days(60)),
+            Err(TransitionError::CallbackBeyondCadence)
+        );
+        assert_eq!(
+            call_back_after(&lead, CallOutcome::WrongNumber, at, at + Duration::hours(1)),
+            Err(TransitionError::CallbackOnWrongNumber)
+        );
+    }
+
+    #[test]
+    fn a_callback_outside_calling_hours_moves_to_the_next_open_time() {
+        let lead = new_lead();
+        let at = t0() + Duration::minutes(2);
+        // 03:00 the next night: nobody is called then.
+        let night = (at + Duration::days(1))
+            .date_naive()
+            .and_hms_opt(3, 0, 0)
+            .unwrap()
+            .and_utc();
+        let state = call_back_after(&lead, CallOutcome::Busy, at, night).unwrap();
+        let due = state.next.unwrap().due_at;
+        assert!(due > night, "{due}");
+        assert_eq!(due, Policy::default().clock(None).next_open(night));
+    }
+
+    #[test]
+    fn no_callback_once_the_cadence_has_ended() {
+        let policy = Policy::default();
+        let mut lead = new_lead();
+        let mut at = t0();
+        for _ in 1..policy.cadence_len() {
+            at = lead.next.unwrap().due_at;
+            lead = call(&lead, CallOutcome::NoAnswer, at);
+        }
+        let last = lead.next.unwrap().due_at;
+        assert_eq!(
+            call_back_after(
+                &lead,
+                CallOutcome::NoAnswer,
+                last,
+                last + Duration::hours(1)
+            ),
+            Err(TransitionError::CallbackAfterCadence)
+        );
+        let _ = at;
     }
 
     #[test]

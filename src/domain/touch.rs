@@ -206,6 +206,50 @@ pub fn client_key(key: &str) -> Result<&str, crate::domain::intake::FieldError> 
     }
 }
 
+/// The longest note kept with a touch.
+pub const MAX_TOUCH_NOTE: usize = 2_000;
+
+/// A note typed with a touch, made fit to keep: cleaned (see [`crate::domain::text::clean`])
+/// and at most [`MAX_TOUCH_NOTE`] characters.
+pub fn note(text: &str) -> Result<String, crate::domain::intake::FieldError> {
+    let note = crate::domain::text::clean(text);
+    if note.chars().count() > MAX_TOUCH_NOTE {
+        return Err(crate::domain::intake::FieldError::new(
+            "note",
+            format!("is too long (at most {MAX_TOUCH_NOTE} characters)"),
+        ));
+    }
+    Ok(note)
+}
+
+/// The callback time a rep chose: empty for none; a time with its offset (as a phone sends it,
+/// "2026-11-27T15:00:00.000Z"), or a plain "2026-11-27T15:00" read in the team's time zone (a
+/// form without JavaScript).
+pub fn callback_time(
+    text: &str,
+    team_zone: chrono_tz::Tz,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, crate::domain::intake::FieldError> {
+    use chrono::{NaiveDateTime, TimeZone, Utc};
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(at.with_timezone(&Utc)));
+    }
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .and_then(|local| team_zone.from_local_datetime(&local).earliest())
+        .map(|at| Some(at.with_timezone(&Utc)))
+        .ok_or_else(|| {
+            crate::domain::intake::FieldError::new(
+                "callback",
+                "must be a date and time, such as 2026-11-27 15:00",
+            )
+        })
+}
+
 /// The leads a bulk nurture touch names (`lead_ids` comma-separated): each once, in the
 /// order given, and at most [`MAX_BULK`].
 pub fn chosen_leads(text: &str) -> Result<Vec<String>, crate::domain::intake::FieldError> {
@@ -223,6 +267,43 @@ pub fn chosen_leads(text: &str) -> Result<Vec<String>, crate::domain::intake::Fi
         }
     }
     Ok(ids)
+}
+
+#[cfg(test)]
+mod callback_tests {
+    use super::*;
+
+    #[test]
+    fn a_callback_time_is_read_with_its_offset_or_in_the_team_zone() {
+        let berlin = chrono_tz::Europe::Berlin;
+        let at = callback_time("2026-11-27T14:00:00.000Z", berlin)
+            .unwrap()
+            .unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-11-27T14:00:00+00:00");
+        let at = callback_time("2026-11-27T15:00", berlin).unwrap().unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-11-27T14:00:00+00:00");
+        assert_eq!(callback_time("  ", berlin), Ok(None));
+        for bad in ["tomorrow", "2026-13-01T10:00", "<script>"] {
+            assert_eq!(
+                callback_time(bad, berlin).unwrap_err().field,
+                "callback",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_touch_note_is_cleaned_and_kept_short() {
+        assert_eq!(
+            note(" Asked for a quote\u{7} ").unwrap(),
+            "Asked for a quote"
+        );
+        assert!(note(&"x".repeat(MAX_TOUCH_NOTE)).is_ok());
+        assert_eq!(
+            note(&"x".repeat(MAX_TOUCH_NOTE + 1)).unwrap_err().field,
+            "note"
+        );
+    }
 }
 
 #[cfg(test)]

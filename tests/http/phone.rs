@@ -105,3 +105,119 @@ async fn concurrent_sends_of_one_call_log_it_once() {
     }
     assert_eq!(touches_on(&app, &id).await, 1);
 }
+
+async fn next_due(app: &TestApp, lead: &str) -> chrono::DateTime<chrono::Utc> {
+    let (due,): (chrono::DateTime<chrono::Utc>,) =
+        sqlx::query_as("SELECT next_due_at FROM leads WHERE id = $1")
+            .bind(lead)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    due
+}
+
+#[tokio::test]
+async fn a_call_keeps_its_note_and_the_agreed_callback_sets_the_next_call() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let id = lead(&app, "Ann Lee", "+1 415 555 2671").await;
+    let back = (chrono::Utc::now() + chrono::Duration::hours(3))
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:00.000Z")
+        .to_string();
+    let (status, body) = app
+        .server_fn(
+            &rita,
+            "queue/log-call",
+            &[
+                ("lead_id", &id),
+                ("outcome", "busy"),
+                ("note", "Receptionist: <b>call</b> after 3"),
+                ("callback", &back),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        next_due(&app, &id)
+            .await
+            .format("%Y-%m-%dT%H:%M:00.000Z")
+            .to_string(),
+        back
+    );
+    let (note,): (String,) = sqlx::query_as("SELECT note FROM touches WHERE lead_id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(note, "Receptionist: <b>call</b> after 3");
+    // The lead page's history shows the note as the rep wrote it.
+    let (_, detail) = app
+        .server_fn(&rita, "lead/detail", &[("lead_id", &id)])
+        .await;
+    assert!(
+        detail
+            .to_string()
+            .contains("Receptionist: <b>call</b> after 3"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn a_callback_in_the_past_beyond_the_cadence_or_unreadable_is_refused_and_nothing_is_logged()
+{
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let id = lead(&app, "Ann Lee", "+1 415 555 2671").await;
+    let at = |hours: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    for (callback, status, says) in [
+        (
+            at(-2),
+            StatusCode::CONFLICT,
+            "That callback time has passed",
+        ),
+        (at(24 * 60), StatusCode::CONFLICT, "within the cadence"),
+        (
+            "next tuesday".to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Callback time must be a date and time",
+        ),
+    ] {
+        let (got, body) = app
+            .server_fn(
+                &rita,
+                "queue/log-call",
+                &[
+                    ("lead_id", &id),
+                    ("outcome", "no_answer"),
+                    ("callback", &callback),
+                ],
+            )
+            .await;
+        assert_eq!(got, status, "{callback}: {body}");
+        assert!(body["message"].as_str().unwrap().contains(says), "{body}");
+    }
+    let long = "x".repeat(2_001);
+    let (got, body) = app
+        .server_fn(
+            &rita,
+            "queue/log-call",
+            &[("lead_id", &id), ("outcome", "no_answer"), ("note", &long)],
+        )
+        .await;
+    assert_eq!(got, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Note is too long"),
+        "{body}"
+    );
+    assert_eq!(touches_on(&app, &id).await, 0);
+}

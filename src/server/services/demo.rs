@@ -175,9 +175,7 @@ pub async fn load(
                 received + offset,
                 rep,
                 &accepted.id,
-                touch,
-                "",
-                None,
+                touches::Logged::touch(touch),
             )
             .await?;
         }

@@ -10,27 +10,45 @@ use crate::server::store::{self, leads, touches};
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
-/// Logs `touch` by `user` on a lead they own, and moves the lead on by the cadence rules. A
-/// touch sent with a `key` its phone made is logged once however often it is sent: a repeat
-/// answers with the lead as it stands.
+/// A touch as a rep logs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Logged<'a> {
+    pub touch: Touch,
+    /// What was said or agreed (may be empty).
+    pub note: &'a str,
+    /// The key the phone made for it: sending it again logs it once.
+    pub key: Option<&'a str>,
+    /// When the person agreed to be called back.
+    pub callback: Option<DateTime<Utc>>,
+}
+
+impl<'a> Logged<'a> {
+    /// Just the touch: no note, key or callback.
+    pub fn touch(touch: Touch) -> Self {
+        Self {
+            touch,
+            note: "",
+            key: None,
+            callback: None,
+        }
+    }
+}
+
+/// Logs a touch by `user` on a lead they own, and moves the lead on by the cadence rules (or to
+/// the agreed callback). A touch sent with a key its phone made is logged once however often it
+/// is sent: a repeat answers with the lead as it stands.
 #[tracing::instrument(skip_all, fields(lead_id = %lead_id, user = %user.id))]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a use case names its dependencies and its input explicitly"
-)]
 pub async fn log(
     db: &SqlitePool,
     policy: &Policy,
     now: DateTime<Utc>,
     user: &User,
     lead_id: &str,
-    touch: Touch,
-    note: &str,
-    key: Option<&str>,
+    logged: Logged<'_>,
     live: &Live,
 ) -> Result<lead::LeadState, ServiceError> {
     let mut tx = store::begin_write(db).await?;
-    let state = apply(&mut tx, policy, now, user, lead_id, touch, note, key).await?;
+    let state = apply(&mut tx, policy, now, user, lead_id, logged).await?;
     tx.commit().await?;
     // Who worked it: the rep who holds it, or the queue.
     let worked_by = match user.role {
@@ -42,20 +60,20 @@ pub async fn log(
 }
 
 /// The same as [`log`], inside the caller's transaction.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a use case names its dependencies and its input explicitly"
-)]
 pub async fn apply(
     conn: &mut SqliteConnection,
     policy: &Policy,
     now: DateTime<Utc>,
     user: &User,
     lead_id: &str,
-    touch: Touch,
-    note: &str,
-    key: Option<&str>,
+    logged: Logged<'_>,
 ) -> Result<lead::LeadState, ServiceError> {
+    let Logged {
+        touch,
+        note,
+        key,
+        callback,
+    } = logged;
     let lead = leads::get(&mut *conn, lead_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -78,9 +96,12 @@ pub async fn apply(
             None => {}
         }
     }
-    let transition = lead::log_touch(&lead.state, touch, now, policy)
-        .map_err(|e| ServiceError::Refused(e.to_string()))?;
-    let note = crate::domain::text::clean(note);
+    let note = crate::domain::touch::note(note).map_err(|e| ServiceError::Invalid(vec![e]))?;
+    let refused = |e: lead::TransitionError| ServiceError::Refused(e.to_string());
+    let mut transition = lead::log_touch(&lead.state, touch, now, policy).map_err(refused)?;
+    if let Some(at) = callback {
+        transition = lead::call_back(touch, transition, at, now, policy).map_err(refused)?;
+    }
     let note = note.as_str();
     touches::insert(
         &mut *conn,

@@ -17,6 +17,12 @@ pub struct Parcel {
     /// For telling the rep which lead, if the server refuses it later.
     pub lead_name: String,
     pub outcome: String,
+    /// What was said, sent with the call.
+    #[serde(default)]
+    pub note: String,
+    /// The agreed callback time (RFC 3339), or empty.
+    #[serde(default)]
+    pub callback: String,
 }
 
 /// Says who is signed in, so leaving the page sends only their calls.

@@ -15,6 +15,8 @@ pub struct Settle {
     holds: RwSignal<u32>,
     touched_at: RwSignal<f64>,
     wanted: RwSignal<bool>,
+    /// Someone is typing in the list (a field inside it has the focus).
+    typing: RwSignal<bool>,
 }
 
 impl Settle {
@@ -24,6 +26,7 @@ impl Settle {
             holds: RwSignal::new(0),
             touched_at: RwSignal::new(f64::NEG_INFINITY),
             wanted: RwSignal::new(false),
+            typing: RwSignal::new(false),
         }
     }
 
@@ -35,6 +38,16 @@ impl Settle {
     /// A finger went down on the list.
     pub fn touched(&self) {
         self.touched_at.set(now_ms());
+    }
+
+    /// A field in the list took the focus (`true`) or lost it: while someone types, the list
+    /// stays where it is.
+    pub fn typing(&self, typing: bool) {
+        self.typing.set(typing);
+        self.touched();
+        if !typing {
+            self.flush();
+        }
     }
 
     /// Something on the list must stay where it is until [`Settle::release`].
@@ -58,8 +71,8 @@ impl Settle {
         let Some(wanted) = self.wanted.try_get_untracked() else {
             return; // the page is gone
         };
-        if !wanted || self.holds.get_untracked() > 0 {
-            return; // nothing to do, or the last release will flush
+        if !wanted || self.holds.get_untracked() > 0 || self.typing.get_untracked() {
+            return; // nothing to do, or the last release (or the focus leaving) will flush
         }
         let quiet_for = now_ms() - self.touched_at.get_untracked();
         let quiet = QUIET.as_millis() as f64;

@@ -36,6 +36,9 @@ struct Logged {
     lead_id: String,
     lead_name: String,
     outcome: CallOutcome,
+    /// What was said, and the agreed callback time (RFC 3339) or empty.
+    note: String,
+    callback: String,
     /// Sent with the call: a retry of the same call is the same call on the server.
     key: String,
     state: LogState,
@@ -68,6 +71,17 @@ struct CallLog {
     open: RwSignal<Vec<String>>,
     /// The last request could not reach the server.
     offline: RwSignal<bool>,
+    /// What the rep typed in a card's panel (note, callback time), by lead: kept when the list
+    /// re-reads, cleared once the call is saved.
+    drafts: RwSignal<std::collections::HashMap<String, Draft>>,
+}
+
+/// A note and a callback time typed on a card, not yet sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Draft {
+    note: String,
+    /// As the phone's picker gives it: "2026-11-27T15:00", in the phone's time.
+    callback: String,
 }
 
 impl CallLog {
@@ -100,6 +114,9 @@ impl CallLog {
     /// Logs `outcome` on a lead: kept on the phone at once, held on the card for the undo
     /// window, then sent.
     fn log(self, lead_id: String, lead_name: String, outcome: CallOutcome) {
+        let draft = self.draft(&lead_id);
+        let note = draft.note.trim().to_string();
+        let callback = phone_time_to_utc(&draft.callback);
         match self.of(&lead_id) {
             // Refused: the rep may log it again.
             Some(Logged {
@@ -120,12 +137,16 @@ impl CallLog {
             lead_id: lead_id.clone(),
             lead_name: lead_name.clone(),
             outcome: outcome.as_str().to_string(),
+            note: note.clone(),
+            callback: callback.clone(),
         });
         self.logged.update(|all| {
             all.push(Logged {
                 lead_id,
                 lead_name,
                 outcome,
+                note,
+                callback,
                 key: key.clone(),
                 state: LogState::Waiting { armed: false },
                 holds: true,
@@ -175,12 +196,7 @@ impl CallLog {
         }
         self.set_state(&key, LogState::Sending);
         leptos::task::spawn_local(async move {
-            let sent = log_call(
-                entry.lead_id.clone(),
-                entry.outcome.as_str().to_string(),
-                Some(entry.key.clone()),
-            )
-            .await;
+            let sent = deliver(&entry).await;
             match sent {
                 Ok(()) => {
                     outbox::forget(&key);
@@ -191,6 +207,9 @@ impl CallLog {
                             self.let_go(&key);
                             if self.remove(&key) {
                                 self.close_panel(&entry.lead_id);
+                                self.drafts.update(|drafts| {
+                                    drafts.remove(&entry.lead_id);
+                                });
                                 self.settle.request();
                             }
                         },
@@ -215,7 +234,10 @@ impl CallLog {
     }
 
     /// Sends again every call the server has not heard yet.
-    #[cfg_attr(not(feature = "hydrate"), expect(dead_code, reason = "the browser retries"))]
+    #[cfg_attr(
+        not(feature = "hydrate"),
+        expect(dead_code, reason = "the browser retries")
+    )]
     fn retry(self) {
         let unsent = self
             .logged
@@ -233,7 +255,10 @@ impl CallLog {
 
     /// Sends what an earlier visit left on the phone (a reload or a closed tab inside the undo
     /// window, or no signal): each goes once, under the key it was logged with.
-    #[cfg_attr(not(feature = "hydrate"), expect(dead_code, reason = "only a browser has it"))]
+    #[cfg_attr(
+        not(feature = "hydrate"),
+        expect(dead_code, reason = "only a browser has it")
+    )]
     async fn restore(self) {
         let user = self.user.get_value();
         for parcel in outbox::kept(&user).await {
@@ -253,6 +278,8 @@ impl CallLog {
                     lead_id: parcel.lead_id,
                     lead_name: parcel.lead_name,
                     outcome,
+                    note: parcel.note,
+                    callback: parcel.callback,
                     key: parcel.key.clone(),
                     state: LogState::Unsent,
                     holds: false,
@@ -260,6 +287,17 @@ impl CallLog {
             });
             self.send(parcel.key);
         }
+    }
+
+    fn draft(&self, lead_id: &str) -> Draft {
+        self.drafts
+            .with_untracked(|drafts| drafts.get(lead_id).cloned())
+            .unwrap_or_default()
+    }
+
+    fn edit_draft(&self, lead_id: &str, edit: impl FnOnce(&mut Draft)) {
+        self.drafts
+            .update(|drafts| edit(drafts.entry(lead_id.to_string()).or_default()));
     }
 
     fn is_open(&self, lead_id: &str) -> bool {
@@ -295,6 +333,34 @@ impl CallLog {
                 .count()
         })
     }
+}
+
+/// Sends one logged call, with its key, note and callback time.
+async fn deliver(entry: &Logged) -> Result<(), ApiError> {
+    let given = |text: &str| (!text.is_empty()).then(|| text.to_string());
+    log_call(
+        entry.lead_id.clone(),
+        entry.outcome.as_str().to_string(),
+        Some(entry.key.clone()),
+        given(&entry.note),
+        given(&entry.callback),
+    )
+    .await
+}
+
+/// The phone's picker gives a time without a zone ("2026-11-27T15:00", meant in the phone's
+/// time): the same moment in UTC for the server. Anything the browser cannot read goes as
+/// typed, for the server to refuse in words.
+fn phone_time_to_utc(local: &str) -> String {
+    let local = local.trim();
+    #[cfg(feature = "hydrate")]
+    if !local.is_empty() {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(local));
+        if !date.get_time().is_nan() {
+            return String::from(date.to_iso_string());
+        }
+    }
+    local.to_string()
 }
 
 /// A failure that may pass: no connection, a server fault, a queue at the door, or a session
@@ -336,6 +402,7 @@ pub fn QueuePage() -> impl IntoView {
         user: StoredValue::new(String::new()),
         open: RwSignal::new(Vec::new()),
         offline: RwSignal::new(false),
+        drafts: RwSignal::new(Default::default()),
     };
     let queue = Resource::new(move || settle.tick(), |_| my_queue());
     let alert_actions = AlertActions::new();
@@ -358,14 +425,7 @@ pub fn QueuePage() -> impl IntoView {
             .unwrap_or_default();
         for entry in waiting {
             leptos::task::spawn_local(async move {
-                if log_call(
-                    entry.lead_id,
-                    entry.outcome.as_str().to_string(),
-                    Some(entry.key.clone()),
-                )
-                .await
-                .is_ok()
-                {
+                if deliver(&entry).await.is_ok() {
                     outbox::forget(&entry.key);
                 }
             });
@@ -431,7 +491,9 @@ pub fn QueuePage() -> impl IntoView {
                 };
                 view! {
                     <TopBar user title="My queue"/>
-                    <main class="page queue" on:pointerdown=move |_| settle.touched()>
+                    <main class="page queue" on:pointerdown=move |_| settle.touched()
+                        on:focusin=move |ev| settle.typing(is_field(&ev))
+                        on:focusout=move |_| settle.typing(false)>
                         <p class="summary" data-testid="queue-summary">
                             {format!("{open} open · {overdue} overdue")}
                         </p>
@@ -470,6 +532,32 @@ pub fn QueuePage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// Enter in a card's field: not a tap on the first outcome.
+fn no_enter(ev: leptos::ev::KeyboardEvent) {
+    if ev.key() == "Enter" {
+        ev.prevent_default();
+    }
+}
+
+/// Whether the focus went to a field of a card's "Log call" panel (its note or callback time).
+fn is_field(ev: &leptos::ev::FocusEvent) -> bool {
+    let field = event_target::<leptos::web_sys::Element>(ev);
+    field.tag_name() == "INPUT" && field.closest(".log-call").ok().flatten().is_some()
+}
+
+/// Scrolls just enough for an opened panel to show whole: its outcomes sit below the note and
+/// callback fields, and may start below the screen.
+fn show_whole(panel: &leptos::web_sys::Element) {
+    #[cfg(feature = "hydrate")]
+    {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        panel.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = panel;
 }
 
 /// What a search looks through on a card.
@@ -722,8 +810,12 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
                 on:toggle={
                     let lead_id = lead_id.clone();
                     move |ev| {
-                        let now_open = event_target::<leptos::web_sys::Element>(&ev).has_attribute("open");
+                        let panel = event_target::<leptos::web_sys::Element>(&ev);
+                        let now_open = panel.has_attribute("open");
                         calls.set_open(&lead_id, now_open);
+                        if now_open {
+                            show_whole(&panel);
+                        }
                     }
                 }>
                 <summary class="button" data-testid="log-call">
@@ -736,6 +828,40 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
                 // Without JavaScript the form posts the call straight away.
                 <form method="post" action="/api/queue/log-call" class="outcomes">
                     <input type="hidden" name="lead_id" value=lead_id.clone()/>
+                    <label class="call-field">
+                        "Note (optional)"
+                        // Enter would tap the form's first outcome: it does nothing here.
+                        <input type="text" name="note" maxlength="2000" autocomplete="off"
+                            on:keydown=no_enter
+                            data-testid="call-note" placeholder="What was said or agreed"
+                            prop:value={
+                                let lead_id = lead_id.clone();
+                                move || calls.drafts.with(|d| d.get(&lead_id).map(|d| d.note.clone()).unwrap_or_default())
+                            }
+                            on:input={
+                                let lead_id = lead_id.clone();
+                                move |ev| {
+                                    let typed = event_target_value(&ev);
+                                    calls.edit_draft(&lead_id, |d| d.note = typed);
+                                }
+                            }/>
+                    </label>
+                    <label class="call-field">
+                        "Call back at (optional)"
+                        <input type="datetime-local" name="callback" data-testid="call-back-at"
+                            on:keydown=no_enter
+                            prop:value={
+                                let lead_id = lead_id.clone();
+                                move || calls.drafts.with(|d| d.get(&lead_id).map(|d| d.callback.clone()).unwrap_or_default())
+                            }
+                            on:input={
+                                let lead_id = lead_id.clone();
+                                move |ev| {
+                                    let chosen = event_target_value(&ev);
+                                    calls.edit_draft(&lead_id, |d| d.callback = chosen);
+                                }
+                            }/>
+                    </label>
                     {outcomes}
                 </form>
             </details>
