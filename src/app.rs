@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="page">"That page does not exist."</p> }>
                 <Route path=StaticSegment("") view={Lazy::<RepRoute>::new()}/>
                 <Route path=StaticSegment("login") view={Lazy::<RepRoute>::new()}/>
+                <Route path=StaticSegment("met") view={Lazy::<RepRoute>::new()}/>
                 <Route path=StaticSegment("queue") view=QueuePage/>
                 <Route path=StaticSegment("nurture") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=StaticSegment("board") view={Lazy::<StaffRoute>::new()}/>

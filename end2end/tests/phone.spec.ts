@@ -337,3 +337,34 @@ test('a search that finds nothing says so; a surname first still finds; a long m
   expect(problems).toEqual([]);
   await rep.api.dispose();
 });
+
+test('a rep adds a person met at a fair: a bad phone is refused beside its field, then the lead is theirs with the meeting logged', async ({ page }) => {
+  const problems = watchConsole(page, 422);
+  const rep = await repWithoutHotLeads();
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await page.getByTestId('add-met').click();
+  await expect(page).toHaveURL(/\/met$/);
+  await expect(page).toHaveTitle('Add a lead you met · Leadline');
+  const who = person('Fair');
+  await page.getByTestId('met-name').fill(who.name);
+  await page.getByTestId('met-phone').fill('12');
+  await page.getByTestId('met-note').fill('Met at the <b>trade fair</b>: wants two ovens');
+  await page.getByTestId('met-submit').click();
+  await expect(page.getByTestId('error-phone')).toContainText('Phone');
+  await expect(page.getByTestId('met-saved')).toHaveCount(0);
+  await page.getByTestId('met-phone').fill('+1 415 555 0238');
+  await page.getByTestId('met-submit').click();
+  await expect(page.getByTestId('met-saved')).toHaveText('Saved: the lead is in your queue, with the meeting logged.');
+  expect(await layoutProblems(page)).toEqual([]);
+  await page.getByTestId('met-open').click();
+  await expect(page.getByRole('heading', { name: who.name })).toBeVisible();
+  await expect(page.locator('main')).toContainText('Met at the <b>trade fair</b>: wants two ovens');
+  const queue = await (await rep.api.post('/api/queue/mine')).json();
+  const card = queue.find((c: { name: string }) => c.name === who.name);
+  expect(card.source).toBe('In person');
+  expect(card.touch_count).toBe(1);
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});

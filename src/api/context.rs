@@ -25,6 +25,7 @@ pub const DOORS: &[(&str, Action)] = &[
     ("/live", Action::OwnAccount),
     ("/api/queue/mine", Action::WorkQueue),
     ("/api/queue/log-call", Action::LogTouch),
+    ("/api/queue/met", Action::WorkQueue),
     ("/api/lead/detail", Action::SeeLead),
     ("/api/lead/log-touch", Action::LogTouch),
     ("/api/lead/qualify", Action::WorkLead),

@@ -173,3 +173,65 @@ pub async fn log_call(
     .await?;
     Ok(())
 }
+
+/// A lead a rep added after meeting the person, as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetLead {
+    pub id: String,
+    /// Who holds it now ("Raj Patel", "Qualifier queue").
+    pub owner: String,
+    /// The caller holds it.
+    pub mine: bool,
+    /// The person was known: their lead, not a new one.
+    pub repeat: bool,
+}
+
+/// Adds a person the caller met: checked and matched like any inquiry, offered first to them,
+/// with the meeting (and `note`) logged when it is theirs.
+#[server(endpoint = "queue/met")]
+pub async fn add_met_lead(
+    name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    company: Option<String>,
+    note: Option<String>,
+) -> Result<MetLead, ApiError> {
+    use crate::api::context::Ctx;
+    use crate::domain::access::Action;
+    use crate::domain::intake::RawInquiry;
+    use crate::server::services::intake;
+    let Ctx { user, state, .. } = Ctx::enter(Action::WorkQueue).await?;
+    let given = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+    let raw = RawInquiry {
+        name: Some(name),
+        phone: given(phone),
+        email: given(email),
+        company: given(company),
+        message: None,
+        timeframe: None,
+        country: None,
+        region: None,
+        postcode: None,
+    };
+    let accepted = intake::met_in_person(
+        &state.db,
+        &state.policy.get(),
+        &state.config.phone_region,
+        state.clock.now(),
+        &user,
+        intake::Met {
+            person: raw,
+            note: note.as_deref().unwrap_or(""),
+        },
+        &state.live,
+    )
+    .await?;
+    Ok(MetLead {
+        mine: accepted.owner.id.as_deref() == Some(user.id.as_str())
+            || (accepted.owner.kind == "qualifier"
+                && user.role == crate::domain::role::Role::Qualifier),
+        id: accepted.id,
+        owner: accepted.owner.name,
+        repeat: accepted.repeat,
+    })
+}

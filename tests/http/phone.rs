@@ -221,3 +221,103 @@ async fn a_callback_in_the_past_beyond_the_cadence_or_unreadable_is_refused_and_
     );
     assert_eq!(touches_on(&app, &id).await, 0);
 }
+
+#[tokio::test]
+async fn a_rep_adds_a_person_they_met_and_the_meeting_is_logged_on_their_new_lead() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.add_user(Role::Rep, "raj@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let (status, met) = app
+        .server_fn(
+            &rita,
+            "queue/met",
+            &[
+                ("name", "Mia Wong"),
+                ("phone", "(415) 555-2690"),
+                ("company", "Wong Bakery"),
+                ("note", "Met at the trade fair; wants a quote for two ovens"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{met}");
+    assert_eq!(met["mine"], true, "{met}");
+    assert_eq!(met["repeat"], false);
+    let id = met["id"].as_str().unwrap();
+    let (_, queue) = app.server_fn(&rita, "queue/mine", &[]).await;
+    let card = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .expect("the lead is in Rita's queue");
+    assert_eq!(card["stage"], "qualifying", "{card}");
+    assert_eq!(card["source"], "In person");
+    assert_eq!(card["phone_text"], "+1 415-555-2690");
+    assert_eq!(touches_on(&app, id).await, 1);
+    let (_, detail) = app
+        .server_fn(&rita, "lead/detail", &[("lead_id", id)])
+        .await;
+    assert!(detail.to_string().contains("wants a quote for two ovens"));
+    // A second person, met the same day, goes to Rita too.
+    let (_, again) = app
+        .server_fn(
+            &rita,
+            "queue/met",
+            &[("name", "Ola Berg"), ("email", "ola@berg.test")],
+        )
+        .await;
+    assert_eq!(again["mine"], true, "{again}");
+}
+
+#[tokio::test]
+async fn a_person_met_goes_through_the_intake_rules_and_a_known_one_stays_with_their_rep() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    app.add_user(Role::Marketing, "maya@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    // Nobody to reach: refused in words, nothing stored.
+    let (status, body) = app
+        .server_fn(&rita, "queue/met", &[("name", "No Way")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app
+        .server_fn(
+            &rita,
+            "queue/met",
+            &[("name", "Bad Phone"), ("phone", "12")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().starts_with("Phone"),
+        "{body}"
+    );
+    // Someone who inquired before: their lead, not a second one.
+    let first = lead(&app, "Ann Lee", "+1 415 555 2671").await;
+    let (status, met) = app
+        .server_fn(
+            &rita,
+            "queue/met",
+            &[("name", "Ann Lee"), ("phone", "+14155552671")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{met}");
+    assert_eq!(met["repeat"], true);
+    assert_eq!(met["id"], first.as_str());
+    let (leads,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM leads")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(leads, 1);
+    // Marketing does not add leads this way.
+    let maya = app.signed_in("maya@acme.test").await;
+    let (status, _) = app
+        .server_fn(
+            &maya,
+            "queue/met",
+            &[("name", "Zed"), ("phone", "+14155552672")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -8,7 +8,7 @@ use crate::domain::lead::{self, LeadState, Owner, Reach, Stage, Transition};
 use crate::server::live::Live;
 use crate::server::services::routing::{self, Route};
 use crate::server::store::{
-    self, alerts, idempotency, inquiries, leads, sources::SourceRow, territories, users,
+    self, alerts, idempotency, inquiries, leads, sources, sources::SourceRow, territories, users,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -154,6 +154,78 @@ async fn owner_reply(
     })
 }
 
+/// The source of leads reps add after meeting someone.
+pub const IN_PERSON: &str = "In person";
+
+/// A person a rep met, as they tell it.
+#[derive(Debug, Clone)]
+pub struct Met<'a> {
+    pub person: RawInquiry,
+    /// What was talked about.
+    pub note: &'a str,
+}
+
+/// A rep (or qualifier) adds a person they met: the same checks and the same matching of a
+/// known person as any inquiry, from the "In person" source; a new lead is offered first to
+/// them (routing still applies: a full or absent rep's goes to the next), and the meeting is
+/// logged as its first touch (a conversation) with the note. A known person's lead stays with
+/// whoever holds it and turns hot for them, as a repeat inquiry does.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn met_in_person(
+    db: &SqlitePool,
+    policy: &Policy,
+    phone_region: &str,
+    now: DateTime<Utc>,
+    user: &crate::domain::role::User,
+    met: Met<'_>,
+    live: &Live,
+) -> Result<Accepted, ServiceError> {
+    let inquiry = intake::check(met.person, phone_region).map_err(ServiceError::Invalid)?;
+    let note = crate::domain::touch::note(met.note).map_err(|e| ServiceError::Invalid(vec![e]))?;
+    let mut tx = store::begin_write(db).await?;
+    let source = match sources::find_by_name(&mut *tx, IN_PERSON).await? {
+        Some(source) => source,
+        None => {
+            let source = SourceRow {
+                id: store::new_id(),
+                name: IN_PERSON.to_string(),
+                phone_country: None,
+            };
+            // It takes no posts: its key is a random one nobody is ever shown.
+            let unusable = super::token_hash(&store::new_id());
+            sources::insert(&mut *tx, &source, &unusable, now).await?;
+            source
+        }
+    };
+    let mut accepted =
+        admit_for(&mut tx, policy, now, &source.id, &inquiry, Some(&user.id)).await?;
+    let theirs = match &accepted.owner_now {
+        Owner::Rep(rep) => *rep == user.id,
+        Owner::Qualifier => user.role == crate::domain::role::Role::Qualifier,
+        Owner::Marketing => false,
+    };
+    if theirs {
+        let met = super::touches::Logged {
+            note: &note,
+            ..super::touches::Logged::touch(crate::domain::touch::Touch::Meeting)
+        };
+        let state = super::touches::apply(&mut tx, policy, now, user, &accepted.id, met).await?;
+        accepted.stage = state.stage.as_str();
+    }
+    tx.commit().await?;
+    tracing::info!(lead_id = %accepted.id, repeat = accepted.repeat, "met in person");
+    live.publish(
+        &accepted.id,
+        [
+            accepted.previous_owner.clone(),
+            Some(accepted.owner_now.clone()),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    Ok(accepted)
+}
+
 /// Writes a checked inquiry inside the caller's transaction: a new lead, or a repeat inquiry
 /// on the person's existing lead.
 pub async fn admit(
@@ -162,6 +234,18 @@ pub async fn admit(
     now: DateTime<Utc>,
     source_id: &str,
     inquiry: &Inquiry,
+) -> Result<Accepted, ServiceError> {
+    admit_for(conn, policy, now, source_id, inquiry, None).await
+}
+
+/// [`admit`], offering a new lead first to `met_by` (the rep who met the person).
+async fn admit_for(
+    conn: &mut SqliteConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    source_id: &str,
+    inquiry: &Inquiry,
+    met_by: Option<&str>,
 ) -> Result<Accepted, ServiceError> {
     let email = inquiry.email.as_ref().map(|e| e.as_str());
     let phone = inquiry.phone.as_ref().map(|p| p.as_str());
@@ -239,6 +323,7 @@ pub async fn admit(
         }
         None => {
             let arriving = Route {
+                prefer: met_by,
                 arriving: Some((&inquiry.place, source_id)),
                 ..Route::default()
             };

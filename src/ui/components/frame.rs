@@ -40,3 +40,23 @@ pub fn refusal(err: ApiError) -> AnyView {
         .into_any(),
     }
 }
+
+/// Shows what was wrong with one field of a refused form, beside that field, in a rep's words
+/// ("Sale date is required", not `sold_on`).
+pub fn field_error<T: 'static>(
+    last: impl Fn() -> Option<Result<T, ApiError>> + Send + Sync + 'static,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        match last() {
+        Some(Err(ApiError::Invalid(fields))) => fields
+            .into_iter()
+            .find(|f| f.field == field)
+            .map(|f| {
+                let text = format!("{} {}", crate::domain::intake::field_label(field), f.message);
+                view! { <span class="field-error" data-testid=format!("error-{field}")>{text}</span> }
+            }),
+        _ => None,
+    }
+    }
+}

@@ -12,29 +12,10 @@ use crate::domain::closure::DEAD_REASONS;
 use crate::domain::lead::Stage;
 use crate::domain::touch::{CallOutcome, NurtureKind};
 use crate::ui::components::flags::flags;
-use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::frame::{field_error, refusal, TopBar};
 use crate::ui::components::text_box::TextBox;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-/// Shows what was wrong with one field of a refused form, beside that field.
-fn field_error(
-    last: impl Fn() -> Option<Result<(), ApiError>> + Send + Sync + 'static,
-    field: &'static str,
-) -> impl IntoView {
-    move || {
-        match last() {
-        Some(Err(ApiError::Invalid(fields))) => fields
-            .into_iter()
-            .find(|f| f.field == field)
-            .map(|f| {
-                let text = format!("{} {}", crate::domain::intake::field_label(field), f.message);
-                view! { <span class="field-error" data-testid=format!("error-{field}")>{text}</span> }
-            }),
-        _ => None,
-    }
-    }
-}
-
 /// Shows an action's refusal, if its last run was refused.
 fn failure(
     last: impl Fn() -> Option<Result<(), ApiError>> + Send + Sync + 'static,

@@ -8,6 +8,7 @@ pub mod compliance;
 pub mod home;
 pub mod lead;
 pub mod login;
+pub mod met;
 pub mod nurture;
 pub mod outlook;
 pub mod queue;
@@ -18,13 +19,14 @@ use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
-/// A rep's screens other than the queue: a lead, signing in, and the front door that sends
+/// A rep's screens other than the queue: a lead, adding a person met, signing in, and the front door that sends
 /// each person home. Their code is one part the browser fetches on demand — the queue fetches
 /// it in the background once it works, so opening a lead does not wait — and the queue's own
 /// download stays small. One part, not one each: every part is a round trip on a phone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RepScreen {
     Lead,
+    Met,
     Login,
     Home,
 }
@@ -34,6 +36,8 @@ impl RepScreen {
     pub fn at(path: &str) -> Self {
         if path.starts_with("/lead/") {
             RepScreen::Lead
+        } else if path.trim_end_matches('/') == "/met" {
+            RepScreen::Met
         } else if path.trim_end_matches('/') == "/login" {
             RepScreen::Login
         } else {
@@ -46,6 +50,7 @@ impl RepScreen {
 fn rep_screen(screen: RepScreen) -> AnyView {
     match screen {
         RepScreen::Lead => lead::LeadPage().into_any(),
+        RepScreen::Met => met::MetPage().into_any(),
         RepScreen::Login => login::LoginPage().into_any(),
         RepScreen::Home => home::HomePage().into_any(),
     }
@@ -82,6 +87,7 @@ mod tests {
     fn each_rep_screen_is_found_at_its_path() {
         assert_eq!(RepScreen::at("/lead/01a2"), RepScreen::Lead);
         assert_eq!(RepScreen::at("/login"), RepScreen::Login);
+        assert_eq!(RepScreen::at("/met"), RepScreen::Met);
         assert_eq!(RepScreen::at("/login/"), RepScreen::Login);
         assert_eq!(RepScreen::at("/"), RepScreen::Home);
     }

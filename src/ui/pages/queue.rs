@@ -508,6 +508,7 @@ pub fn QueuePage() -> impl IntoView {
                                 prop:value=move || find.get()
                                 on:input=move |ev| find.set(event_target_value(&ev))/>
                         </label>
+                        <a class="button add-met" href="/met" data-testid="add-met">"Add a lead you met"</a>
                         {move || nothing_found().then(|| view! {
                             <p class="empty" role="status" data-testid="no-match">
                                 {format!("No lead in your queue matches “{}”.", find.get().trim())}
