@@ -258,17 +258,23 @@ test('offline: calls wait on the phone, go once when the signal returns, and sur
   await page.goto('/queue');
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
   // The service worker takes the page and keeps the app's files.
-  await page.waitForFunction(async () => {
-    if (!navigator.serviceWorker.controller) return false;
-    const loaded = performance
-      .getEntriesByType('resource')
-      .map((e) => e.name)
-      .filter((name) => new URL(name).pathname.startsWith('/pkg/'));
-    const files = await caches.open('leadline-files-v1');
-    for (const name of loaded) if (!(await files.match(name, { ignoreVary: true }))) return false;
-    if (!(await files.match('/phone.js'))) return false;
-    return Boolean(await (await caches.open('leadline-pages-v1')).match('/queue'));
-  }, undefined, { timeout: 30_000, polling: 500 });
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          if (!navigator.serviceWorker.controller) return 'no worker yet';
+          const loaded = performance
+            .getEntriesByType('resource')
+            .map((e) => e.name)
+            .filter((name) => new URL(name).pathname.startsWith('/pkg/'));
+          const files = await caches.open('leadline-files-v1');
+          for (const name of loaded) if (!(await files.match(name, { ignoreVary: true }))) return `missing ${name}`;
+          if (!(await files.match('/phone.js'))) return 'missing /phone.js';
+          return (await (await caches.open('leadline-pages-v1')).match('/queue')) ? 'kept' : 'no queue page';
+        }),
+      { timeout: 30_000 },
+    )
+    .toBe('kept');
 
   await context.setOffline(true);
   await expect(page.getByTestId('offline')).toBeVisible();
@@ -366,5 +372,28 @@ test('a rep adds a person met at a fair: a bad phone is refused beside its field
   expect(card.source).toBe('In person');
   expect(card.touch_count).toBe(1);
   expect(problems).toEqual([]);
+  await rep.api.dispose();
+});
+
+test('with the signal on and the page out of sight, a new lead brings a notification that links to it', async ({ page, context, request }) => {
+  const rep = await repWithoutHotLeads();
+  await context.grantPermissions(['notifications'], { origin: BASE });
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+  const toggle = page.getByTestId('signal-toggle');
+  if (!(await toggle.isChecked())) await toggle.check();
+  // The rep switches to another app: the page is out of sight.
+  await page.evaluate(() => Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }));
+  const lead = await leadFor(request, rep, 'Notified', '+1 415 555 0239');
+  const shown = () =>
+    page.evaluate(async () => {
+      const all = await (await navigator.serviceWorker.ready).getNotifications();
+      return all.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
+    });
+  await expect.poll(shown, { timeout: 15_000 }).not.toEqual([]);
+  const notes = await shown();
+  expect(notes).toContainEqual({ title: 'New lead to call', body: lead.name, url: `/lead/${lead.id}` });
   await rep.api.dispose();
 });

@@ -321,3 +321,31 @@ async fn a_person_met_goes_through_the_intake_rules_and_a_known_one_stays_with_t
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_lead_page_shows_its_history_newest_first() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let id = lead(&app, "Ann Lee", "+1 415 555 2671").await;
+    let (status, body) = call(&app, &rita, &id, "no_answer").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.advance_clock(90).await;
+    let (status, body) = call(&app, &rita, &id, "busy").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, detail) = app
+        .server_fn(&rita, "lead/detail", &[("lead_id", &id)])
+        .await;
+    let lines: Vec<String> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line.to_string())
+        .collect();
+    let busy = lines.iter().position(|l| l.contains("Busy")).expect("busy");
+    let no_answer = lines
+        .iter()
+        .position(|l| l.contains("No answer"))
+        .expect("no answer");
+    assert!(busy < no_answer, "newest first: {lines:#?}");
+}
