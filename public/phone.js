@@ -39,9 +39,14 @@
   }
 
   window.leadlineOutbox = {
-    /** The signed-in user's id. */
+    /** The signed-in user's id (the queue says so each time it is shown). */
     owner(user) {
       owner = user;
+      // A queue reached without a full page load through the worker (just signed in, or
+      // opened from another screen): ask the worker to keep a copy for offline reading.
+      if (location.pathname === '/queue' && !(loadedPath === '/queue' && controlledAtLoad)) {
+        keepQueue();
+      }
     },
     /** Keeps one parcel (JSON text with at least `key`). */
     put(json) {
@@ -68,11 +73,14 @@
   addEventListener('pagehide', () => {
     for (const parcel of mirror.values()) {
       if (parcel.user !== owner) continue;
+      // The whole call: sent later with the same key, a repeat changes nothing.
       const body = new URLSearchParams({
         lead_id: parcel.lead_id,
         outcome: parcel.outcome,
         key: parcel.key,
       });
+      if (parcel.note) body.set('note', parcel.note);
+      if (parcel.callback) body.set('callback', parcel.callback);
       fetch('/api/queue/log-call', {
         method: 'POST',
         body,
@@ -83,10 +91,23 @@
     }
   });
 
+  // How this document was loaded: a queue loaded through the worker is already kept.
+  const loadedPath = location.pathname;
+  const controlledAtLoad = 'serviceWorker' in navigator && Boolean(navigator.serviceWorker.controller);
+
+  function keepQueue() {
+    if (!('serviceWorker' in navigator)) return;
+    navigator.serviceWorker.ready
+      .then((registration) => {
+        if (registration.active) registration.active.postMessage({ keep: [], page: true });
+      })
+      .catch(() => {});
+  }
+
   // The service worker: the queue and the app's files kept for offline reading.
   if ('serviceWorker' in navigator) {
     // Whether this page came from the network without the worker (a first visit).
-    const uncontrolled = !navigator.serviceWorker.controller;
+    const uncontrolled = !controlledAtLoad;
     addEventListener('load', () => {
       navigator.serviceWorker
         .register('/sw.js')

@@ -3,7 +3,7 @@
 //   few with fixed names, such as /phone.js, refreshed whenever the network answers);
 // - the last queue page the rep loaded, shown when the network fails (the page then says it is
 //   offline and since when);
-// and a short offline page for anything else. Sign-out forgets the kept queue.
+// and a short offline page for anything else. Signing out or in forgets the kept queue.
 'use strict';
 
 const FILES = 'leadline-files-v1';
@@ -63,7 +63,8 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method === 'POST' && url.pathname === '/api/auth/logout') {
+  // Signing out, or anyone signing in: the kept queue was someone's, and goes.
+  if (request.method === 'POST' && ['/api/auth/logout', '/api/auth/login'].includes(url.pathname)) {
     event.waitUntil(caches.delete(PAGES));
     return;
   }

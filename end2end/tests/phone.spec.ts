@@ -219,6 +219,8 @@ test('after a saved call the list re-orders, and the card that slides under the 
   const cards = page.getByTestId('lead-card');
   await expect(cards.nth(0)).toContainText(first.name);
   await expect(cards.nth(1)).toContainText(second.name);
+  // Both panels open: the second one must not slide up open under the finger.
+  await cards.nth(1).getByTestId('log-call').click();
   await cards.nth(0).getByTestId('log-call').click();
   // What the receptionist said, and the time agreed for the next call (the phone's own time).
   await cards.nth(0).getByTestId('call-note').fill('Receptionist: in a meeting, call at ten');
@@ -304,6 +306,7 @@ test('offline: calls wait on the phone, go once when the signal returns, and sur
   // A call logged and the page reloaded inside its undo window: it is not lost, nor doubled.
   const card = page.getByTestId('lead-card').filter({ hasText: c.name });
   await card.getByTestId('log-call').click();
+  await card.getByTestId('call-note').fill('Voicemail: asked for a call back after lunch');
   await card.getByTestId('outcome-voicemail').click();
   await expect(card.getByTestId('call-status')).toContainText('Logged: Left voicemail');
   await page.reload();
@@ -311,6 +314,9 @@ test('offline: calls wait on the phone, go once when the signal returns, and sur
   await expect.poll(() => touches(rep.api, c.id), { timeout: 15_000 }).toBe(1);
   await page.waitForTimeout(2_000);
   expect(await touches(rep.api, c.id)).toBe(1);
+  // The call arrived whole, note and all, whichever send got there first.
+  const detail = await (await rep.api.post('/api/lead/detail', { form: { lead_id: c.id } })).json();
+  expect(JSON.stringify(detail)).toContain('Voicemail: asked for a call back after lunch');
   expect(await touches(rep.api, a.id)).toBe(1);
   expect(await touches(rep.api, b.id)).toBe(1);
   await rep.api.dispose();
@@ -395,5 +401,29 @@ test('with the signal on and the page out of sight, a new lead brings a notifica
   await expect.poll(shown, { timeout: 15_000 }).not.toEqual([]);
   const notes = await shown();
   expect(notes).toContainEqual({ title: 'New lead to call', body: lead.name, url: `/lead/${lead.id}` });
+  await rep.api.dispose();
+});
+
+test('a callback the rules refuse does not lose the call: it is saved without it, and the rep is told why', async ({ page, request }) => {
+  const problems = watchConsole(page, 409);
+  const rep = await repWithoutHotLeads();
+  const lead = await leadFor(request, rep, 'Later', '+1 415 555 0240');
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const card = page.getByTestId('lead-card').filter({ hasText: lead.name });
+  await card.getByTestId('log-call').click();
+  await card.getByTestId('call-note').fill('Asked to be called in spring');
+  // Two months ahead: beyond the cadence of a lead nobody has talked to yet.
+  const later = new Date(Date.now() + 60 * 24 * 3600 * 1000);
+  const day = `${later.getFullYear()}-${String(later.getMonth() + 1).padStart(2, '0')}-${String(later.getDate()).padStart(2, '0')}`;
+  await card.getByTestId('call-back-at').fill(`${day}T10:00`);
+  await card.getByTestId('outcome-no_answer').click();
+  await expect(page.getByTestId('call-notice')).toContainText(`No answer for ${lead.name} is saved, but not its callback time`, { timeout: 15_000 });
+  await expect(page.getByTestId('call-notice')).toContainText('within the cadence');
+  expect(await touches(rep.api, lead.id)).toBe(1);
+  const detail = await (await rep.api.post('/api/lead/detail', { form: { lead_id: lead.id } })).json();
+  expect(JSON.stringify(detail)).toContain('Asked to be called in spring');
+  expect(problems).toEqual([]);
   await rep.api.dispose();
 });

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 /// How long the list stays still after the last touch on it.
 const QUIET: Duration = Duration::from_millis(1500);
+/// How long it stays still after the last touch while a panel of choices is open: the rep is
+/// deciding which to tap.
+const DECIDING: Duration = Duration::from_secs(15);
 
 #[derive(Clone, Copy)]
 pub struct Settle {
@@ -17,6 +20,8 @@ pub struct Settle {
     wanted: RwSignal<bool>,
     /// Someone is typing in the list (a field inside it has the focus).
     typing: RwSignal<bool>,
+    /// A panel of choices is open on the list.
+    deciding: RwSignal<bool>,
 }
 
 impl Settle {
@@ -27,6 +32,7 @@ impl Settle {
             touched_at: RwSignal::new(f64::NEG_INFINITY),
             wanted: RwSignal::new(false),
             typing: RwSignal::new(false),
+            deciding: RwSignal::new(false),
         }
     }
 
@@ -46,6 +52,16 @@ impl Settle {
         self.typing.set(typing);
         self.touched();
         if !typing {
+            self.flush();
+        }
+    }
+
+    /// A panel of choices opened (`true`) or every one closed: while one is open the list
+    /// waits longer after the last touch before it moves.
+    pub fn deciding(&self, deciding: bool) {
+        self.deciding.set(deciding);
+        self.touched();
+        if !deciding {
             self.flush();
         }
     }
@@ -75,7 +91,12 @@ impl Settle {
             return; // nothing to do, or the last release (or the focus leaving) will flush
         }
         let quiet_for = now_ms() - self.touched_at.get_untracked();
-        let quiet = QUIET.as_millis() as f64;
+        let quiet = if self.deciding.get_untracked() {
+            DECIDING
+        } else {
+            QUIET
+        };
+        let quiet = quiet.as_millis() as f64;
         if quiet_for < quiet {
             let wait = Duration::from_millis((quiet - quiet_for).ceil() as u64);
             set_timeout(move || this.flush(), wait);

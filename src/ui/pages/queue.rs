@@ -74,6 +74,8 @@ struct CallLog {
     /// What the rep typed in a card's panel (note, callback time), by lead: kept when the list
     /// re-reads, cleared once the call is saved.
     drafts: RwSignal<std::collections::HashMap<String, Draft>>,
+    /// What the rep should read about their calls (a callback time that was not kept).
+    notices: RwSignal<Vec<String>>,
 }
 
 /// A note and a callback time typed on a card, not yet sent.
@@ -196,7 +198,24 @@ impl CallLog {
         }
         self.set_state(&key, LogState::Sending);
         leptos::task::spawn_local(async move {
-            let sent = deliver(&entry).await;
+            let mut sent = deliver(&entry).await;
+            // The call happened whatever becomes of the callback time (it may have passed
+            // while the phone had no signal): a refused callback does not lose the call.
+            if let (Err(ApiError::Refused(why)), false) = (&sent, entry.callback.is_empty()) {
+                let why = why.clone();
+                let without = Logged {
+                    callback: String::new(),
+                    ..entry.clone()
+                };
+                if deliver(&without).await.is_ok() {
+                    sent = Ok(());
+                    self.tell(format!(
+                        "{} for {} is saved, but not its callback time: {why} The next call is due by the cadence.",
+                        entry.outcome.label(),
+                        entry.lead_name
+                    ));
+                }
+            }
             match sent {
                 Ok(()) => {
                     outbox::forget(&key);
@@ -206,7 +225,9 @@ impl CallLog {
                         move || {
                             self.let_go(&key);
                             if self.remove(&key) {
-                                self.close_panel(&entry.lead_id);
+                                // The list is about to re-order: no open panel may arrive
+                                // under the finger.
+                                self.close_all();
                                 self.drafts.update(|drafts| {
                                     drafts.remove(&entry.lead_id);
                                 });
@@ -318,10 +339,18 @@ impl CallLog {
                 open.push(lead_id.to_string());
             }
         });
+        self.settle
+            .deciding(self.open.with_untracked(|open| !open.is_empty()));
     }
 
-    fn close_panel(&self, lead_id: &str) {
-        self.set_open(lead_id, false);
+    fn close_all(&self) {
+        self.open.set(Vec::new());
+        self.settle.deciding(false);
+    }
+
+    /// Something the rep should read about a call (shown until they dismiss it).
+    fn tell(&self, text: String) {
+        self.notices.try_update(|notices| notices.push(text));
     }
 
     /// Calls the server has not heard yet that no longer wait on their card: kept on the
@@ -403,6 +432,7 @@ pub fn QueuePage() -> impl IntoView {
         open: RwSignal::new(Vec::new()),
         offline: RwSignal::new(false),
         drafts: RwSignal::new(Default::default()),
+        notices: RwSignal::new(Vec::new()),
     };
     let queue = Resource::new(move || settle.tick(), |_| my_queue());
     let alert_actions = AlertActions::new();
@@ -636,14 +666,14 @@ fn OutboxLine(calls: CallLog) -> impl IntoView {
             .logged
             .get()
             .into_iter()
-            .filter_map(|entry| match entry.state {
-                LogState::Refused(why) => Some((entry.key, entry.lead_name, entry.outcome, why)),
+            .filter_map(|entry| match &entry.state {
+                LogState::Refused(why) => Some((refusal_text(&entry, why), entry.key)),
                 _ => None,
             })
-            .map(|(key, name, outcome, why)| {
+            .map(|(text, key)| {
                 view! {
                     <li class="error" role="alert" data-testid="refusal">
-                        {format!("Not saved: {} for {name}. {why}", outcome.label())}
+                        {text}
                         " "
                         <button type="button" class="link dark" on:click=move |_| {
                             calls.remove(&key);
@@ -655,10 +685,49 @@ fn OutboxLine(calls: CallLog) -> impl IntoView {
             })
             .collect_view()
     };
+    let notices = move || {
+        calls
+            .notices
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(at, text)| {
+                view! {
+                    <li class="notice" role="status" data-testid="call-notice">
+                        {text}
+                        " "
+                        <button type="button" class="link dark" on:click=move |_| {
+                            calls.notices.update(|all| {
+                                if at < all.len() {
+                                    all.remove(at);
+                                }
+                            });
+                        }>
+                            "OK"
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
     view! {
         {waiting}
-        <ul class="refusals">{refused}</ul>
+        <ul class="refusals">{refused}{notices}</ul>
     }
+}
+
+/// A refused call, told plainly, with the note the rep wrote (so nothing they typed is lost).
+fn refusal_text(entry: &Logged, why: &str) -> String {
+    let note = if entry.note.is_empty() {
+        String::new()
+    } else {
+        format!(" Your note: “{}”", entry.note)
+    };
+    format!(
+        "Not saved: {} for {}. {why}{note}",
+        entry.outcome.label(),
+        entry.lead_name
+    )
 }
 
 /// What the "Log call" line says once a call is logged on the card.
@@ -771,6 +840,17 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
         let mine = mine.clone();
         move || mine().map(|entry| call_status(&entry))
     };
+    // Why a call was refused, on the card the rep is looking at (and in the list's top line).
+    let refused = {
+        let mine = mine.clone();
+        move || match mine() {
+            Some(Logged {
+                state: LogState::Refused(why),
+                ..
+            }) => Some(view! { <p class="error" role="alert" data-testid="log-error">{why}</p> }),
+            _ => None,
+        }
+    };
     let flags = flags(
         hot,
         card.repeat_inquirer,
@@ -865,6 +945,7 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
                     </label>
                     {outcomes}
                 </form>
+                {refused}
             </details>
         </li>
     }
