@@ -3,7 +3,19 @@ import { APIRequestContext, expect, Page, request as requests, test } from '@pla
 import { demo, LoginPage, person, postLead, watchConsole } from './support';
 
 // A rep's phone: 360×740, touch.
-test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, timezoneId: 'UTC' });
+
+/** Noon (inside calling hours) on the day `hours` ahead of the server's clock (tests elsewhere
+ * move it forward), as a phone's date-and-time picker gives it (the phone's time is UTC here, as
+ * the team's). */
+async function serverAhead(request: APIRequestContext, hours: number): Promise<{ picked: string; hhmm: string }> {
+  const answer = await request.post('/test/clock', { data: { minutes: 0 }, headers: { Connection: 'close' } });
+  const now = new Date((await answer.json()).now);
+  const at = new Date(now.getTime() + hours * 3600 * 1000);
+  at.setUTCHours(12, 0, 0, 0);
+  const iso = at.toISOString();
+  return { picked: iso.slice(0, 16), hhmm: iso.slice(11, 16) };
+}
 
 const BASE = 'http://127.0.0.1:3100';
 
@@ -224,9 +236,8 @@ test('after a saved call the list re-orders, and the card that slides under the 
   await cards.nth(0).getByTestId('log-call').click();
   // What the receptionist said, and the time agreed for the next call (the phone's own time).
   await cards.nth(0).getByTestId('call-note').fill('Receptionist: in a meeting, call at ten');
-  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000);
-  const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
-  await cards.nth(0).getByTestId('call-back-at').fill(`${day}T10:00`);
+  const callback = await serverAhead(request, 26);
+  await cards.nth(0).getByTestId('call-back-at').fill(callback.picked);
   const busy = cards.nth(0).getByTestId('outcome-busy');
   await expect(busy).toBeInViewport();
   const spot = (await busy.boundingBox())!;
@@ -235,7 +246,8 @@ test('after a saved call the list re-orders, and the card that slides under the 
   const detail = await (await rep.api.post('/api/lead/detail', { form: { lead_id: first.id } })).json();
   expect(JSON.stringify(detail)).toContain('Receptionist: in a meeting, call at ten');
   const queue = await (await rep.api.post('/api/queue/mine')).json();
-  expect(queue.find((c: { id: string }) => c.id === first.id).due).toContain('10:00');
+  expect(queue.find((c: { id: string }) => c.id === first.id).due).toContain(callback.hhmm);
+  await expect(page.getByTestId('call-notice')).toHaveCount(0);
   // Called, it waits for its next attempt: the other new inquiry moves up into its place.
   await expect(cards.nth(0)).toContainText(second.name, { timeout: 10_000 });
   await expect(cards.nth(0).getByTestId('outcome-busy')).toBeHidden();
@@ -415,9 +427,7 @@ test('a callback the rules refuse does not lose the call: it is saved without it
   await card.getByTestId('log-call').click();
   await card.getByTestId('call-note').fill('Asked to be called in spring');
   // Two months ahead: beyond the cadence of a lead nobody has talked to yet.
-  const later = new Date(Date.now() + 60 * 24 * 3600 * 1000);
-  const day = `${later.getFullYear()}-${String(later.getMonth() + 1).padStart(2, '0')}-${String(later.getDate()).padStart(2, '0')}`;
-  await card.getByTestId('call-back-at').fill(`${day}T10:00`);
+  await card.getByTestId('call-back-at').fill((await serverAhead(request, 60 * 24)).picked);
   await card.getByTestId('outcome-no_answer').click();
   await expect(page.getByTestId('call-notice')).toContainText(`No answer for ${lead.name} is saved, but not its callback time`, { timeout: 15_000 });
   await expect(page.getByTestId('call-notice')).toContainText('within the cadence');
