@@ -207,7 +207,9 @@ pub async fn add_met_lead(
         phone: given(phone),
         email: given(email),
         company: given(company),
-        message: None,
+        // What was talked about travels with the inquiry too: if the lead goes to another
+        // rep (this one full or away, or the person already theirs), they read it there.
+        message: given(note.clone()),
         timeframe: None,
         country: None,
         region: None,

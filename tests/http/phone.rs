@@ -1,7 +1,7 @@
 //! The rep's phone: the queue in working order, a call's note and callback, search, a lead met
 //! in person — over the wire, as the phone's pages call them.
 
-use crate::common::{call, spawn_app, TestApp};
+use crate::common::{call, spawn_app, spawn_app_with_policy, TestApp};
 use leadline::domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -348,4 +348,48 @@ async fn a_lead_page_shows_its_history_newest_first() {
         .position(|l| l.contains("No answer"))
         .expect("no answer");
     assert!(busy < no_answer, "newest first: {lines:#?}");
+}
+
+#[tokio::test]
+async fn a_person_met_by_a_full_rep_goes_to_the_queue_with_what_was_said() {
+    let app = spawn_app_with_policy(|policy| policy.rep_capacity = 0).await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let (status, met) = app
+        .server_fn(
+            &rita,
+            "queue/met",
+            &[
+                ("name", "Mia Wong"),
+                ("phone", "+14155552690"),
+                ("note", "Wants <b>two</b> ovens"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{met}");
+    assert_eq!(met["mine"], false, "{met}");
+    assert_eq!(met["owner"], "Qualifier queue");
+    let id = met["id"].as_str().unwrap();
+    let (message,): (String,) = sqlx::query_as("SELECT message FROM inquiries WHERE lead_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(message, "Wants <b>two</b> ovens");
+    // Twenty adds of the same person at once: one lead.
+    let adds = (0..20).map(|_| {
+        app.server_fn(
+            &rita,
+            "queue/met",
+            &[("name", "Mia Wong"), ("phone", "+14155552690")],
+        )
+    });
+    for (status, body) in futures_util::future::join_all(adds).await {
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (leads,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM leads")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(leads, 1);
 }
