@@ -45,8 +45,9 @@ async function leadFor(
   rep: { name: string },
   prefix: string,
   phone: string,
+  more: Record<string, string> = {},
 ): Promise<{ id: string; name: string }> {
-  const who = { ...person(prefix), phone };
+  const who = { ...person(prefix), phone, ...more };
   const lead = await postLead(request, who);
   if (lead.owner.name !== rep.name) {
     const max = await signedIn(demo().logins.find((l) => l.role === 'manager')!.email);
@@ -148,15 +149,7 @@ test('the newest inquiry is the first card on the first screen, even under ten a
 test('a second tap after logging lands on nothing, undo takes the call back, and a kept call counts once', async ({ page, request }) => {
   const problems = watchConsole(page);
   const rep = await repWithoutHotLeads();
-  const first = { ...person('Undo'), phone: '+1 415 555 0231' };
-  const lead = await postLead(request, first);
-  if (lead.owner.name !== rep.name) {
-    const max = await signedIn(demo().logins.find((l) => l.role === 'manager')!.email);
-    const detail = await (await max.post('/api/lead/detail', { form: { lead_id: lead.id } })).json();
-    const to = detail.reps.find((r: { label: string }) => r.label.startsWith(rep.name));
-    expect((await max.post('/api/lead/reassign', { form: { lead_ids: lead.id, to: to.id, reason: 'Test' } })).ok()).toBe(true);
-    await max.dispose();
-  }
+  const first = await leadFor(request, rep, 'Undo', '+1 415 555 0231');
   await new LoginPage(page).signIn(rep.email, demo().password);
   await page.goto('/queue');
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
@@ -178,13 +171,13 @@ test('a second tap after logging lands on nothing, undo takes the call back, and
   // Nothing was sent: the lead still waits for its first call.
   await page.waitForTimeout(6_000);
   let queue = await (await rep.api.post('/api/queue/mine')).json();
-  let mine = queue.find((c: { id: string }) => c.id === lead.id);
+  let mine = queue.find((c: { id: string }) => c.id === first.id);
   expect(mine.touch_count).toBe(0);
   // Logged and left alone, it is sent once, then the list moves on.
   await card.getByTestId('outcome-no_answer').click();
   await expect(card.getByTestId('call-status')).toHaveText(/^Saved: No answer/, { timeout: 15_000 });
   queue = await (await rep.api.post('/api/queue/mine')).json();
-  mine = queue.find((c: { id: string }) => c.id === lead.id);
+  mine = queue.find((c: { id: string }) => c.id === first.id);
   expect(mine.touch_count).toBe(1);
   expect(mine.last_touch).toContain('No answer');
   await expect(page.getByTestId('lead-card').filter({ hasText: first.name }).getByTestId('last-touch')).toContainText('No answer', { timeout: 10_000 });
@@ -337,15 +330,7 @@ test('offline: calls wait on the phone, go once when the signal returns, and sur
 test('a search that finds nothing says so; a surname first still finds; a long message stays short on the card', async ({ page, request }) => {
   const problems = watchConsole(page);
   const rep = await repWithoutHotLeads();
-  const who = { ...person('Searched'), phone: '+1 415 555 0237', message: 'Please call. '.repeat(700) };
-  const lead = await postLead(request, who);
-  if (lead.owner.name !== rep.name) {
-    const max = await signedIn(demo().logins.find((l) => l.role === 'manager')!.email);
-    const detail = await (await max.post('/api/lead/detail', { form: { lead_id: lead.id } })).json();
-    const to = detail.reps.find((r: { label: string }) => r.label.startsWith(rep.name));
-    expect((await max.post('/api/lead/reassign', { form: { lead_ids: lead.id, to: to.id, reason: 'Test' } })).ok()).toBe(true);
-    await max.dispose();
-  }
+  const who = await leadFor(request, rep, 'Searched', '+1 415 555 0237', { message: 'Please call. '.repeat(700) });
   await new LoginPage(page).signIn(rep.email, demo().password);
   await page.goto('/queue');
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();

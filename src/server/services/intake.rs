@@ -103,6 +103,12 @@ pub async fn receive(
         idempotency::insert(&mut *tx, &source.id, key, &stored, now).await?;
     }
     tx.commit().await?;
+    announce(live, &accepted);
+    Ok(reply)
+}
+
+/// Tells the screens of whoever held the lead before and whoever holds it now.
+fn announce(live: &Live, accepted: &Accepted) {
     live.publish(
         &accepted.id,
         [
@@ -112,7 +118,6 @@ pub async fn receive(
         .into_iter()
         .flatten(),
     );
-    Ok(reply)
 }
 
 /// SHA-256 of the inquiry as received, field by field: what a retry must repeat.
@@ -214,15 +219,7 @@ pub async fn met_in_person(
     }
     tx.commit().await?;
     tracing::info!(lead_id = %accepted.id, repeat = accepted.repeat, "met in person");
-    live.publish(
-        &accepted.id,
-        [
-            accepted.previous_owner.clone(),
-            Some(accepted.owner_now.clone()),
-        ]
-        .into_iter()
-        .flatten(),
-    );
+    announce(live, &accepted);
     Ok(accepted)
 }
 

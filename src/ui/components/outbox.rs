@@ -37,7 +37,7 @@ pub fn owner(user: &str) {
 pub fn keep(parcel: &Parcel) {
     #[cfg(feature = "hydrate")]
     if let Ok(json) = serde_json::to_string(parcel) {
-        settle(js::put(&json));
+        quietly(js::put(&json));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = parcel;
@@ -46,7 +46,7 @@ pub fn keep(parcel: &Parcel) {
 /// Forgets a parcel: the server has it, or the rep took the call back.
 pub fn forget(key: &str) {
     #[cfg(feature = "hydrate")]
-    settle(js::remove(key));
+    quietly(js::remove(key));
     #[cfg(not(feature = "hydrate"))]
     let _ = key;
 }
@@ -77,7 +77,7 @@ pub async fn kept(user: &str) -> Vec<Parcel> {
 /// Waits for the browser to finish writing, so a failure is handled rather than reported as
 /// an unhandled rejection (a full or private-mode store just means the page is the only copy).
 #[cfg(feature = "hydrate")]
-fn settle(promise: Result<js_sys::Promise, wasm_bindgen::JsValue>) {
+fn quietly(promise: Result<js_sys::Promise, wasm_bindgen::JsValue>) {
     if let Ok(promise) = promise {
         leptos::task::spawn_local(async move {
             let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

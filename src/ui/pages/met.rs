@@ -28,12 +28,13 @@ pub fn MetPage() -> impl IntoView {
                         <p class="hint">"Someone you met in person: they join your queue with the meeting logged."</p>
                         {move || last().map(|answer| match answer {
                             Ok(met) => saved(met).into_any(),
-                            Err(ApiError::Invalid(_)) => view! {
-                                <p class="error" role="alert" data-testid="met-error">"Not saved: see the fields marked below."</p>
-                            }.into_any(),
-                            Err(e) => view! {
-                                <p class="error" role="alert" data-testid="met-error">{e.to_string()}</p>
-                            }.into_any(),
+                            Err(e) => {
+                                let why = match e {
+                                    ApiError::Invalid(_) => "Not saved: see the fields marked below.".to_string(),
+                                    e => e.to_string(),
+                                };
+                                view! { <p class="error" role="alert" data-testid="met-error">{why}</p> }.into_any()
+                            }
                         })}
                         <ActionForm action=add attr:class="stack">
                             <label>"Name"
