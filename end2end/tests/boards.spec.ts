@@ -48,7 +48,11 @@ test.describe('a manager watching the boards', () => {
     await new LoginPage(page).signIn(manager.email, demo().password);
     await expect(page).toHaveURL(/\/board$/);
     await page.setViewportSize({ width: 1920, height: 1080 });
+    // The wall's live stream is open before the lead arrives (on a busy machine it can connect
+    // after the page has hydrated).
+    const streaming = page.waitForResponse((r) => new URL(r.url()).pathname === '/live');
     await page.goto('/wall');
+    await streaming;
     await expect(page.getByTestId('wall')).toBeVisible();
     await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
     await expect(page.locator('button, select, input, form')).toHaveCount(0);
