@@ -149,5 +149,47 @@
         .catch(() => {});
       return true;
     },
+    /** A short beep and a buzz, for a new lead while the page is in sight. */
+    beep() {
+      if (navigator.vibrate) navigator.vibrate(300);
+      try {
+        const audio = new AudioContext();
+        const tone = audio.createOscillator();
+        tone.frequency.value = 880;
+        tone.connect(audio.destination);
+        tone.start();
+        tone.stop(audio.currentTime + 0.25);
+      } catch (e) {
+        // No sound on this phone: the buzz and the notification still tell.
+      }
+    },
+  };
+
+  // When the queue was last read from the server, for the offline line.
+  const READ_AT = 'leadline.queue.read-at';
+  window.leadlineFreshness = {
+    /** The queue was just read from the server. */
+    readNow() {
+      try {
+        localStorage.setItem(READ_AT, String(Date.now()));
+      } catch (e) {
+        // Storage full or refused: the offline line then shows no time.
+      }
+    },
+    /** "14:05" (or "24/11/2026, 14:05" on another day), in the phone's time; '' if never. */
+    lastRead() {
+      let at;
+      try {
+        at = Number(localStorage.getItem(READ_AT));
+      } catch (e) {
+        return '';
+      }
+      if (!at) return '';
+      const then = new Date(at);
+      const pad = (n) => String(n).padStart(2, '0');
+      const time = `${pad(then.getHours())}:${pad(then.getMinutes())}`;
+      if (then.toDateString() === new Date().toDateString()) return time;
+      return `${then.getDate()}/${then.getMonth() + 1}/${then.getFullYear()}, ${time}`;
+    },
   };
 })();

@@ -66,7 +66,9 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
             #[cfg(feature = "hydrate")]
             if let Some(performance) = window().performance() {
-                let at = format!("{:.0}", performance.now());
+                // Whole milliseconds, written as an integer: formatting a float would bring
+                // float printing into every page's download.
+                let at = (performance.now() as u64).to_string();
                 let _ = body.set_attribute("data-hydrated-at", &at);
             }
         }

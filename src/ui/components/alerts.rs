@@ -1,10 +1,13 @@
 //! The caller's unread alerts, folded into one line ("3 alerts · newest: …") that opens to the
 //! list, each linking to its lead with a dismiss button, and a way to dismiss them all. An
 //! alert whose job is done (the lead was called, or moved on) is not listed at all. The page
-//! loads them (resources are made at a page's top level) and passes them in.
+//! loads them (resources are made at a page's top level) and passes them in. Its forms post
+//! without JavaScript and dispatch their action with it; `ActionForm` would bring a form-data
+//! reader into the queue's download.
 
 use crate::api::alerts::{Alert, DismissAlert, DismissAllAlerts};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// The actions on alerts; a page re-reads its alerts when their version moves.
 #[derive(Clone, Copy)]
@@ -48,10 +51,17 @@ pub fn AlertList(alerts: Vec<Alert>, actions: AlertActions) -> impl IntoView {
                     <li class=format!("alert {}", alert.kind) data-testid="alert">
                         <a href=format!("/lead/{}", alert.lead_id)>{alert.message}</a>
                         <span class="muted">{format!(" {} ago", alert.age)}</span>
-                        <ActionForm action=actions.dismiss attr:class="inline">
-                            <input type="hidden" name="alert_id" value=alert.id/>
+                        <form method="post" action=DismissAlert::url() class="inline"
+                            on:submit={
+                                let alert_id = alert.id.clone();
+                                move |ev| {
+                                    ev.prevent_default();
+                                    actions.dismiss.dispatch(DismissAlert { alert_id: alert_id.clone() });
+                                }
+                            }>
+                            <input type="hidden" name="alert_id" value=alert.id.clone()/>
                             <button type="submit" class="link dark">"Dismiss"</button>
-                        </ActionForm>
+                        </form>
                     </li>
                 }
             })
@@ -68,9 +78,13 @@ pub fn AlertList(alerts: Vec<Alert>, actions: AlertActions) -> impl IntoView {
                     <span class="newest">{format!(" · newest: {newest}")}</span>
                 </summary>
                 <ul class="alerts" aria-label="Alerts">{items}</ul>
-                <ActionForm action=actions.dismiss_all attr:class="inline">
+                <form method="post" action=DismissAllAlerts::url() class="inline"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        actions.dismiss_all.dispatch(DismissAllAlerts {});
+                    }>
                     <button type="submit" class="link dark" data-testid="dismiss-all">"Dismiss all"</button>
-                </ActionForm>
+                </form>
             </details>
         }
     })

@@ -5,6 +5,7 @@ use crate::api::auth::Logout;
 use crate::api::ApiError;
 use crate::domain::role::{Role, User};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -22,9 +23,15 @@ pub fn TopBar(user: User, title: &'static str) -> impl IntoView {
                 <a class="topnav" href="/admin/people" data-testid="nav-team">"Team"</a>
             })}
             <a class="who" href="/account" data-testid="who" title="Your sessions">{user.name}</a>
-            <ActionForm action=logout attr:class="signout">
+            // A plain form (it posts without JavaScript), not an `ActionForm`: that would bring
+            // a form-data reader into every page's download just for this button.
+            <form method="post" action=Logout::url() class="signout"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    logout.dispatch(Logout {});
+                }>
                 <button type="submit" class="link" data-testid="sign-out">"Sign out"</button>
-            </ActionForm>
+            </form>
         </header>
     }
 }

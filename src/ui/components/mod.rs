@@ -6,6 +6,7 @@ pub mod flags;
 pub mod frame;
 pub mod lead_list;
 pub mod live;
+pub mod load;
 pub mod outbox;
 pub mod settle;
 pub mod signal;

@@ -87,22 +87,17 @@ mod js {
         /// Shows a notification that opens `url`, if the page is hidden and allowed to.
         #[wasm_bindgen(catch, js_namespace = leadlineNotify, js_name = show)]
         pub fn show(title: &str, body: &str, url: &str) -> Result<JsValue, JsValue>;
+        /// A short beep and a buzz.
+        #[wasm_bindgen(catch, js_namespace = leadlineNotify, js_name = beep)]
+        pub fn beep() -> Result<(), JsValue>;
     }
 }
 
+/// A beep and a buzz (`leadlineNotify.beep` in `public/phone.js`: sound and vibration are a few
+/// lines of script, and would be far more in the app's download).
 #[cfg(feature = "hydrate")]
 fn beep_and_vibrate() {
-    let _ = window().navigator().vibrate_with_duration(300);
-    let Ok(audio) = web_sys::AudioContext::new() else {
-        return;
-    };
-    let Ok(tone) = audio.create_oscillator() else {
-        return;
-    };
-    tone.frequency().set_value(880.0);
-    let _ = tone.connect_with_audio_node(&audio.destination());
-    let _ = tone.start();
-    let _ = tone.stop_with_when(audio.current_time() + 0.25);
+    let _ = js::beep();
 }
 
 /// The switch, for the top of the queue.

@@ -5,13 +5,14 @@ use crate::api::account::{my_sessions, EndMySession};
 use crate::api::auth::current_user;
 use crate::api::ApiError;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let end = ServerAction::<EndMySession>::new();
-    let me = Resource::new(|| (), |_| current_user());
-    let sessions = Resource::new(move || end.version().get(), |_| my_sessions());
+    let me = load(|| (), |_| current_user());
+    let sessions = load(move || end.version().get(), |_| my_sessions());
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading your sessions…"</p> }>
             {move || Suspend::new(async move {

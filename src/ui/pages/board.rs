@@ -13,6 +13,7 @@ use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::lead_list::{scroll_to, LeadList, ListActions};
 use crate::ui::components::live::refresh_on_changes;
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -160,13 +161,13 @@ pub fn BoardPage() -> impl IntoView {
             Some((stage, bucket))
         })
     };
-    let me = Resource::new(|| (), |_| current_user());
+    let me = load(|| (), |_| current_user());
     let list_actions = ListActions::new();
-    let board = Resource::new(
+    let board = load(
         move || (basis(), list_actions.version()),
         |(basis, _)| get_aging_board(basis),
     );
-    let cell = Resource::new(
+    let cell = load(
         move || (basis(), drill(), list_actions.version()),
         |(basis, drill, _)| async move {
             match drill {
@@ -186,9 +187,9 @@ pub fn BoardPage() -> impl IntoView {
             }
         }
     });
-    let closures = Resource::new(|| (), |_| recent_closures());
+    let closures = load(|| (), |_| recent_closures());
     let alert_actions = AlertActions::new();
-    let alerts = Resource::new(move || alert_actions.version(), |_| my_alerts());
+    let alerts = load(move || alert_actions.version(), |_| my_alerts());
     refresh_on_changes(move || {
         board.refetch();
         cell.refetch();

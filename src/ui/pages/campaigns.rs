@@ -5,12 +5,13 @@ use crate::api::auth::current_user;
 use crate::api::nurture::campaigns;
 use crate::api::ApiError;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
-    let table = Resource::new(|| (), |_| campaigns());
+    let me = load(|| (), |_| current_user());
+    let table = load(|| (), |_| campaigns());
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading campaigns…"</p> }>
             {move || Suspend::new(async move {

@@ -11,6 +11,7 @@ use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::lead_list::{scroll_to, LeadList, ListActions};
 use crate::ui::components::live::refresh_on_changes;
+use crate::ui::components::load::load;
 use crate::ui::pages::board::BoardTabs;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -192,13 +193,13 @@ pub fn CompliancePage() -> impl IntoView {
         })
     };
     let rep = move || query.with(|q| q.get("rep").filter(|r| !r.is_empty()));
-    let me = Resource::new(|| (), |_| current_user());
+    let me = load(|| (), |_| current_user());
     let list_actions = ListActions::new();
-    let data = Resource::new(
+    let data = load(
         move || (window(), list_actions.version()),
         |(window, _)| get_compliance(window),
     );
-    let leads = Resource::new(
+    let leads = load(
         move || (rep(), list_actions.version()),
         |(rep, _)| async move {
             match rep {

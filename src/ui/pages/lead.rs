@@ -13,6 +13,7 @@ use crate::domain::lead::Stage;
 use crate::domain::touch::{CallOutcome, NurtureKind};
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{field_error, refusal, TopBar};
+use crate::ui::components::load::load;
 use crate::ui::components::text_box::TextBox;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -63,8 +64,8 @@ pub fn LeadPage() -> impl IntoView {
             + reassign.version().get()
             + pass_refused.get()
     };
-    let me = Resource::new(|| (), |_| current_user());
-    let lead = Resource::new(move || (lead_id(), changes()), |(id, _)| get_lead(id));
+    let me = load(|| (), |_| current_user());
+    let lead = load(move || (lead_id(), changes()), |(id, _)| get_lead(id));
     let actions = Actions {
         log,
         qualify,

@@ -6,12 +6,13 @@ use crate::api::auth::current_user;
 use crate::api::queue::{AddMetLead, MetLead};
 use crate::api::ApiError;
 use crate::ui::components::frame::{field_error, refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 #[component]
 pub fn MetPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+    let me = load(|| (), |_| current_user());
     let add = ServerAction::<AddMetLead>::new();
     let last = move || add.value().get();
     view! {

@@ -8,13 +8,14 @@ use crate::api::ApiError;
 use crate::domain::touch::NurtureKind;
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 
 #[component]
 pub fn NurturePage() -> impl IntoView {
     let touch = ServerAction::<LogNurtureTouches>::new();
-    let me = Resource::new(|| (), |_| current_user());
-    let pool = Resource::new(move || touch.version().get(), |_| nurture_pool());
+    let me = load(|| (), |_| current_user());
+    let pool = load(move || touch.version().get(), |_| nurture_pool());
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the nurture pool…"</p> }>
             {move || Suspend::new(async move {

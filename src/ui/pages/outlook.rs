@@ -9,6 +9,7 @@ use crate::domain::forecast::{Outlook, QUALIFIED_PER_SALE, RAW_PER_SALE};
 use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::live::refresh_on_changes;
+use crate::ui::components::load::load;
 use crate::ui::pages::board::BoardTabs;
 use leptos::prelude::*;
 
@@ -38,8 +39,8 @@ fn sales(value: f64) -> String {
 
 #[component]
 pub fn OutlookPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
-    let data = Resource::new(|| (), |_| get_outlook());
+    let me = load(|| (), |_| current_user());
+    let data = load(|| (), |_| get_outlook());
     refresh_on_changes(move || data.refetch());
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading capacity and forecast…"</p> }>

@@ -6,15 +6,16 @@ use crate::api::ApiError;
 use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::refusal;
 use crate::ui::components::live::refresh_on_changes;
+use crate::ui::components::load::load;
 use crate::ui::pages::board::{age_chart, aging_kpis, aging_table};
 use crate::ui::pages::compliance::{band_chart, compliance_table};
 use leptos::prelude::*;
 
 #[component]
 pub fn WallPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
-    let board = Resource::new(|| (), |_| get_aging_board("inquiry".to_string()));
-    let compliance = Resource::new(|| (), |_| get_compliance(7));
+    let me = load(|| (), |_| current_user());
+    let board = load(|| (), |_| get_aging_board("inquiry".to_string()));
+    let compliance = load(|| (), |_| get_compliance(7));
     refresh_on_changes(move || {
         board.refetch();
         compliance.refetch();

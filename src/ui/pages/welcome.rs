@@ -2,6 +2,7 @@
 //! through the one-time link an admin gave them, and is signed in. Works as a plain form too.
 
 use crate::api::account::{link_holder, ChoosePassword};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -10,7 +11,7 @@ pub fn WelcomePage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("token").unwrap_or_default());
     let choose = ServerAction::<ChoosePassword>::new();
-    let holder = Resource::new(token, link_holder);
+    let holder = load(token, link_holder);
     view! {
         <main class="login-page">
             <h1 class="brand-big">"Leadline"</h1>

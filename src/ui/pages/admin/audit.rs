@@ -7,6 +7,7 @@ use crate::api::admin::{audit, people, AUDIT_ACTIONS};
 use crate::api::auth::current_user;
 use crate::api::ApiError;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -14,9 +15,9 @@ use leptos_router::hooks::use_query_map;
 pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
-    let me = Resource::new(|| (), |_| current_user());
-    let team = Resource::new(|| (), |_| people());
-    let lines = Resource::new(
+    let me = load(|| (), |_| current_user());
+    let team = load(|| (), |_| people());
+    let lines = load(
         move || (param("action"), param("who"), param("after")),
         |(action, who, after)| audit(action, who, after),
     );

@@ -12,6 +12,7 @@ use crate::api::auth::current_user;
 use crate::api::ApiError;
 use crate::domain::role::Role;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 
 /// Every action on this screen, so a row can use them and the list re-reads after each.
@@ -108,8 +109,8 @@ pub fn PeoplePage() -> impl IntoView {
         unlock: ServerAction::<UnlockPerson>::new(),
         end: ServerAction::<EndPersonSessions>::new(),
     };
-    let me = Resource::new(|| (), |_| current_user());
-    let team = Resource::new(move || actions.version(), |_| people());
+    let me = load(|| (), |_| current_user());
+    let team = load(move || actions.version(), |_| people());
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the team…"</p> }>
             {move || Suspend::new(async move {

@@ -8,6 +8,7 @@ use crate::api::auth::current_user;
 use crate::api::ApiError;
 use crate::domain::policy_form::PolicyForm;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 
 /// Each setting: its field, its label and a hint.
@@ -119,8 +120,8 @@ fn input_name(field: &str) -> &'static str {
 pub fn PolicyPage() -> impl IntoView {
     let save = ServerAction::<SavePolicy>::new();
     let save_currency = ServerAction::<SaveCurrency>::new();
-    let me = Resource::new(|| (), |_| current_user());
-    let view_ = Resource::new(
+    let me = load(|| (), |_| current_user());
+    let view_ = load(
         move || save.version().get() + save_currency.version().get(),
         |_| policy(),
     );

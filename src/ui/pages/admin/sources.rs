@@ -9,6 +9,7 @@ use crate::api::admin::{
 use crate::api::auth::current_user;
 use crate::api::ApiError;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
@@ -27,8 +28,8 @@ pub fn SourcesPage() -> impl IntoView {
         rotate: ServerAction::<RotateKey>::new(),
         revoke: ServerAction::<RevokeSource>::new(),
     };
-    let me = Resource::new(|| (), |_| current_user());
-    let list = Resource::new(
+    let me = load(|| (), |_| current_user());
+    let list = load(
         move || {
             actions.add.version().get()
                 + actions.edit.version().get()

@@ -8,14 +8,15 @@ use crate::api::admin::{territories, AddTerritoryRules, RemoveTerritoryRule};
 use crate::api::auth::current_user;
 use crate::api::ApiError;
 use crate::ui::components::frame::{refusal, TopBar};
+use crate::ui::components::load::load;
 use leptos::prelude::*;
 
 #[component]
 pub fn TerritoriesPage() -> impl IntoView {
     let add = ServerAction::<AddTerritoryRules>::new();
     let remove = ServerAction::<RemoveTerritoryRule>::new();
-    let me = Resource::new(|| (), |_| current_user());
-    let list = Resource::new(
+    let me = load(|| (), |_| current_user());
+    let list = load(
         move || add.version().get() + remove.version().get(),
         |_| territories(),
     );

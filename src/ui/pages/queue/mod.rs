@@ -14,6 +14,7 @@ use crate::ui::components::alerts::{AlertActions, AlertList};
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::live::refresh_on_changes;
+use crate::ui::components::load::load;
 use crate::ui::components::outbox;
 use crate::ui::components::settle::Settle;
 use crate::ui::components::signal::{new_lead_signal, NewLead, SignalSwitch};
@@ -25,7 +26,7 @@ use calls::{call_status, watch_connection, CallLog, LogState, Logged, OutboxLine
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+    let me = load(|| (), |_| current_user());
     let settle = Settle::new();
     let calls = CallLog {
         logged: RwSignal::new(Vec::new()),
@@ -36,9 +37,9 @@ pub fn QueuePage() -> impl IntoView {
         drafts: RwSignal::new(Default::default()),
         notices: RwSignal::new(Vec::new()),
     };
-    let queue = Resource::new(move || settle.tick(), |_| my_queue());
+    let queue = load(move || settle.tick(), |_| my_queue());
     let alert_actions = AlertActions::new();
-    let alerts = Resource::new(
+    let alerts = load(
         move || (settle.tick(), alert_actions.version()),
         |_| my_alerts(),
     );
@@ -411,10 +412,22 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
     }
 }
 
-/// When the queue was last read from the server, kept on the phone for the offline line.
+/// When the queue was last read from the server, kept on the phone for the offline line
+/// (`leadlineFreshness` in `public/phone.js`: reading the phone's clock and writing a time are a
+/// few lines of script, and far more in the app's download).
 mod freshness {
     #[cfg(feature = "hydrate")]
-    const KEY: &str = "leadline.queue.read-at";
+    mod js {
+        use wasm_bindgen::prelude::*;
+
+        #[wasm_bindgen]
+        extern "C" {
+            #[wasm_bindgen(catch, js_namespace = leadlineFreshness, js_name = readNow)]
+            pub fn read_now() -> Result<(), JsValue>;
+            #[wasm_bindgen(catch, js_namespace = leadlineFreshness, js_name = lastRead)]
+            pub fn last_read() -> Result<String, JsValue>;
+        }
+    }
 
     /// The queue was just read: note the time (unless it came from the phone's own copy).
     pub fn read_now(offline: leptos::prelude::RwSignal<bool>) {
@@ -424,9 +437,7 @@ mod freshness {
             if offline.get_untracked() || !window().navigator().on_line() {
                 return;
             }
-            if let Some(storage) = window().local_storage().ok().flatten() {
-                let _ = storage.set_item(KEY, &js_sys::Date::now().to_string());
-            }
+            let _ = js::read_now();
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = offline;
@@ -436,23 +447,7 @@ mod freshness {
     pub fn last_read() -> Option<String> {
         #[cfg(feature = "hydrate")]
         {
-            use leptos::prelude::*;
-            let storage = window().local_storage().ok().flatten()?;
-            let at: f64 = storage.get_item(KEY).ok().flatten()?.parse().ok()?;
-            let then = js_sys::Date::new(&at.into());
-            let today = js_sys::Date::new_0();
-            let time = format!("{:02}:{:02}", then.get_hours(), then.get_minutes());
-            let same_day = then.to_date_string() == today.to_date_string();
-            Some(if same_day {
-                time
-            } else {
-                format!(
-                    "{}/{}/{}, {time}",
-                    then.get_date(),
-                    then.get_month() + 1,
-                    then.get_full_year()
-                )
-            })
+            js::last_read().ok().filter(|time| !time.is_empty())
         }
         #[cfg(not(feature = "hydrate"))]
         None
