@@ -56,6 +56,8 @@ pub struct SourceLine {
     pub key_state: String,
     pub revoked: bool,
     pub last_lead: String,
+    /// The HTML a website pastes to post its form here (`POST /f/{id}`).
+    pub form_snippet: String,
 }
 
 /// A key, shown once.
@@ -181,7 +183,7 @@ mod build {
         }
     }
 
-    pub fn source(s: SourceDetail, now: DateTime<Utc>, tz: Tz) -> SourceLine {
+    pub fn source(s: SourceDetail, now: DateTime<Utc>, tz: Tz, origin: &str) -> SourceLine {
         let key_state = match (s.revoked_at, s.old_key_until) {
             (Some(at), _) => format!("Revoked {}", day(at, tz)),
             (None, Some(until)) if until > now => {
@@ -192,6 +194,7 @@ mod build {
             }
             _ => "Key in use".to_string(),
         };
+        let form_snippet = crate::domain::form_fields::snippet(&format!("{origin}/f/{}", s.id));
         SourceLine {
             id: s.id,
             name: s.name,
@@ -207,6 +210,7 @@ mod build {
                 || "no leads yet".to_string(),
                 |at| format!("last lead {} ago", short_age(now - at)),
             ),
+            form_snippet,
         }
     }
 
@@ -441,10 +445,11 @@ pub async fn sources() -> Result<Vec<SourceLine>, ApiError> {
     use crate::server::services::sources;
     let Ctx { state, .. } = Ctx::enter(Action::RunTeam).await?;
     let now = state.clock.now();
+    let origin = build::origin(&state);
     Ok(sources::list(&state.db)
         .await?
         .into_iter()
-        .map(|s| build::source(s, now, state.config.timezone))
+        .map(|s| build::source(s, now, state.config.timezone, &origin))
         .collect())
 }
 

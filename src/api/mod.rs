@@ -11,6 +11,8 @@ pub mod campaigns_csv;
 pub mod context;
 pub mod error;
 #[cfg(feature = "ssr")]
+pub mod forms;
+#[cfg(feature = "ssr")]
 pub mod intake;
 pub mod lead;
 #[cfg(feature = "ssr")]

@@ -15,6 +15,7 @@ pub mod compliance;
 #[cfg(feature = "ssr")]
 pub mod contact;
 pub mod forecast;
+pub mod form_fields;
 pub mod hours;
 pub mod intake;
 pub mod lead;

@@ -22,6 +22,8 @@ pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_sec
 /// Paths of the public REST API: called by other systems with a Bearer key, never with the
 /// session cookie, so posts from other origins are what it is for.
 const PUBLIC_API: &str = "/api/v1/";
+/// Where websites' own forms post: from other sites by design, without a session.
+const WEBSITE_FORMS: &str = "/f/";
 
 /// The nonce that lets this response's own inline scripts run, and no others. Put in the
 /// request's extensions for the page shell to stamp on the scripts it writes.
@@ -37,7 +39,7 @@ pub fn is_cross_site(
     headers: &HeaderMap,
     public_origin: Option<&str>,
 ) -> bool {
-    if method.is_safe() || path.starts_with(PUBLIC_API) {
+    if method.is_safe() || path.starts_with(PUBLIC_API) || path.starts_with(WEBSITE_FORMS) {
         return false;
     }
     // A header that is there but not plain text is treated as foreign, never as absent.
@@ -95,8 +97,8 @@ pub async fn same_site_only(
 /// never-ending body.
 pub async fn bounded_bodies(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let public_api = path.starts_with(PUBLIC_API);
-    if request.method().is_safe() || !path.starts_with("/api/") {
+    let public_api = path.starts_with(PUBLIC_API) || path.starts_with(WEBSITE_FORMS);
+    if request.method().is_safe() || !(path.starts_with("/api/") || public_api) {
         return next.run(request).await;
     }
     let limit = if public_api {

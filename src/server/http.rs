@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let intake = Router::new()
         .route("/api/v1/leads", post(api::intake::create_lead))
+        .route("/f/{source}", post(api::forms::post_form))
         .layer(DefaultBodyLimit::max(api::intake::MAX_BODY_BYTES));
     let context = {
         let state = state.clone();

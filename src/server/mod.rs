@@ -9,6 +9,7 @@ pub mod config;
 pub mod connections;
 pub mod guard;
 pub mod http;
+pub mod limiter;
 pub mod live;
 pub mod passwords;
 pub mod request;

@@ -3,6 +3,7 @@
 use crate::domain::cadence::Policy;
 use crate::server::clock::Clock;
 use crate::server::config::Config;
+use crate::server::limiter::Limiter;
 use crate::server::live::Live;
 use crate::server::passwords::Passwords;
 use crate::server::services::boards::BoardCache;
@@ -30,6 +31,8 @@ pub struct AppState {
     /// A secret made at start, for signing what the server hands the browser to give back
     /// (the error a plain form post is redirected with).
     pub signing_key: Arc<[u8; 32]>,
+    /// Posts from websites' forms, counted per address.
+    pub form_posts: Arc<Limiter<String>>,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
             snapshot,
             passwords: Passwords::for_this_machine(),
             signing_key: Arc::new(random_key()),
+            form_posts: Arc::new(Limiter::new(crate::api::forms::PER_ADDRESS)),
         })
     }
 }

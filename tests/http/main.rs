@@ -12,6 +12,7 @@ mod admin;
 mod boards;
 mod common;
 mod engine;
+mod forms;
 mod front_door;
 mod hours;
 mod intake;

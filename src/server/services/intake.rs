@@ -107,6 +107,56 @@ pub async fn receive(
     Ok(reply)
 }
 
+/// What a website's form posted, once it is known to be a person's (the honeypot empty).
+pub struct FormPost<'a> {
+    pub source: &'a SourceRow,
+    pub raw: RawInquiry,
+    /// Where it came from (as the rate limit counts it).
+    pub address: &'a str,
+}
+
+/// How long a second identical post from one address is the same inquiry (a double click, a
+/// reload of the posted page).
+const DOUBLE_SUBMIT: chrono::Duration = chrono::Duration::minutes(1);
+
+/// An inquiry from a website's form: the same checks and routing as any other, with the same
+/// post from the same address within [`DOUBLE_SUBMIT`] answered as the first.
+pub async fn from_form(
+    db: &SqlitePool,
+    policy: &Policy,
+    phone_region: &str,
+    now: DateTime<Utc>,
+    post: FormPost<'_>,
+    live: &Live,
+) -> Result<Reply, ServiceError> {
+    let fingerprint = fingerprint(&post.raw)?;
+    let minute = now.timestamp().div_euclid(60);
+    let key = |minute: i64| {
+        format!(
+            "form:{}",
+            super::token_hash(&format!("{}|{fingerprint}|{minute}", post.address))
+        )
+    };
+    let earlier = key(minute - 1);
+    if idempotency::used_since(db, &post.source.id, &earlier, now - DOUBLE_SUBMIT).await? {
+        if let Some(stored) = idempotency::find(db, &post.source.id, &earlier).await? {
+            return replay(stored, &fingerprint);
+        }
+    }
+    let key = key(minute);
+    receive(
+        db,
+        policy,
+        phone_region,
+        now,
+        post.source,
+        post.raw,
+        Some(&key),
+        live,
+    )
+    .await
+}
+
 /// Tells the screens of whoever held the lead before and whoever holds it now.
 fn announce(live: &Live, accepted: &Accepted) {
     live.publish(

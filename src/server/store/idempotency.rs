@@ -67,3 +67,21 @@ pub async fn forget_before(
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Whether `key` was used for `source_id` at or after `after`.
+pub async fn used_since(
+    db: impl SqliteExecutor<'_>,
+    source_id: &str,
+    key: &str,
+    after: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM idempotency_keys WHERE source_id = $1 AND key = $2 AND created_at >= $3",
+    )
+    .bind(source_id)
+    .bind(key)
+    .bind(after)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.is_some())
+}

@@ -193,3 +193,28 @@ pub async fn name_of(db: impl SqliteExecutor<'_>, id: &str) -> Result<String, sq
         .await?;
     Ok(name)
 }
+
+/// A source its website form posts to: there and not revoked, with where to send the person
+/// after (its thank-you address, if set).
+pub async fn find_for_form(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Option<(SourceRow, Option<String>)>, sqlx::Error> {
+    let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, name, phone_country, thank_you_url FROM sources
+         WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, name, phone_country, thank_you)| {
+        (
+            SourceRow {
+                id,
+                name,
+                phone_country,
+            },
+            thank_you,
+        )
+    }))
+}

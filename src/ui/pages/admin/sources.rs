@@ -88,7 +88,9 @@ pub fn SourcesPage() -> impl IntoView {
                         </div>
                         <p class="muted">
                             "A source posts leads to " <code>"POST /api/v1/leads"</code>
-                            " with its key as " <code>"Authorization: Bearer <key>"</code> "."
+                            " with its key as " <code>"Authorization: Bearer <key>"</code>
+                            ", or from a website's own form to the address in its "
+                            <strong>"Website form"</strong> " snippet (no key, no script)."
                         </p>
                     </main>
                 }
@@ -139,6 +141,7 @@ fn source_row(source: SourceLine, actions: Actions) -> impl IntoView {
     let revoked = source.revoked;
     let name = source.name.clone();
     let testid = format!("source-{}", source.name);
+    let snippet = source.form_snippet.clone();
     let (title, last_lead, leads, cost, key_state) = (
         source.name.clone(),
         source.last_lead.clone(),
@@ -155,8 +158,14 @@ fn source_row(source: SourceLine, actions: Actions) -> impl IntoView {
             <td>
                 {(!revoked).then(|| view! {
                     <details class="row-actions">
-                        <summary>"Change " <span class="sr-only">{name}</span></summary>
+                        <summary>"Change " <span class="sr-only">{name.clone()}</span></summary>
                         {source_forms(source, actions)}
+                    </details>
+                    // What a website pastes: its form then posts here with no key and no script.
+                    <details class="row-actions" data-testid="form-snippet">
+                        <summary>"Website form " <span class="sr-only">{name}</span></summary>
+                        <p class="muted">"Paste this into a page of the website; each post becomes a lead of this source."</p>
+                        <pre class="snippet"><code data-testid="form-snippet-code">{snippet}</code></pre>
                     </details>
                 })}
             </td>

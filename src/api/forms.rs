@@ -1,0 +1,222 @@
+//! `POST /f/{source}`: the door for a website's own HTML form, with JavaScript off and no key
+//! (a page's markup is public, so a form carries the source's id, never its key).
+//!
+//! - `application/x-www-form-urlencoded` or `multipart/form-data` (files are ignored); field
+//!   names are read leniently (`domain::form_fields`), and fields with no place of their own
+//!   are kept in the message.
+//! - The honeypot field filled → thanked, nothing kept. More than [`PER_ADDRESS`] posts from
+//!   one address → `429` with `Retry-After`. The same post again within a minute → the first
+//!   inquiry, not a second.
+//! - Accepted → `303` to the source's thank-you address (only that address: nothing in the
+//!   post can choose where it goes), else a plain thank-you page. Fields a person must fix →
+//!   `422` with a page saying what, in words. Unknown or revoked source → `404`.
+
+use crate::domain::form_fields;
+use crate::domain::intake::{field_label, FieldError};
+use crate::server::limiter::Rate;
+use crate::server::request::client_address;
+use crate::server::services::intake::{self, FormPost};
+use crate::server::services::ServiceError;
+use crate::server::state::AppState;
+use crate::server::store::sources;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Posts one address may make to forms: a person sends one or two; an office behind one
+/// address a few more.
+pub const PER_ADDRESS: Rate = Rate {
+    posts: 10,
+    window: chrono::Duration::minutes(10),
+};
+
+/// The most fields a form post may carry (a real form has a dozen).
+const MAX_FIELDS: usize = 100;
+
+/// The handler for `POST /f/{source}`.
+pub async fn post_form(
+    State(state): State<AppState>,
+    Path(source_id): Path<String>,
+    request: Request,
+) -> Response {
+    let now = state.clock.now();
+    let (parts, body) = request.into_parts();
+    let address = client_address(&parts, state.config.trust_proxy);
+    let source =
+        match sources::find_for_form(&state.db, &source_id).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return page(
+                StatusCode::NOT_FOUND,
+                "Form not found",
+                "<p>This form is not taking inquiries. Please contact the company another way.</p>",
+            ),
+            Err(e) => return internal(e),
+        };
+    if let Err(wait) = state.form_posts.check(&address, now) {
+        let mut response = page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many messages",
+            "<p>This address sent many messages in a short time. Please wait a few minutes and send it again.</p>",
+        );
+        if let Ok(seconds) = HeaderValue::from_str(&wait.num_seconds().to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds);
+        }
+        return response;
+    }
+    let fields = match read_fields(axum::http::Request::from_parts(parts, body), &state).await {
+        Ok(fields) => fields,
+        Err(response) => return response,
+    };
+    let pairs = || fields.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+    let (source, thank_you) = source;
+    if form_fields::is_robot(pairs()) {
+        tracing::info!(source = %source.name, "a form post filled the honeypot: not kept");
+        return thanks(thank_you.as_deref());
+    }
+    let post = FormPost {
+        source: &source,
+        raw: form_fields::from_fields(pairs()),
+        address: &address,
+    };
+    let region = source
+        .phone_country
+        .clone()
+        .unwrap_or_else(|| state.config.phone_region.clone());
+    match intake::from_form(
+        &state.db,
+        &state.policy.get(),
+        &region,
+        now,
+        post,
+        &state.live,
+    )
+    .await
+    {
+        Ok(_) => thanks(thank_you.as_deref()),
+        Err(ServiceError::Invalid(errors)) => refused(&errors),
+        Err(e) => internal(e),
+    }
+}
+
+/// The post's fields as (name, value), in the order sent.
+async fn read_fields(
+    request: Request,
+    state: &AppState,
+) -> Result<Vec<(String, String)>, Response> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bad = |why: &str| {
+        page(
+            StatusCode::BAD_REQUEST,
+            "The form could not be read",
+            &format!("<p>{}</p>", html_escape::encode_text(why)),
+        )
+    };
+    if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| bad(&e.body_text()))?;
+        let mut fields = Vec::new();
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| bad(&e.body_text()))?
+        {
+            let name = field.name().unwrap_or_default().to_string();
+            if field.file_name().is_some() {
+                continue;
+            }
+            let value = field.text().await.map_err(|e| bad(&e.body_text()))?;
+            fields.push((name, value));
+            if fields.len() > MAX_FIELDS {
+                return Err(bad("The form has too many fields."));
+            }
+        }
+        Ok(fields)
+    } else if content_type.starts_with("application/x-www-form-urlencoded")
+        || content_type.is_empty()
+    {
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| bad(&e.body_text()))?;
+        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body)
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .take(MAX_FIELDS + 1)
+            .collect();
+        if fields.len() > MAX_FIELDS {
+            return Err(bad("The form has too many fields."));
+        }
+        Ok(fields)
+    } else {
+        Err(page(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The form could not be read",
+            "<p>Send the form as application/x-www-form-urlencoded or multipart/form-data.</p>",
+        ))
+    }
+}
+
+/// After an accepted (or silently dropped) post: the source's own thank-you page, else ours.
+fn thanks(thank_you: Option<&str>) -> Response {
+    match thank_you {
+        Some(url) => Redirect::to(url).into_response(),
+        None => page(
+            StatusCode::OK,
+            "Thank you",
+            "<p>Thank you — your message has arrived. Someone will be in touch shortly.</p>",
+        ),
+    }
+}
+
+/// What the person must fix, field by field.
+fn refused(errors: &[FieldError]) -> Response {
+    let items: String = errors
+        .iter()
+        .map(|e| {
+            format!(
+                "<li>{} {}</li>",
+                html_escape::encode_text(&field_label(&e.field)),
+                html_escape::encode_text(&e.message)
+            )
+        })
+        .collect();
+    page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Please check the form",
+        &format!(
+            "<p>Your message was not sent yet:</p><ul>{items}</ul><p>Go back, correct it and send it again.</p>"
+        ),
+    )
+}
+
+fn internal(err: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %err, "a form post failed");
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Not sent",
+        "<p>Your message could not be stored. Please go back and send it again.</p>",
+    )
+}
+
+/// A small page of our own: no script, readable on a phone. `body` is trusted markup.
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title>\
+         <style>body{{font:17px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1c2733}}</style>\
+         </head><body><h1>{title}</h1>{body}</body></html>",
+        title = html_escape::encode_text(title),
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}
