@@ -33,11 +33,11 @@ const FIELDS: [&str; 9] = [
     "postcode",
 ];
 
-fn error(status: StatusCode, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()
 }
 
-fn field_errors(errors: &[FieldError]) -> Response {
+pub(super) fn field_errors(errors: &[FieldError]) -> Response {
     (
         StatusCode::UNPROCESSABLE_ENTITY,
         axum::Json(json!({ "errors": errors })),
@@ -45,7 +45,7 @@ fn field_errors(errors: &[FieldError]) -> Response {
         .into_response()
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
         .to_str()
@@ -188,7 +188,7 @@ pub fn too_large() -> Response {
     )
 }
 
-fn internal(err: impl std::fmt::Display) -> Response {
+pub(super) fn internal(err: impl std::fmt::Display) -> Response {
     tracing::error!(error = %err, "intake failed");
     error(
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -13,6 +13,8 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod forms;
 #[cfg(feature = "ssr")]
+pub mod hooks;
+#[cfg(feature = "ssr")]
 pub mod intake;
 pub mod lead;
 #[cfg(feature = "ssr")]

@@ -47,9 +47,13 @@ fn slot(name: &str) -> Option<Slot> {
             Slot::FirstName
         }
         "last_name" | "lastname" | "lname" | "surname" | "family_name" | "last" => Slot::LastName,
-        "email" | "email_address" | "mail" | "emailaddress" => Slot::Email,
+        "email" | "email_address" | "mail" | "emailaddress" | "work_email" | "user_email" => {
+            Slot::Email
+        }
         "phone" | "tel" | "telephone" | "phone_number" | "phonenumber" | "mobile"
-        | "mobile_phone" | "cell" | "cellphone" | "tel_number" => Slot::Phone,
+        | "mobile_phone" | "cell" | "cellphone" | "tel_number" | "work_phone" | "user_phone" => {
+            Slot::Phone
+        }
         "company" | "company_name" | "organization" | "organisation" | "business" | "org" => {
             Slot::Company
         }

@@ -14,6 +14,7 @@ mod common;
 mod engine;
 mod forms;
 mod front_door;
+mod hooks;
 mod hours;
 mod intake;
 mod live;

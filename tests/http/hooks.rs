@@ -1,0 +1,169 @@
+//! The webhooks other tools post to: a flat JSON object from an automation tool, and Google
+//! Ads lead forms. Both end in the same intake rules as the API and the website forms.
+
+use crate::common::{client, spawn_app, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn post(app: &TestApp, path: &str, key: Option<&str>, body: &Value) -> (StatusCode, Value) {
+    let mut request = client()
+        .post(format!("{}/api/v1/hooks/{path}", app.url))
+        .json(body);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn lead_named(app: &TestApp, name: &str) -> Option<(String, Option<String>, Option<String>)> {
+    sqlx::query_as("SELECT id, email, phone FROM leads WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_automation_tool_posts_a_flat_object_with_its_own_field_names() {
+    let app = spawn_app().await;
+    // As the tool writes it (its own order, which the message keeps).
+    let response = client()
+        .post(format!("{}/api/v1/hooks/flat", app.url))
+        .bearer_auth(&app.key)
+        .header("Content-Type", "application/json")
+        .body(
+            r#"{"First Name": "Zap", "Last Name": "Ier", "E-mail": "zap@ier.example",
+                "Phone Number": "+1 415 555 0177", "Seats": 12, "Newsletter": true, "Fax": null}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (id, email, phone) = lead_named(&app, "Zap Ier").await.unwrap();
+    assert_eq!(body["id"], id.as_str());
+    assert_eq!(email.as_deref(), Some("zap@ier.example"));
+    assert_eq!(phone.as_deref(), Some("+14155550177"));
+    let (message,): (String,) = sqlx::query_as("SELECT message FROM inquiries WHERE lead_id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(message, "Seats: 12\nNewsletter: true");
+}
+
+#[tokio::test]
+async fn the_flat_hook_refuses_what_it_cannot_take_and_keeps_nothing() {
+    let app = spawn_app().await;
+    let person = json!({"name": "No Key", "email": "nokey@example.org"});
+    assert_eq!(
+        post(&app, "flat", None, &person).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(&app, "flat", Some("wrong"), &person).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, body) = post(
+        &app,
+        "flat",
+        Some(&app.key),
+        &json!(["not", "an", "object"]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = post(
+        &app,
+        "flat",
+        Some(&app.key),
+        &json!({"name": "Nested", "email": {"work": "n@example.org"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "email");
+    let (status, body) = post(&app, "flat", Some(&app.key), &json!({"name": "Nobody"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(app.lead_count().await, 0);
+}
+
+fn google_body(key: &str, lead_id: &str, name: &str, email: &str) -> Value {
+    json!({
+        "lead_id": lead_id,
+        "api_version": "1.0",
+        "form_id": 40000000001_i64,
+        "campaign_id": 12345678901_i64,
+        "google_key": key,
+        "is_test": false,
+        "gcl_id": "TeSter-123",
+        "adgroup_id": 20000000001_i64,
+        "creative_id": 30000000001_i64,
+        "user_column_data": [
+            {"column_name": "Full Name", "string_value": name, "column_id": "FULL_NAME"},
+            {"column_name": "User Email", "string_value": email, "column_id": "EMAIL"},
+            {"column_name": "User Phone", "string_value": "+1 415 555 0178", "column_id": "PHONE_NUMBER"},
+            {"column_name": "Company Name", "string_value": "Ads Co", "column_id": "COMPANY_NAME"},
+            {"column_name": "Postal Code", "string_value": "94110", "column_id": "POSTAL_CODE"},
+            {"column_name": "How many seats?", "string_value": "40", "column_id": "how_many_seats"}
+        ]
+    })
+}
+
+#[tokio::test]
+async fn a_google_ads_lead_form_becomes_a_lead_once_however_often_google_sends_it() {
+    let app = spawn_app().await;
+    let body = google_body(&app.key, "TeSter-lead-1", "Ada Ads", "ada@ads.example");
+    let (status, first) = post(&app, "google-ads", None, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, again) = post(&app, "google-ads", None, &body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(app.lead_count().await, 1);
+    let (id, email, phone) = lead_named(&app, "Ada Ads").await.unwrap();
+    assert_eq!(first["id"], id.as_str());
+    assert_eq!(email.as_deref(), Some("ada@ads.example"));
+    assert_eq!(phone.as_deref(), Some("+14155550178"));
+    let (company, message): (String, String) = sqlx::query_as(
+        "SELECT l.company, i.message FROM leads l JOIN inquiries i ON i.lead_id = l.id WHERE l.id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(company, "Ads Co");
+    assert_eq!(message, "How many seats: 40");
+}
+
+#[tokio::test]
+async fn google_ads_without_the_sources_key_or_in_another_shape_is_refused() {
+    let app = spawn_app().await;
+    let mut body = google_body("not-the-key", "L2", "Bad Key", "bad@key.example");
+    assert_eq!(
+        post(&app, "google-ads", None, &body).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    body.as_object_mut().unwrap().remove("google_key");
+    assert_eq!(
+        post(&app, "google-ads", None, &body).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, _) = post(&app, "google-ads", None, &json!({"hello": "world"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Google's "send test data": kept, and marked as a test.
+    let mut test = google_body(&app.key, "TeSter-2", "Test Lead", "test@ads.example");
+    test["is_test"] = json!(true);
+    assert_eq!(
+        post(&app, "google-ads", None, &test).await.0,
+        StatusCode::CREATED
+    );
+    let (id, _, _) = lead_named(&app, "Test Lead").await.unwrap();
+    let (message,): (String,) = sqlx::query_as("SELECT message FROM inquiries WHERE lead_id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(message.starts_with("Google Ads test lead"), "{message}");
+    assert_eq!(app.lead_count().await, 1);
+}
