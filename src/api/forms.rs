@@ -53,16 +53,11 @@ pub async fn post_form(
             ),
             Err(e) => return internal(e),
         };
-    if let Err(wait) = state.form_posts.check(&address, now) {
-        let mut response = page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many messages",
-            "<p>This address sent many messages in a short time. Please wait a few minutes and send it again.</p>",
-        );
-        if let Ok(seconds) = HeaderValue::from_str(&wait.num_seconds().to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, seconds);
-        }
-        return response;
+    if let Err(wait) = state.limits.per_address.check(&address, now) {
+        return busy(wait);
+    }
+    if let Err(wait) = state.limits.per_source.check(&source.0.id, now) {
+        return busy(wait);
     }
     let fields = match read_fields(axum::http::Request::from_parts(parts, body), &state).await {
         Ok(fields) => fields,
@@ -159,6 +154,19 @@ async fn read_fields(
             "<p>Send the form as application/x-www-form-urlencoded or multipart/form-data.</p>",
         ))
     }
+}
+
+/// `429`: this address (or the whole source) sent too much just now.
+fn busy(wait: chrono::Duration) -> Response {
+    let mut response = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many messages",
+        "<p>Too many messages arrived in a short time. Please wait a few minutes and send it again.</p>",
+    );
+    if let Ok(seconds) = HeaderValue::from_str(&wait.num_seconds().to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    response
 }
 
 /// After an accepted (or silently dropped) post: the source's own thank-you page, else ours.

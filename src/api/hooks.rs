@@ -12,7 +12,7 @@
 //! Replies as `POST /api/v1/leads`: 201/200 with the lead, 401 without a good key, 400 for a
 //! body that is not the expected JSON, 422 with `{errors}` for fields to fix.
 
-use super::intake::{bearer, error, field_errors, internal, MAX_BODY_BYTES};
+use super::intake::{bearer, error, field_errors, internal, over_source_limit, MAX_BODY_BYTES};
 use crate::domain::form_fields;
 use crate::domain::intake::{FieldError, RawInquiry};
 use crate::server::services::{intake, sources, ServiceError};
@@ -41,6 +41,9 @@ pub async fn flat(
     }) else {
         return unauthorised("Send the source's API key as 'Authorization: Bearer <key>'.");
     };
+    if let Some(wait) = over_source_limit(&state, &source) {
+        return wait;
+    }
     let body = match readable(body) {
         Ok(body) => body,
         Err(response) => return response,
@@ -109,6 +112,9 @@ pub async fn google_ads(
     }) else {
         return unauthorised("Set the source's API key as the webhook's key in Google Ads.");
     };
+    if let Some(wait) = over_source_limit(&state, &source) {
+        return wait;
+    }
     if lead.lead_id.is_empty() || lead.lead_id.len() > 200 {
         return field_errors(&[FieldError::new("lead_id", "must be Google's lead id")]);
     }

@@ -11,6 +11,7 @@
 use crate::domain::intake::{FieldError, RawInquiry};
 use crate::server::services::{intake, sources, ServiceError};
 use crate::server::state::AppState;
+use crate::server::store::sources::SourceRow;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -130,6 +131,9 @@ pub async fn create_lead(
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return response;
     };
+    if let Some(wait) = over_source_limit(&state, &source) {
+        return wait;
+    }
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {
@@ -178,6 +182,29 @@ pub async fn create_lead(
         Err(ServiceError::Invalid(errors)) => field_errors(&errors),
         Err(e) => internal(e),
     }
+}
+
+/// `429` with `Retry-After` when `source` has sent its leads for this minute
+/// (`Config::source_posts_per_minute`); counts this one otherwise.
+pub(super) fn over_source_limit(state: &AppState, source: &SourceRow) -> Option<Response> {
+    let wait = state
+        .limits
+        .per_source
+        .check(&source.id, state.clock.now())
+        .err()?;
+    tracing::warn!(source = %source.name, "a source is over its leads a minute");
+    let mut response = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!(
+            "This source sent more than {} leads this minute; send the rest after {} seconds.",
+            state.config.source_posts_per_minute,
+            wait.num_seconds()
+        ),
+    );
+    if let Ok(seconds) = HeaderValue::from_str(&wait.num_seconds().to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    Some(response)
 }
 
 /// The answer to a body over [`MAX_BODY_BYTES`].

@@ -37,6 +37,10 @@ pub struct Config {
     /// How often the scheduler applies due clock ticks, in seconds; `LEADLINE_TICK_SECONDS`,
     /// default 15.
     pub tick_seconds: u64,
+    /// Leads one source may send a minute, by any door (the API, its hooks, its website
+    /// form); more are answered `429` with `Retry-After`. `LEADLINE_SOURCE_POSTS_PER_MINUTE`,
+    /// default 60,000 (1,000 a second: a runaway integration is stopped, a busy one is not).
+    pub source_posts_per_minute: u32,
     /// Test-only: lets `POST /test/clock` move the server's clock. `LEADLINE_TEST_CLOCK=1`;
     /// never set it in production.
     pub test_clock: bool,
@@ -56,6 +60,7 @@ impl Default for Config {
             session_idle_minutes: 480,
             timezone: chrono_tz::UTC,
             tick_seconds: 15,
+            source_posts_per_minute: 60_000,
             test_clock: false,
         }
     }
@@ -109,6 +114,11 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .filter(|s| *s > 0)
                 .unwrap_or(defaults.tick_seconds),
+            source_posts_per_minute: env::var("LEADLINE_SOURCE_POSTS_PER_MINUTE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(defaults.source_posts_per_minute),
             test_clock: env::var("LEADLINE_TEST_CLOCK").is_ok_and(|v| v == "1"),
         }
     }

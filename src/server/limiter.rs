@@ -11,6 +11,14 @@ use std::sync::Mutex;
 /// The most keys one limiter remembers (a few megabytes at most).
 pub const MAX_KEYS: usize = 100_000;
 
+/// The limits on posting leads: per client address (websites' forms) and per source (every
+/// door a source's leads come through).
+#[derive(Debug)]
+pub struct PostLimits {
+    pub per_address: Limiter<String>,
+    pub per_source: Limiter<String>,
+}
+
 /// Posts allowed per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate {

@@ -3,7 +3,7 @@
 use crate::domain::cadence::Policy;
 use crate::server::clock::Clock;
 use crate::server::config::Config;
-use crate::server::limiter::Limiter;
+use crate::server::limiter::{Limiter, PostLimits};
 use crate::server::live::Live;
 use crate::server::passwords::Passwords;
 use crate::server::services::boards::BoardCache;
@@ -31,8 +31,8 @@ pub struct AppState {
     /// A secret made at start, for signing what the server hands the browser to give back
     /// (the error a plain form post is redirected with).
     pub signing_key: Arc<[u8; 32]>,
-    /// Posts from websites' forms, counted per address.
-    pub form_posts: Arc<Limiter<String>>,
+    /// How many leads each address (website forms) and each source (every door) sent lately.
+    pub limits: Arc<PostLimits>,
 }
 
 impl AppState {
@@ -50,6 +50,7 @@ impl AppState {
         snapshot
             .clone()
             .follow(db.clone(), clock.clone(), live.clone());
+        let source_rate = config.source_posts_per_minute;
         Ok(Self {
             leptos_options,
             db,
@@ -61,7 +62,13 @@ impl AppState {
             snapshot,
             passwords: Passwords::for_this_machine(),
             signing_key: Arc::new(random_key()),
-            form_posts: Arc::new(Limiter::new(crate::api::forms::PER_ADDRESS)),
+            limits: Arc::new(PostLimits {
+                per_address: Limiter::new(crate::api::forms::PER_ADDRESS),
+                per_source: Limiter::new(crate::server::limiter::Rate {
+                    posts: source_rate,
+                    window: chrono::Duration::minutes(1),
+                }),
+            }),
         })
     }
 }

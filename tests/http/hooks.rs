@@ -167,3 +167,58 @@ async fn google_ads_without_the_sources_key_or_in_another_shape_is_refused() {
     assert!(message.starts_with("Google Ads test lead"), "{message}");
     assert_eq!(app.lead_count().await, 1);
 }
+
+#[tokio::test]
+async fn a_source_over_its_leads_a_minute_waits_by_every_door_and_loses_nothing_it_was_told_about()
+{
+    let app = crate::common::spawn_app_with(|config, _| config.source_posts_per_minute = 3).await;
+    let person =
+        |n: u32| json!({"name": format!("Burst {n}"), "email": format!("burst{n}@example.org")});
+    assert_eq!(app.post_lead(person(1)).await.status(), StatusCode::CREATED);
+    assert_eq!(app.post_lead(person(2)).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        post(&app, "flat", Some(&app.key), &person(3)).await.0,
+        StatusCode::CREATED
+    );
+    // The fourth this minute: refused, with when to come back, by the API and the hooks alike.
+    let refused = app.post_lead(person(4)).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("more than 3 leads"),
+        "{body}"
+    );
+    let (status, _) = post(&app, "flat", Some(&app.key), &person(5)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _) = post(
+        &app,
+        "google-ads",
+        None,
+        &google_body(&app.key, "burst-6", "Burst 6", "burst6@example.org"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.lead_count().await, 3);
+    // Another source is not held up by this one's burst.
+    let (_, other_key) =
+        leadline::server::services::sources::add_source(&app.db, chrono::Utc::now(), "Other")
+            .await
+            .unwrap();
+    assert_eq!(
+        post(&app, "flat", Some(&other_key), &person(7)).await.0,
+        StatusCode::CREATED
+    );
+    // A minute on, the refused lead is sent again and taken.
+    app.advance_clock(1).await;
+    assert_eq!(app.post_lead(person(4)).await.status(), StatusCode::CREATED);
+    assert_eq!(app.lead_count().await, 5);
+}
