@@ -20,6 +20,8 @@ pub mod lead;
 #[cfg(feature = "ssr")]
 pub mod live;
 pub mod nurture;
+#[cfg(feature = "ssr")]
+pub mod openapi;
 pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod test_clock;

@@ -9,8 +9,9 @@ use crate::domain::territory::{country_code, postcode_key, Place};
 use crate::domain::text::{clean, clean_line, clean_name};
 use serde::{Deserialize, Serialize};
 
-/// An inquiry as received: every field is optional text.
+/// An inquiry as received: every field is optional text; at least one of `email` and `phone`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RawInquiry {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -64,6 +65,7 @@ impl Inquiry {
 
 /// What is wrong with one field, in words for the person who filled it in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

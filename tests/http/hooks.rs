@@ -222,3 +222,69 @@ async fn a_source_over_its_leads_a_minute_waits_by_every_door_and_loses_nothing_
     assert_eq!(app.post_lead(person(4)).await.status(), StatusCode::CREATED);
     assert_eq!(app.lead_count().await, 5);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_intake_door_from_the_types_it_reads() {
+    let app = spawn_app().await;
+    let response = client()
+        .get(format!("{}/api/v1/openapi.json", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: Value = response.json().await.unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/api/v1/leads",
+        "/api/v1/hooks/flat",
+        "/api/v1/hooks/google-ads",
+        "/f/{source}",
+    ] {
+        assert!(doc["paths"][path]["post"].is_object(), "{path} missing");
+    }
+    // The body the API reads, field for field (the schema is made from the type it parses).
+    let fields: Vec<&str> = doc["components"]["schemas"]["RawInquiry"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for field in [
+        "name",
+        "email",
+        "phone",
+        "company",
+        "message",
+        "timeframe",
+        "country",
+        "region",
+        "postcode",
+    ] {
+        assert!(fields.contains(&field), "{field} not in {fields:?}");
+    }
+    let leads = &doc["paths"]["/api/v1/leads"]["post"];
+    for status in ["200", "201", "400", "401", "413", "422", "429"] {
+        assert!(
+            leads["responses"][status].is_object(),
+            "{status} not documented"
+        );
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["source_key"]["scheme"],
+        "bearer"
+    );
+    // A page to read, from the same document.
+    let page = client()
+        .get(format!("{}/api/v1/docs", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("POST /api/v1/hooks/google-ads"), "{html}");
+    assert!(html.contains("<code>email</code>"), "{html}");
+}

@@ -15,16 +15,18 @@ use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// Who holds a lead, as the intake reply names them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OwnerReply {
+    /// `rep`, `marketing` or `qualifier`.
     pub kind: &'static str,
     pub id: Option<String>,
     pub name: String,
 }
 
 /// What the intake API answers for an accepted inquiry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Accepted {
+    /// The lead's id (an existing lead's for a known person).
     pub id: String,
     pub owner: OwnerReply,
     pub stage: &'static str,
