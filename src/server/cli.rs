@@ -1,5 +1,5 @@
 //! The command line: `leadline [serve]`, `leadline user add`, `leadline source add`,
-//! `leadline demo`, `leadline generate`, `leadline bench`, `leadline bench-live`,
+//! `leadline demo`, `leadline generate`, `leadline bench`, `leadline bench-live`, `leadline bench-intake`,
 //! `leadline bench-sign-in`.
 
 use crate::domain::role::Role;
@@ -66,6 +66,14 @@ pub enum Command {
         /// Milliseconds between posted leads.
         #[arg(long, default_value_t = 1000)]
         every_ms: u64,
+    },
+    /// Post new people to the intake API of a fresh server from several connections at once;
+    /// print leads a second and the time per post, beside a plain insert loop's rate.
+    BenchIntake {
+        #[arg(long, default_value_t = 3000)]
+        leads: usize,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
     },
     /// Time sign-ins on a fresh server and send it a burst of concurrent wrong passwords.
     BenchSignIn {

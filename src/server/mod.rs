@@ -2,6 +2,7 @@
 //! cases, the HTTP router and the command line.
 
 pub mod bench;
+pub mod bench_intake;
 pub mod bench_sign_in;
 pub mod cli;
 pub mod clock;

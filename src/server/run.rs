@@ -243,6 +243,19 @@ pub async fn main() -> Result<(), String> {
             })
             .await
         }
+        Command::BenchIntake { leads, connections } => {
+            // Every connection is this one address, and one source sends every lead.
+            let config = Config {
+                max_connections_per_address: connections + 64,
+                max_connections: config.max_connections.max(connections + 64),
+                source_posts_per_minute: u32::MAX,
+                ..config
+            };
+            on_scratch_database(config, policy, clock, |state| {
+                crate::server::bench_intake::run(state, leads, connections)
+            })
+            .await
+        }
         Command::BenchSignIn { burst } => {
             // Each burst attempt names an address of its own in X-Forwarded-For.
             let config = Config {
