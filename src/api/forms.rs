@@ -99,52 +99,62 @@ async fn read_fields(
     request: Request,
     state: &AppState,
 ) -> Result<Vec<(String, String)>, Response> {
+    // The type itself, without its parameters (`; boundary=…`, `; charset=…`).
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
         .to_ascii_lowercase();
     let bad = |why: &str| {
+        tracing::info!(why, "a form post could not be read");
         page(
             StatusCode::BAD_REQUEST,
             "The form could not be read",
-            &format!("<p>{}</p>", html_escape::encode_text(why)),
+            "<p>The message did not arrive whole. Please go back and send it again.</p>",
         )
     };
-    if content_type.starts_with("multipart/form-data") {
+    let too_many = || {
+        page(
+            StatusCode::BAD_REQUEST,
+            "The form could not be read",
+            "<p>The form has more fields than a contact form needs, so it was not taken.</p>",
+        )
+    };
+    if content_type == "multipart/form-data" {
         let mut multipart = Multipart::from_request(request, state)
             .await
             .map_err(|e| bad(&e.body_text()))?;
         let mut fields = Vec::new();
+        let mut parts = 0;
         while let Some(field) = multipart
             .next_field()
             .await
             .map_err(|e| bad(&e.body_text()))?
         {
+            parts += 1;
+            if parts > MAX_FIELDS {
+                return Err(too_many());
+            }
             let name = field.name().unwrap_or_default().to_string();
             if field.file_name().is_some() {
                 continue;
             }
-            let value = field.text().await.map_err(|e| bad(&e.body_text()))?;
-            fields.push((name, value));
-            if fields.len() > MAX_FIELDS {
-                return Err(bad("The form has too many fields."));
-            }
+            let bytes = field.bytes().await.map_err(|e| bad(&e.body_text()))?;
+            fields.push((name, text_of(bytes.to_vec())));
         }
         Ok(fields)
-    } else if content_type.starts_with("application/x-www-form-urlencoded")
-        || content_type.is_empty()
-    {
+    } else if content_type == "application/x-www-form-urlencoded" || content_type.is_empty() {
         let body = Bytes::from_request(request, state)
             .await
             .map_err(|e| bad(&e.body_text()))?;
-        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body)
-            .map(|(n, v)| (n.into_owned(), v.into_owned()))
-            .take(MAX_FIELDS + 1)
-            .collect();
+        let fields = url_encoded(&body);
         if fields.len() > MAX_FIELDS {
-            return Err(bad("The form has too many fields."));
+            return Err(too_many());
         }
         Ok(fields)
     } else {
@@ -169,6 +179,67 @@ fn busy(wait: chrono::Duration) -> Response {
     response
 }
 
+/// A url-encoded body's fields (at most one more than [`MAX_FIELDS`]), each decoded as UTF-8
+/// or, when it is not (a page in Latin-1 sends its own encoding), as Latin-1.
+fn url_encoded(body: &[u8]) -> Vec<(String, String)> {
+    let decode = |part: &[u8]| {
+        let spaced: Vec<u8> = part
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        text_of(percent_encoding::percent_decode(&spaced).collect())
+    };
+    body.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .take(MAX_FIELDS + 1)
+        .map(|pair| {
+            let mut halves = pair.splitn(2, |&b| b == b'=');
+            let name = decode(halves.next().unwrap_or_default());
+            let value = decode(halves.next().unwrap_or_default());
+            (name, value)
+        })
+        .collect()
+}
+
+/// Text from a form: UTF-8, else Latin-1 (each byte its own character), never lost.
+fn text_of(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => e.into_bytes().into_iter().map(char::from).collect(),
+    }
+}
+
+/// `413`, as a page for the person who sent the form.
+pub fn too_large_page() -> Response {
+    page(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Message too long",
+        "<p>The message is longer than this form takes. Please shorten it and send it again.</p>",
+    )
+}
+
+/// `408`, as a page for the person who sent the form.
+pub fn too_slow_page() -> Response {
+    page(
+        StatusCode::REQUEST_TIMEOUT,
+        "Not sent",
+        "<p>The message took too long to arrive. Please go back and send it again.</p>",
+    )
+}
+
+/// `GET /f/{source}`: someone opened the form's address itself.
+pub async fn opened() -> Response {
+    let mut response = page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Contact form",
+        "<p>This address receives a website's contact form. Please use the form on the website.</p>",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
 /// After an accepted (or silently dropped) post: the source's own thank-you page, else ours.
 fn thanks(thank_you: Option<&str>) -> Response {
     match thank_you {
@@ -183,16 +254,26 @@ fn thanks(thank_you: Option<&str>) -> Response {
 
 /// What the person must fix, field by field.
 fn refused(errors: &[FieldError]) -> Response {
-    let items: String = errors
-        .iter()
-        .map(|e| {
-            format!(
-                "<li>{} {}</li>",
-                html_escape::encode_text(&field_label(&e.field)),
-                html_escape::encode_text(&e.message)
-            )
-        })
-        .collect();
+    let mut items = String::new();
+    let mut said = Vec::new();
+    for e in errors {
+        if said.contains(&&e.message) {
+            continue;
+        }
+        said.push(&e.message);
+        // A problem of several fields at once ("give an email or a phone") is one sentence.
+        let shared = errors.iter().filter(|o| o.message == e.message).count() > 1;
+        let line = if shared {
+            let mut chars = e.message.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        } else {
+            format!("{} {}", field_label(&e.field), e.message)
+        };
+        items.push_str(&format!("<li>{}</li>", html_escape::encode_text(&line)));
+    }
     page(
         StatusCode::UNPROCESSABLE_ENTITY,
         "Please check the form",
@@ -213,18 +294,30 @@ fn internal(err: impl std::fmt::Display) -> Response {
 
 /// A small page of our own: no script, readable on a phone. `body` is trusted markup.
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    // Its one style block runs by a nonce of its own; nothing else on the page may.
+    let nonce = crate::server::guard::new_nonce();
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title>\
-         <style>body{{font:17px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1c2733}}</style>\
+         <style nonce=\"{nonce}\">body{{font:17px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1c2733}}</style>\
          </head><body><h1>{title}</h1>{body}</body></html>",
         title = html_escape::encode_text(title),
     );
-    (
+    let policy = format!(
+        "default-src 'none'; style-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'"
+    );
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         html,
     )
-        .into_response()
+        .into_response();
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
 }

@@ -142,7 +142,7 @@ pub fn from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
 pub fn snippet(action: &str) -> String {
     let action = html_escape::encode_double_quoted_attribute(action);
     format!(
-        r#"<form method="post" action="{action}">
+        r#"<form method="post" action="{action}" accept-charset="UTF-8">
   <label>Name <input name="name" autocomplete="name" required></label>
   <label>Email <input type="email" name="email" autocomplete="email"></label>
   <label>Phone <input type="tel" name="phone" autocomplete="tel"></label>
@@ -243,7 +243,9 @@ mod tests {
     #[test]
     fn the_snippet_posts_to_its_address_and_carries_the_fields_read_here() {
         let html = snippet("https://crm.example/f/01ab");
-        assert!(html.starts_with(r#"<form method="post" action="https://crm.example/f/01ab">"#));
+        assert!(html.starts_with(
+            r#"<form method="post" action="https://crm.example/f/01ab" accept-charset="UTF-8">"#
+        ));
         let names: Vec<&str> = html
             .split("name=\"")
             .skip(1)

@@ -106,8 +106,11 @@ pub async fn bounded_bodies(request: Request, next: Next) -> Response {
     } else {
         SERVER_FN_MAX_BODY
     };
+    let website_form = path.starts_with(WEBSITE_FORMS);
     let too_large = || {
-        if public_api {
+        if website_form {
+            crate::api::forms::too_large_page()
+        } else if public_api {
             crate::api::intake::too_large()
         } else {
             ApiError::TooLarge.into_response()
@@ -128,6 +131,7 @@ pub async fn bounded_bodies(request: Request, next: Next) -> Response {
                 .await
         }
         Ok(Err(_)) => too_large(),
+        Err(_) if website_form => crate::api::forms::too_slow_page(),
         Err(_) => ApiError::TooSlow.into_response(),
     }
 }
@@ -430,7 +434,7 @@ pub fn content_security_policy(nonce: &str) -> String {
 }
 
 /// 128 random bits, hex-encoded.
-fn new_nonce() -> String {
+pub fn new_nonce() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

@@ -34,7 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/docs", get(api::openapi::page))
         .route("/api/v1/hooks/flat", post(api::hooks::flat))
         .route("/api/v1/hooks/google-ads", post(api::hooks::google_ads))
-        .route("/f/{source}", post(api::forms::post_form))
+        .route(
+            "/f/{source}",
+            post(api::forms::post_form).get(api::forms::opened),
+        )
         .layer(DefaultBodyLimit::max(api::intake::MAX_BODY_BYTES));
     let context = {
         let state = state.clone();

@@ -281,13 +281,6 @@ async fn unknown_revoked_unreadable_and_oversized_posts_are_refused_plainly() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(app.lead_count().await, 0);
-    // Reading a page is not posting: the form door answers nothing else.
-    let get = client()
-        .get(format!("{}/f/{source}", app.url))
-        .send()
-        .await
-        .unwrap();
-    assert_ne!(get.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -332,4 +325,92 @@ async fn an_admin_copies_a_sources_form_snippet_and_the_website_it_is_pasted_int
     let rep = app.signed_in("rep@example.org").await;
     let (status, _) = app.server_fn(&rep, "admin/sources", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn what_an_outside_check_found_a_visitor_would_meet_is_in_words_and_kept_whole() {
+    let app = spawn_app().await;
+    let source = form_source(&app).await;
+    let raw_post = |content_type: &'static str, body: Vec<u8>| {
+        browser()
+            .post(format!("{}/f/{source}", app.url))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    // A page in Latin-1 sends its own encoding: the name arrives as written.
+    let latin1 = raw_post(
+        "application/x-www-form-urlencoded",
+        b"name=Jos%E9+M%FCller&email=jose%40example.org".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(latin1.status(), StatusCode::OK);
+    assert_eq!(leads_named(&app, "José Müller").await.len(), 1);
+    // A type that only starts like a form's is not one.
+    let odd = raw_post(
+        "application/x-www-form-urlencodedXYZ",
+        b"email=odd%40example.org".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(odd.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // An empty form: one sentence a person can act on, not one per field.
+    let empty = raw_post("application/x-www-form-urlencoded", Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = empty.text().await.unwrap();
+    assert_eq!(page.matches("<li>").count(), 1, "{page}");
+    assert!(
+        page.contains("<li>Give an email address or a phone number"),
+        "{page}"
+    );
+    // Too long: a page, not JSON; and its style is allowed by its own nonce.
+    let long = raw_post(
+        "application/x-www-form-urlencoded",
+        format!("email=l%40example.org&message={}", "%E4%B8%AD".repeat(7300)).into_bytes(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(long.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let policy = long.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let page = long.text().await.unwrap();
+    assert!(page.contains("Message too long"), "{page}");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
+    assert!(
+        page.contains(&format!("<style nonce=\"{nonce}\">")),
+        "{policy}"
+    );
+    // Many file parts count like any field.
+    let mut form = reqwest::multipart::Form::new().text("email", "files@example.org");
+    for n in 0..150 {
+        form = form.part(
+            format!("f{n}"),
+            reqwest::multipart::Part::bytes(vec![1u8]).file_name("a.txt"),
+        );
+    }
+    let files = browser()
+        .post(format!("{}/f/{source}", app.url))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(files.status(), StatusCode::BAD_REQUEST);
+    // Opening the form's address: a page saying what it is.
+    let opened = client()
+        .get(format!("{}/f/{source}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(opened.headers()["allow"], "POST");
+    assert!(opened.text().await.unwrap().contains("contact form"));
 }
