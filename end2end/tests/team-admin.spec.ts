@@ -163,7 +163,7 @@ test.describe('running the team from the screens', () => {
     const key = await page.getByTestId('new-key-value').inputValue();
     expect(key).toMatch(/^ll_[0-9a-f]{64}$/);
     const row = page.getByTestId(`source-${name}`);
-    const open = () => row.locator('details').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+    const open = () => row.getByTestId('source-change').evaluate((d) => ((d as HTMLDetailsElement).open = true));
     await open();
     await row.getByTestId('rotate').click();
     await expect(row.getByTestId('key-state')).toContainText('the old key works until');

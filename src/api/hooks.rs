@@ -125,21 +125,56 @@ pub async fn google_ads(
         .user_column_data
         .into_iter()
         .filter_map(|column| {
-            let name = column.column_id.or(column.column_name)?;
+            // A standard column by its id (`EMAIL`); a custom question by its words, so the
+            // rep reads what was asked.
+            let name = match (column.column_id, column.column_name) {
+                (Some(id), _) if form_fields::is_known(&id) => id,
+                (_, Some(name)) if !name.trim().is_empty() => name,
+                (id, _) => id?,
+            };
             Some((name, column.string_value?))
         })
         .collect();
-    let mut raw = form_fields::from_fields(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    let raw = form_fields::from_fields(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     if lead.is_test {
-        // Google's "Send test data" button: kept (so the set-up can be seen to work), marked.
-        let note = "Google Ads test lead";
-        raw.message = Some(match raw.message.take() {
-            Some(message) => format!("{note}\n{message}"),
-            None => note.to_string(),
-        });
+        // Google's "Send test data": the set-up works. Not a person, so no lead and no rep
+        // called; the answer says what would have been read.
+        let readable = crate::domain::intake::check(raw, &state.config.phone_region).is_ok();
+        tracing::info!(source = %source.name, readable, "a Google Ads test lead arrived");
+        return (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "test": true, "stored": false, "readable": readable })),
+        )
+            .into_response();
     }
     let key = format!("google-ads:{}", lead.lead_id);
-    admit(&state, &source, raw, Some(&key)).await
+    let answer = admit(&state, &source, raw, Some(&key)).await;
+    if answer.status() == StatusCode::UNPROCESSABLE_ENTITY {
+        // The only key Google sends is its lead id: say so in its words.
+        return reworded_key_refusal(answer).await;
+    }
+    answer
+}
+
+/// A refusal naming `Idempotency-Key`, which Google never sends, as one naming `lead_id`.
+async fn reworded_key_refusal(answer: Response) -> Response {
+    let (parts, body) = answer.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The lead could not be read.",
+        );
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, bytes.into());
+    };
+    if !text.contains("\"Idempotency-Key\"") {
+        return Response::from_parts(parts, bytes.into());
+    }
+    field_errors(&[FieldError::new(
+        "lead_id",
+        "was already sent with different answers; a lead Google sends again must be the same",
+    )])
 }
 
 /// The source whose key this is, if any; a failed look-up is the server's fault (500).
@@ -239,11 +274,21 @@ impl<'de> Deserialize<'de> for Ordered {
                 mut map: M,
             ) -> Result<Ordered, M::Error> {
                 let mut fields = Vec::new();
-                while let Some(entry) = map.next_entry::<String, Value>()? {
+                while let Some((name, raw)) =
+                    map.next_entry::<String, Box<serde_json::value::RawValue>>()?
+                {
                     if fields.len() > MAX_FIELDS {
                         return Err(serde::de::Error::custom("too many fields"));
                     }
-                    fields.push(entry);
+                    // A number keeps its digits as sent (an order number, a long id), not a
+                    // float's rounding of them.
+                    let text = raw.get().trim();
+                    let value = if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                        Value::String(text.to_string())
+                    } else {
+                        serde_json::from_str(text).map_err(serde::de::Error::custom)?
+                    };
+                    fields.push((name, value));
                 }
                 Ok(Ordered(fields))
             }

@@ -47,12 +47,14 @@ pub(super) fn field_errors(errors: &[FieldError]) -> Response {
 }
 
 pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
+    // The scheme's name is case-insensitive (RFC 9110).
+    let (scheme, key) = headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .trim()
+        .split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
 }
 
 /// Why a body could not be read as an inquiry.

@@ -46,8 +46,8 @@ pub struct GoogleLead {
     pub google_key: String,
     /// Google's id of the lead: a lead sent again with it is stored once.
     pub lead_id: String,
-    pub user_column_data: Vec<GoogleColumn>,
-    /// Google's "send test data": kept and marked as a test.
+    pub user_column_data: Option<Vec<GoogleColumn>>,
+    /// Google's "send test data": answered `200` `{"test": true, "stored": false}`; no lead.
     pub is_test: Option<bool>,
 }
 
@@ -65,7 +65,7 @@ pub struct FormFields(pub std::collections::HashMap<String, String>);
     description = "One inquiry from a source, checked, matched to a known person and routed. \
         A repeated `Idempotency-Key` gets the first answer again.",
     request_body = RawInquiry,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: 1 to 255 characters")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: 1 to 255 visible ASCII characters (else 422)")),
     responses(
         (status = 201, description = "A new lead", body = Accepted),
         (status = 200, description = "A known person: their lead, now hot, with this inquiry on it", body = Accepted),
@@ -91,12 +91,13 @@ fn create_lead() {}
     description = "A flat JSON object with field names as people write them; fields with no \
         place of their own are kept in the message.",
     request_body = FlatFields,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: 1 to 255 visible ASCII characters (else 422)")),
     responses(
         (status = 201, description = "A new lead", body = Accepted),
         (status = 200, description = "A known person", body = Accepted),
         (status = 400, description = "Not one JSON object", body = ErrorReply),
         (status = 401, description = "No or wrong source key", body = ErrorReply),
+        (status = 413, description = "Body over 64 KiB", body = ErrorReply),
         (status = 422, description = "Fields to fix (or a nested value)", body = FieldErrors),
         (status = 429, description = "The source sent its leads for this minute", body = ErrorReply),
     ),
@@ -114,11 +115,12 @@ fn flat_hook() {}
         form. A lead Google sends again is stored once, by its `lead_id`.",
     request_body = GoogleLead,
     responses(
-        (status = 201, description = "A new lead (also for a lead sent again)", body = Accepted),
-        (status = 200, description = "A known person", body = Accepted),
+        (status = 201, description = "A new lead; a lead sent again gets its first answer again", body = Accepted),
+        (status = 200, description = "A known person; or Google's test data (`{\"test\": true, \"stored\": false}`, no lead)", body = Accepted),
         (status = 400, description = "Not a Google Ads lead", body = ErrorReply),
         (status = 401, description = "No or wrong key in google_key", body = ErrorReply),
-        (status = 422, description = "Fields to fix", body = FieldErrors),
+        (status = 413, description = "Body over 64 KiB", body = ErrorReply),
+        (status = 422, description = "Fields to fix, or a lead_id sent again with different answers", body = FieldErrors),
         (status = 429, description = "The source sent its leads for this minute", body = ErrorReply),
     )
 )]
@@ -202,7 +204,19 @@ pub async fn json() -> Response {
 /// `GET /api/v1/docs`: the document as a page to read.
 pub async fn page() -> Response {
     let doc = document();
-    let esc = |text: &str| html_escape::encode_text(text).into_owned();
+    // Escaped, with `code` in backticks shown as code.
+    let esc = |text: &str| {
+        let escaped = html_escape::encode_text(text).into_owned();
+        let mut out = String::new();
+        for (i, piece) in escaped.split('`').enumerate() {
+            if i % 2 == 1 {
+                out.push_str(&format!("<code>{piece}</code>"));
+            } else {
+                out.push_str(piece);
+            }
+        }
+        out
+    };
     let mut body = String::new();
     if let Some(description) = &doc.info.description {
         body.push_str(&format!("<p>{}</p>", esc(description)));

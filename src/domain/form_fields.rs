@@ -70,11 +70,15 @@ fn slot(name: &str) -> Option<Slot> {
     Some(slot)
 }
 
+/// Whether Leadline reads a field of this name into a place of its own (a name, an email …).
+pub fn is_known(name: &str) -> bool {
+    slot(name).is_some()
+}
+
 /// Fields a form carries for its own workings, never shown: the honeypot and hidden tokens.
 fn ignored(name: &str) -> bool {
     let name = normalise(name);
     name == HONEYPOT
-        || name.is_empty()
         || matches!(
             name.as_str(),
             "submit" | "csrf" | "csrf_token" | "_token" | "g_recaptcha_response" | "redirect"
@@ -96,7 +100,8 @@ pub fn from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
         if value.is_empty() || ignored(name) {
             continue;
         }
-        let target = match slot(name) {
+        let slot = slot(name);
+        let target = match slot {
             Some(Slot::Name) => &mut raw.name,
             Some(Slot::FirstName) => &mut first,
             Some(Slot::LastName) => &mut last,
@@ -114,14 +119,24 @@ pub fn from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
                 continue;
             }
         };
-        if target.is_none() {
-            *target = Some(value.to_string());
+        match target {
+            None => *target = Some(value.to_string()),
+            // A second, different value for a field already read (a second email, a phone
+            // typed twice) is kept where a person will see it.
+            Some(first) if first != value => {
+                let value: String = value.chars().take(EXTRA_MAX).collect();
+                extras.push(format!("{}: {value}", label(name)));
+            }
+            Some(_) => {}
         }
     }
-    if raw.name.is_none() {
-        let joined = [first, last].into_iter().flatten().collect::<Vec<_>>();
-        if !joined.is_empty() {
-            raw.name = Some(joined.join(" "));
+    let parts = [first, last].into_iter().flatten().collect::<Vec<_>>();
+    if !parts.is_empty() {
+        let joined = parts.join(" ");
+        match &raw.name {
+            None => raw.name = Some(joined),
+            Some(whole) if *whole != joined => extras.push(format!("Name also given: {joined}")),
+            Some(_) => {}
         }
     }
     if !extras.is_empty() {
@@ -167,6 +182,9 @@ pub fn is_robot<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> boo
 /// A field's name as a label: `budget_range` → "Budget range".
 fn label(name: &str) -> String {
     let words = normalise(name).replace('_', " ");
+    if words.is_empty() {
+        return "Field".to_string();
+    }
     let mut chars = words.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
@@ -235,9 +253,28 @@ mod tests {
     }
 
     #[test]
-    fn the_first_filled_value_of_a_field_named_twice_counts() {
-        let raw = read(&[("email", " "), ("email", "a@b.org"), ("email", "c@d.org")]);
+    fn the_first_filled_value_of_a_field_named_twice_counts_and_a_different_one_is_kept() {
+        let raw = read(&[("email", " "), ("email", "a@b.org"), ("E-mail", "c@d.org")]);
         assert_eq!(raw.email.as_deref(), Some("a@b.org"));
+        assert_eq!(raw.message.as_deref(), Some("Email: c@d.org"));
+        // The same value twice (a "confirm email" field) is said once.
+        let raw = read(&[
+            ("email", "a@b.org"),
+            ("confirm_email", "x"),
+            ("email", "a@b.org"),
+        ]);
+        assert_eq!(raw.message.as_deref(), Some("Confirm email: x"));
+        // Parts of a name that differ from the whole name given are kept too.
+        let raw = read(&[
+            ("first_name", "Ann"),
+            ("last_name", "Zed"),
+            ("full_name", "Bo Yu"),
+        ]);
+        assert_eq!(raw.name.as_deref(), Some("Bo Yu"));
+        assert_eq!(raw.message.as_deref(), Some("Name also given: Ann Zed"));
+        // A field with no name keeps its value.
+        let raw = read(&[("", "v"), ("email", "a@b.org")]);
+        assert_eq!(raw.message.as_deref(), Some("Field: v"));
     }
 
     #[test]

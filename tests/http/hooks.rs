@@ -35,7 +35,8 @@ async fn an_automation_tool_posts_a_flat_object_with_its_own_field_names() {
         .header("Content-Type", "application/json")
         .body(
             r#"{"First Name": "Zap", "Last Name": "Ier", "E-mail": "zap@ier.example",
-                "Phone Number": "+1 415 555 0177", "Seats": 12, "Newsletter": true, "Fax": null}"#,
+                "Phone Number": "+1 415 555 0177", "Seats": 12, "Newsletter": true, "Fax": null,
+                "Order": 123456789012345678901234567890, "Email": "zap.other@ier.example"}"#,
         )
         .send()
         .await
@@ -52,7 +53,11 @@ async fn an_automation_tool_posts_a_flat_object_with_its_own_field_names() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(message, "Seats: 12\nNewsletter: true");
+    // Nothing sent is lost: a second address, and a long number with every digit.
+    assert_eq!(
+        message,
+        "Seats: 12\nNewsletter: true\nOrder: 123456789012345678901234567890\nEmail: zap.other@ier.example"
+    );
 }
 
 #[tokio::test]
@@ -87,6 +92,15 @@ async fn the_flat_hook_refuses_what_it_cannot_take_and_keeps_nothing() {
     let (status, body) = post(&app, "flat", Some(&app.key), &json!({"name": "Nobody"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(app.lead_count().await, 0);
+    // The scheme's name in any case is the same scheme.
+    let lower = client()
+        .post(format!("{}/api/v1/hooks/flat", app.url))
+        .header("Authorization", format!("bearer {}", app.key))
+        .json(&json!({"name": "Lower Case", "email": "lower@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lower.status(), StatusCode::CREATED);
 }
 
 fn google_body(key: &str, lead_id: &str, name: &str, email: &str) -> Value {
@@ -106,7 +120,7 @@ fn google_body(key: &str, lead_id: &str, name: &str, email: &str) -> Value {
             {"column_name": "User Phone", "string_value": "+1 415 555 0178", "column_id": "PHONE_NUMBER"},
             {"column_name": "Company Name", "string_value": "Ads Co", "column_id": "COMPANY_NAME"},
             {"column_name": "Postal Code", "string_value": "94110", "column_id": "POSTAL_CODE"},
-            {"column_name": "How many seats?", "string_value": "40", "column_id": "how_many_seats"}
+            {"column_name": "How many seats?", "string_value": "40", "column_id": "q1"}
         ]
     })
 }
@@ -151,20 +165,26 @@ async fn google_ads_without_the_sources_key_or_in_another_shape_is_refused() {
     );
     let (status, _) = post(&app, "google-ads", None, &json!({"hello": "world"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    // Google's "send test data": kept, and marked as a test.
+    // Google's "send test data": the set-up is seen to work, and no rep is given a fake lead.
     let mut test = google_body(&app.key, "TeSter-2", "Test Lead", "test@ads.example");
     test["is_test"] = json!(true);
+    let (status, body) = post(&app, "google-ads", None, &test).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
-        post(&app, "google-ads", None, &test).await.0,
+        body,
+        json!({"test": true, "stored": false, "readable": true})
+    );
+    assert_eq!(app.lead_count().await, 0);
+    // A lead sent again with other answers is refused in Google's terms.
+    let first = google_body(&app.key, "L3", "Changed Mind", "changed@ads.example");
+    assert_eq!(
+        post(&app, "google-ads", None, &first).await.0,
         StatusCode::CREATED
     );
-    let (id, _, _) = lead_named(&app, "Test Lead").await.unwrap();
-    let (message,): (String,) = sqlx::query_as("SELECT message FROM inquiries WHERE lead_id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert!(message.starts_with("Google Ads test lead"), "{message}");
+    let changed = google_body(&app.key, "L3", "Changed Mind", "other@ads.example");
+    let (status, body) = post(&app, "google-ads", None, &changed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "lead_id", "{body}");
     assert_eq!(app.lead_count().await, 1);
 }
 

@@ -157,7 +157,7 @@ fn source_row(source: SourceLine, actions: Actions) -> impl IntoView {
             <td data-testid="key-state">{key_state}</td>
             <td>
                 {(!revoked).then(|| view! {
-                    <details class="row-actions">
+                    <details class="row-actions" data-testid="source-change">
                         <summary>"Change " <span class="sr-only">{name.clone()}</span></summary>
                         {source_forms(source, actions)}
                     </details>
