@@ -4,7 +4,8 @@
 //! - `application/x-www-form-urlencoded` or `multipart/form-data` (files are ignored); field
 //!   names are read leniently (`domain::form_fields`), and fields with no place of their own
 //!   are kept in the message.
-//! - The honeypot field filled → thanked, nothing kept. More than [`PER_ADDRESS`] posts from
+//! - The honeypot field filled → thanked, nothing kept. More than
+//!   [`FORM_POSTS_PER_ADDRESS`](crate::server::limiter::FORM_POSTS_PER_ADDRESS) posts from
 //!   one address → `429` with `Retry-After`. The same post again within a minute → the first
 //!   inquiry, not a second.
 //! - Accepted → `303` to the source's thank-you address (only that address: nothing in the
@@ -13,7 +14,6 @@
 
 use crate::domain::form_fields;
 use crate::domain::intake::{field_label, FieldError};
-use crate::server::limiter::Rate;
 use crate::server::request::client_address;
 use crate::server::services::intake::{self, FormPost};
 use crate::server::services::ServiceError;
@@ -23,13 +23,6 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-
-/// Posts one address may make to forms: a person sends one or two; an office behind one
-/// address a few more.
-pub const PER_ADDRESS: Rate = Rate {
-    posts: 10,
-    window: chrono::Duration::minutes(10),
-};
 
 /// The most fields a form post may carry (a real form has a dozen).
 const MAX_FIELDS: usize = 100;
@@ -295,7 +288,7 @@ fn internal(err: impl std::fmt::Display) -> Response {
 /// A small page of our own: no script, readable on a phone. `body` is trusted markup.
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     // Its one style block runs by a nonce of its own; nothing else on the page may.
-    let nonce = crate::server::guard::new_nonce();
+    let nonce = crate::server::request::new_nonce();
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -366,7 +366,7 @@ pub async fn secure_headers(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let nonce = new_nonce();
+    let nonce = crate::server::request::new_nonce();
     let fingerprinted = state.leptos_options.hash_files
         && request
             .uri()
@@ -431,14 +431,6 @@ pub fn content_security_policy(nonce: &str) -> String {
          manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     )
-}
-
-/// 128 random bits, hex-encoded.
-pub fn new_nonce() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 #[cfg(test)]

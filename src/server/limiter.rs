@@ -11,6 +11,13 @@ use std::sync::Mutex;
 /// The most keys one limiter remembers (a few megabytes at most).
 pub const MAX_KEYS: usize = 100_000;
 
+/// Posts one address may make to websites' forms: a person sends one or two; an office behind
+/// one address a few more.
+pub const FORM_POSTS_PER_ADDRESS: Rate = Rate {
+    posts: 10,
+    window: Duration::minutes(10),
+};
+
 /// The limits on posting leads: per client address (websites' forms) and per source (every
 /// door a source's leads come through).
 #[derive(Debug)]

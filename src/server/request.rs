@@ -53,3 +53,11 @@ pub fn client_address(parts: &http::request::Parts, trust_proxy: bool) -> String
         .or_else(peer)
         .map_or_else(|| "unknown".to_string(), address_key)
 }
+
+/// A fresh nonce for a response's Content-Security-Policy: 128 random bits, hex-encoded.
+pub fn new_nonce() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}

@@ -63,7 +63,7 @@ impl AppState {
             passwords: Passwords::for_this_machine(),
             signing_key: Arc::new(random_key()),
             limits: Arc::new(PostLimits {
-                per_address: Limiter::new(crate::api::forms::PER_ADDRESS),
+                per_address: Limiter::new(crate::server::limiter::FORM_POSTS_PER_ADDRESS),
                 per_source: Limiter::new(crate::server::limiter::Rate {
                     posts: source_rate,
                     window: chrono::Duration::minutes(1),
