@@ -82,7 +82,9 @@ test.describe('a rep with sound and vibration on', () => {
       posted.push({ ...someone, lead: await postLead(request, someone) });
     }
     const mine = posted.find((p) => p.lead.owner.name === rep.name)!;
-    await expect(new QueuePage(page).card(mine.name)).toBeVisible({ timeout: 2_000 });
+    // What this checks is the signal; how fast a new lead shows live is timed by the board
+    // journeys above. A slow shared machine can take longer than 2 s to draw it.
+    await expect(new QueuePage(page).card(mine.name)).toBeVisible({ timeout: 10_000 });
     await expect(switch_).toHaveAttribute('data-signalled', /[1-9]/);
 
     // The choice is kept on this phone.
