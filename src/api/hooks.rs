@@ -12,10 +12,12 @@
 //! Replies as `POST /api/v1/leads`: 201/200 with the lead, 401 without a good key, 400 for a
 //! body that is not the expected JSON, 422 with `{errors}` for fields to fix.
 
-use super::intake::{bearer, error, field_errors, internal, over_source_limit, MAX_BODY_BYTES};
+use super::intake::{
+    admit, bearer, error, field_errors, internal, over_source_limit, MAX_BODY_BYTES,
+};
 use crate::domain::form_fields;
-use crate::domain::intake::{FieldError, RawInquiry};
-use crate::server::services::{intake, sources, ServiceError};
+use crate::domain::intake::FieldError;
+use crate::server::services::sources;
 use crate::server::state::AppState;
 use crate::server::store::sources::SourceRow;
 use axum::body::Bytes;
@@ -294,39 +296,5 @@ impl<'de> Deserialize<'de> for Ordered {
             }
         }
         deserializer.deserialize_map(Fields)
-    }
-}
-
-/// Takes the inquiry in, as the intake API does, and answers as it does.
-async fn admit(
-    state: &AppState,
-    source: &SourceRow,
-    raw: RawInquiry,
-    key: Option<&str>,
-) -> Response {
-    let region = source
-        .phone_country
-        .clone()
-        .unwrap_or_else(|| state.config.phone_region.clone());
-    let reply = intake::receive(
-        &state.db,
-        &state.policy.get(),
-        &region,
-        state.clock.now(),
-        source,
-        raw,
-        key,
-        &state.live,
-    )
-    .await;
-    match reply {
-        Ok(reply) => (
-            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK),
-            [(header::CONTENT_TYPE, "application/json")],
-            reply.body,
-        )
-            .into_response(),
-        Err(ServiceError::Invalid(errors)) => field_errors(&errors),
-        Err(e) => internal(e),
     }
 }

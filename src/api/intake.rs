@@ -160,6 +160,17 @@ pub async fn create_lead(
         Ok(raw) => raw,
         Err(bad) => return bad.into_response(),
     };
+    admit(&state, &source, raw, key).await
+}
+
+/// Takes an inquiry in from `source` and answers as the intake API does: the stored reply, or
+/// the fields to fix, or a 500 that says nothing was saved. Every JSON door ends here.
+pub(super) async fn admit(
+    state: &AppState,
+    source: &SourceRow,
+    raw: RawInquiry,
+    key: Option<&str>,
+) -> Response {
     let reply = intake::receive(
         &state.db,
         &state.policy.get(),
@@ -168,7 +179,7 @@ pub async fn create_lead(
             .as_deref()
             .unwrap_or(&state.config.phone_region),
         state.clock.now(),
-        &source,
+        source,
         raw,
         key,
         &state.live,
