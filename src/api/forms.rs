@@ -73,6 +73,7 @@ pub async fn post_form(
         .unwrap_or_else(|| state.config.phone_region.clone());
     match intake::from_form(
         &state.db,
+        &state.intake,
         &state.policy.get(),
         &region,
         now,

@@ -13,7 +13,7 @@
 //! body that is not the expected JSON, 422 with `{errors}` for fields to fix.
 
 use super::intake::{
-    admit, bearer, error, field_errors, internal, over_source_limit, MAX_BODY_BYTES,
+    admit, bearer, error, field_errors, internal, not_json, over_source_limit, MAX_BODY_BYTES,
 };
 use crate::domain::form_fields;
 use crate::domain::intake::FieldError;
@@ -101,12 +101,7 @@ pub async fn google_ads(
     };
     let lead: GoogleLead = match serde_json::from_slice(&body) {
         Ok(lead) => lead,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("The body is not a Google Ads lead form webhook: {e}"),
-            )
-        }
+        Err(e) => return unreadable(&e, "The body is not a Google Ads lead form webhook"),
     };
     let Some(source) = (match source_for(&state, lead.google_key.as_deref()).await {
         Ok(source) => source,
@@ -216,6 +211,16 @@ fn readable(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
 
 /// A flat JSON object's fields as text: numbers and true/false written out, nulls left out;
 /// anything nested is an error to fix.
+/// `400` for a body that is not JSON (said in words) or not the JSON this door takes (the
+/// reader's message names the field: "missing field `lead_id`").
+fn unreadable(e: &serde_json::Error, what: &str) -> Response {
+    let message = match e.classify() {
+        serde_json::error::Category::Data => format!("{what}: {e}."),
+        _ => not_json(e),
+    };
+    error(StatusCode::BAD_REQUEST, &message)
+}
+
 #[expect(
     clippy::result_large_err,
     reason = "the error is the finished answer, made once per request"
@@ -223,12 +228,8 @@ fn readable(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
 fn flat_fields(body: &[u8]) -> Result<Vec<(String, String)>, Response> {
     debug_assert!(body.len() <= MAX_BODY_BYTES);
     // In the sender's order, so extra fields join the message as sent.
-    let Ordered(object) = serde_json::from_slice(body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            &format!("The body must be one flat JSON object of fields: {e}"),
-        )
-    })?;
+    let Ordered(object) = serde_json::from_slice(body)
+        .map_err(|e| unreadable(&e, "The body must be one flat JSON object of fields"))?;
     if object.len() > MAX_FIELDS {
         return Err(field_errors(&[FieldError::new(
             "body",

@@ -74,10 +74,37 @@ impl BadBody {
     }
 }
 
+/// Any other method than POST on a JSON door: `405`, naming the one it takes.
+pub async fn post_only() -> Response {
+    let mut response = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This address takes POST only: post the lead as a JSON object.",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
+/// Why `body` is not JSON, in words and with where (the parser's own message names Rust types).
+pub(super) fn not_json(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Eof => "it ends before the JSON does",
+        Category::Syntax => "it is not well-formed",
+        Category::Data | Category::Io => "it could not be read",
+    };
+    format!(
+        "The body is not valid JSON: {what} (line {}, column {}).",
+        e.line(),
+        e.column()
+    )
+}
+
 /// Reads the JSON object into a raw inquiry; a field that is there but not text is an error.
 fn parse_body(body: &[u8]) -> Result<RawInquiry, BadBody> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| BadBody::Malformed(format!("The body is not valid JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| BadBody::Malformed(not_json(&e)))?;
     let Value::Object(object) = value else {
         return Err(BadBody::Malformed(
             "The body must be a JSON object.".to_string(),
@@ -173,6 +200,7 @@ pub(super) async fn admit(
 ) -> Response {
     let reply = intake::receive(
         &state.db,
+        &state.intake,
         &state.policy.get(),
         source
             .phone_country

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One lead as a work list shows it. Time labels are worked out on the server, so the page
 /// reads the same before and after the WebAssembly loads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LeadCard {
     pub id: String,
     pub name: String,

@@ -93,13 +93,16 @@ pub struct Haystack {
 
 impl Haystack {
     pub fn new(fields: &[&str]) -> Self {
+        Self::lowered_by(fields, str::to_lowercase)
+    }
+
+    /// [`Haystack::new`] with the lower-casing given: a browser passes its own, which knows
+    /// every script without carrying Unicode's case tables in the app's download.
+    pub fn lowered_by(fields: &[&str], lower: impl Fn(&str) -> String) -> Self {
+        let joined = fields.join(" ");
         Self {
-            words: fields.join(" ").to_lowercase(),
-            digits: fields
-                .join(" ")
-                .chars()
-                .filter(char::is_ascii_digit)
-                .collect(),
+            words: lower(&joined),
+            digits: joined.chars().filter(char::is_ascii_digit).collect(),
         }
     }
 
@@ -107,8 +110,12 @@ impl Haystack {
     /// Olivia" finds Olivia Rossi), or it is a phone number (at least three digits and nothing
     /// but phone punctuation besides) whose digits appear.
     pub fn finds(&self, typed: &str) -> bool {
-        let typed = typed.trim().to_lowercase();
-        if typed.is_empty() || self.words.contains(&typed) {
+        self.finds_lowered(&typed.trim().to_lowercase())
+    }
+
+    /// [`Haystack::finds`] for what was typed, already trimmed and lower-cased.
+    pub fn finds_lowered(&self, typed: &str) -> bool {
+        if typed.is_empty() || self.words.contains(typed) {
             return true;
         }
         if typed

@@ -29,11 +29,20 @@ pub fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let intake = Router::new()
-        .route("/api/v1/leads", post(api::intake::create_lead))
+        .route(
+            "/api/v1/leads",
+            post(api::intake::create_lead).fallback(api::intake::post_only),
+        )
         .route("/api/v1/openapi.json", get(api::openapi::json))
         .route("/api/v1/docs", get(api::openapi::page))
-        .route("/api/v1/hooks/flat", post(api::hooks::flat))
-        .route("/api/v1/hooks/google-ads", post(api::hooks::google_ads))
+        .route(
+            "/api/v1/hooks/flat",
+            post(api::hooks::flat).fallback(api::intake::post_only),
+        )
+        .route(
+            "/api/v1/hooks/google-ads",
+            post(api::hooks::google_ads).fallback(api::intake::post_only),
+        )
         .route(
             "/f/{source}",
             post(api::forms::post_form).get(api::forms::opened),

@@ -7,6 +7,7 @@ use crate::server::limiter::{Limiter, PostLimits};
 use crate::server::live::Live;
 use crate::server::passwords::Passwords;
 use crate::server::services::boards::BoardCache;
+use crate::server::services::intake::IntakeWriter;
 use crate::server::services::policy::PolicyCell;
 use crate::server::snapshot::Snapshot;
 use axum::extract::FromRef;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub signing_key: Arc<[u8; 32]>,
     /// How many leads each address (website forms) and each source (every door) sent lately.
     pub limits: Arc<PostLimits>,
+    /// Every door's inquiries are stored through it, those arriving together in one commit.
+    pub intake: IntakeWriter,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
         let source_rate = config.source_posts_per_minute;
         Ok(Self {
             leptos_options,
+            intake: IntakeWriter::start(db.clone()),
             db,
             config: Arc::new(config),
             policy: PolicyCell::new(policy),

@@ -177,7 +177,45 @@ async fn malformed_json_gets_400_with_a_json_error() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("not valid JSON"));
+    assert_eq!(
+        body["error"],
+        "The body is not valid JSON: it ends before the JSON does (line 1, column 10)."
+    );
+    assert_eq!(app.lead_count().await, 0);
+}
+
+#[tokio::test]
+async fn another_method_than_post_on_a_json_door_gets_405_in_words() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/leads",
+        "/api/v1/hooks/flat",
+        "/api/v1/hooks/google-ads",
+    ] {
+        for method in [
+            reqwest::Method::GET,
+            reqwest::Method::PUT,
+            reqwest::Method::DELETE,
+        ] {
+            let response = crate::common::client()
+                .request(method.clone(), format!("{}{path}", app.url))
+                .bearer_auth(&app.key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+            assert_eq!(response.headers()["allow"], "POST", "{method} {path}");
+            let body: Value = response.json().await.unwrap();
+            assert!(
+                body["error"].as_str().unwrap().contains("takes POST only"),
+                "{method} {path}: {body}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

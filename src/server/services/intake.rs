@@ -7,10 +7,12 @@ use crate::domain::intake::{self, Inquiry, RawInquiry};
 use crate::domain::lead::{self, LeadState, Owner, Reach, Stage, Transition};
 use crate::server::live::Live;
 use crate::server::services::routing::{self, Route};
+use crate::server::store::group::GroupCommit;
 use crate::server::store::{
     self, alerts, idempotency, inquiries, leads, sources, sources::SourceRow, territories, users,
 };
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -60,6 +62,7 @@ pub struct Reply {
 )]
 pub async fn receive(
     db: &SqlitePool,
+    writer: &IntakeWriter,
     policy: &Policy,
     phone_region: &str,
     now: DateTime<Utc>,
@@ -76,16 +79,43 @@ pub async fn receive(
         }
     }
     let inquiry = intake::check(raw, phone_region).map_err(ServiceError::Invalid)?;
+    let policy = policy.clone();
+    let source_id = source.id.clone();
+    let key = idempotency_key.map(str::to_string);
+    // Stored with the inquiries that arrive with it, in one transaction: answered once durable.
+    let (reply, accepted) = writer
+        .run(move |conn| {
+            async move {
+                    store_one(conn, &policy, now, &source_id, &inquiry, key, fingerprint).await
+                }
+                .boxed()
+        })
+        .await?;
+    if let Some(accepted) = accepted {
+        tracing::info!(lead_id = %accepted.id, repeat = accepted.repeat, "inquiry accepted");
+        announce(live, &accepted);
+    }
+    Ok(reply)
+}
 
-    let mut tx = store::begin_write(db).await?;
-    if let Some(key) = idempotency_key {
-        // A concurrent request with this key may have committed while this one waited.
-        if let Some(stored) = idempotency::find(&mut *tx, &source.id, key).await? {
-            return replay(stored, &fingerprint);
+/// One inquiry's part of a group's transaction: the reply to give, and the lead it made or
+/// changed (none when it repeats a request already answered).
+async fn store_one(
+    conn: &mut SqliteConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    source_id: &str,
+    inquiry: &Inquiry,
+    key: Option<String>,
+    fingerprint: String,
+) -> Result<(Reply, Option<Accepted>), ServiceError> {
+    if let Some(key) = &key {
+        // A concurrent request with this key may have been stored since the first look.
+        if let Some(stored) = idempotency::find(&mut *conn, source_id, key).await? {
+            return Ok((replay(stored, &fingerprint)?, None));
         }
     }
-    let accepted = admit(&mut tx, policy, now, &source.id, &inquiry).await?;
-    tracing::info!(lead_id = %accepted.id, repeat = accepted.repeat, "inquiry accepted");
+    let accepted = admit(conn, policy, now, source_id, inquiry).await?;
     let reply = Reply {
         // A customer's new opportunity is a new lead.
         status: if accepted.repeat && accepted.follows.is_none() {
@@ -96,18 +126,19 @@ pub async fn receive(
         body: serde_json::to_string(&accepted)
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
     };
-    if let Some(key) = idempotency_key {
+    if let Some(key) = &key {
         let stored = idempotency::Stored {
             request_hash: fingerprint,
             status: reply.status,
             body: reply.body.clone(),
         };
-        idempotency::insert(&mut *tx, &source.id, key, &stored, now).await?;
+        idempotency::insert(&mut *conn, source_id, key, &stored, now).await?;
     }
-    tx.commit().await?;
-    announce(live, &accepted);
-    Ok(reply)
+    Ok((reply, Some(accepted)))
 }
+
+/// The one writer every door's inquiries are stored through, a group at a time.
+pub type IntakeWriter = GroupCommit<(Reply, Option<Accepted>), ServiceError>;
 
 /// What a website's form posted, once it is known to be a person's (the honeypot empty).
 pub struct FormPost<'a> {
@@ -125,6 +156,7 @@ const DOUBLE_SUBMIT: chrono::Duration = chrono::Duration::minutes(1);
 /// post from the same address within [`DOUBLE_SUBMIT`] answered as the first.
 pub async fn from_form(
     db: &SqlitePool,
+    writer: &IntakeWriter,
     policy: &Policy,
     phone_region: &str,
     now: DateTime<Utc>,
@@ -148,6 +180,7 @@ pub async fn from_form(
     let key = key(minute);
     receive(
         db,
+        writer,
         policy,
         phone_region,
         now,

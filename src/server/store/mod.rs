@@ -7,6 +7,7 @@ pub mod audit;
 pub mod boards;
 pub mod bulk;
 pub mod events;
+pub mod group;
 pub mod idempotency;
 pub mod inquiries;
 pub mod leads;
@@ -32,7 +33,10 @@ pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // Every commit is on disk before it is answered: an acknowledged lead, call or change
+        // survives a power cut, not only a crash. Intake keeps its speed by committing the
+        // leads that arrive together at once (`group`), not by syncing less.
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         // Boards and queues read a large database: keep more of it in memory.
         .pragma("cache_size", "-65536")

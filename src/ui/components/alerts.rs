@@ -5,22 +5,27 @@
 //! without JavaScript and dispatch their action with it; `ActionForm` would bring a form-data
 //! reader into the queue's download.
 
-use crate::api::alerts::{Alert, DismissAlert, DismissAllAlerts};
+use crate::api::alerts::{
+    dismiss_alert, dismiss_all_alerts, Alert, DismissAlert, DismissAllAlerts,
+};
+use crate::api::ApiError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-/// The actions on alerts; a page re-reads its alerts when their version moves.
+/// The actions on alerts; a page re-reads its alerts when their version moves. Plain actions
+/// calling the server functions: a `ServerAction` also reads a no-JavaScript post's error back
+/// from the address, which would bring a base64 decoder into every page's download.
 #[derive(Clone, Copy)]
 pub struct AlertActions {
-    pub dismiss: ServerAction<DismissAlert>,
-    pub dismiss_all: ServerAction<DismissAllAlerts>,
+    pub dismiss: Action<DismissAlert, Result<(), ApiError>>,
+    pub dismiss_all: Action<DismissAllAlerts, Result<u64, ApiError>>,
 }
 
 impl AlertActions {
     pub fn new() -> Self {
         Self {
-            dismiss: ServerAction::<DismissAlert>::new(),
-            dismiss_all: ServerAction::<DismissAllAlerts>::new(),
+            dismiss: Action::new(|asked: &DismissAlert| dismiss_alert(asked.alert_id.clone())),
+            dismiss_all: Action::new(|_: &DismissAllAlerts| dismiss_all_alerts()),
         }
     }
 

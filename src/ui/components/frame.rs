@@ -1,7 +1,7 @@
 //! The frame around a signed-in screen: the top bar with the user's name and sign-out, and the
 //! handling of a caller who is not signed in or not allowed.
 
-use crate::api::auth::Logout;
+use crate::api::auth::{logout, Logout};
 use crate::api::ApiError;
 use crate::domain::role::{Role, User};
 use leptos::prelude::*;
@@ -13,7 +13,8 @@ use leptos_router::components::Redirect;
 /// server writes a title unescaped).
 #[component]
 pub fn TopBar(user: User, title: &'static str) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
+    // A plain action: see `AlertActions` for why not a `ServerAction`.
+    let sign_out = Action::new(|_: &()| logout());
     view! {
         <Title text=format!("{title} · Leadline")/>
         <header class="topbar">
@@ -28,7 +29,7 @@ pub fn TopBar(user: User, title: &'static str) -> impl IntoView {
             <form method="post" action=Logout::url() class="signout"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    logout.dispatch(Logout {});
+                    sign_out.dispatch(());
                 }>
                 <button type="submit" class="link" data-testid="sign-out">"Sign out"</button>
             </form>

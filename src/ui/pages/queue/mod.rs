@@ -102,7 +102,7 @@ pub fn QueuePage() -> impl IntoView {
                 let haystacks: Vec<Haystack> = cards.iter().map(haystack).collect();
                 let nothing_found = move || {
                     find.with(|typed| {
-                        !typed.trim().is_empty() && !haystacks.iter().any(|h| h.finds(typed))
+                        !typed.trim().is_empty() && !haystacks.iter().any(|h| h.finds_lowered(&lower(typed.trim())))
                     })
                 };
                 view! {
@@ -134,11 +134,13 @@ pub fn QueuePage() -> impl IntoView {
                             view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()
                         } else {
                             view! {
+                                // Keyed by what a card shows: a refresh keeps the cards that
+                                // did not change as they are (an open panel, a field being
+                                // typed in) and builds changed ones afresh, never one lead's
+                                // card into another's.
                                 <ol class="cards">
-                                    {cards
-                                        .into_iter()
-                                        .map(|card| view! { <LeadCardView card calls find/> })
-                                        .collect_view()}
+                                    <For each=move || cards.clone() key=|card| card.clone()
+                                        children=move |card| view! { <LeadCardView card calls find/> }/>
                                 </ol>
                             }
                                 .into_any()
@@ -177,14 +179,30 @@ fn show_whole(panel: &leptos::web_sys::Element) {
     let _ = panel;
 }
 
+/// Lower-cased for a search, by the browser's own rules in the browser (Rust's would bring
+/// Unicode's case tables, ~12 KB, into every page's download).
+fn lower(text: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        String::from(js_sys::JsString::from(text).to_lower_case())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        text.to_lowercase()
+    }
+}
+
 /// What a search looks through on a card.
 fn haystack(card: &LeadCard) -> Haystack {
-    Haystack::new(&[
-        &card.name,
-        &card.company,
-        card.email.as_deref().unwrap_or(""),
-        card.phone.as_deref().unwrap_or(""),
-    ])
+    Haystack::lowered_by(
+        &[
+            &card.name,
+            &card.company,
+            card.email.as_deref().unwrap_or(""),
+            card.phone.as_deref().unwrap_or(""),
+        ],
+        lower,
+    )
 }
 
 /// "Offline · your queue as of 14:05", while the server cannot be reached.
@@ -207,7 +225,7 @@ fn OfflineLine(offline: RwSignal<bool>) -> impl IntoView {
 #[component]
 fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl IntoView {
     let haystack = haystack(&card);
-    let shown = move || find.with(|typed| haystack.finds(typed));
+    let shown = move || find.with(|typed| haystack.finds_lowered(&lower(typed.trim())));
     let hot = card.stage == Stage::Hot;
     let class = match (hot, card.overdue) {
         // Hot first: a hot lead is also the most urgent.
