@@ -7,8 +7,8 @@ use crate::ui::pages::admin::{
 use crate::ui::pages::RepRoute;
 use crate::ui::pages::{
     account::AccountPage, board::BoardPage, campaigns::CampaignsPage, compliance::CompliancePage,
-    nurture::NurturePage, outlook::OutlookPage, queue::QueuePage, wall::WallPage,
-    welcome::WelcomePage,
+    import::ImportPage, nurture::NurturePage, outlook::OutlookPage, queue::QueuePage,
+    wall::WallPage, welcome::WelcomePage,
 };
 use leptos::lazy;
 use leptos::prelude::*;
@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("board"), StaticSegment("outlook")) view={Lazy::<StaffRoute>::new()}/>
                 <Route path=StaticSegment("wall") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=StaticSegment("campaigns") view={Lazy::<StaffRoute>::new()}/>
+                <Route path=StaticSegment("import") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=(StaticSegment("lead"), ParamSegment("id")) view={Lazy::<RepRoute>::new()}/>
                 <Route path=StaticSegment("account") view={Lazy::<StaffRoute>::new()}/>
                 <Route path=StaticSegment("welcome") view={Lazy::<StaffRoute>::new()}/>
@@ -112,6 +113,7 @@ pub enum StaffScreen {
     Outlook,
     Wall,
     Campaigns,
+    Import,
     Nurture,
     Account,
     Welcome,
@@ -123,12 +125,13 @@ pub enum StaffScreen {
 }
 
 impl StaffScreen {
-    const ALL: [StaffScreen; 13] = [
+    const ALL: [StaffScreen; 14] = [
         StaffScreen::Board,
         StaffScreen::Compliance,
         StaffScreen::Outlook,
         StaffScreen::Wall,
         StaffScreen::Campaigns,
+        StaffScreen::Import,
         StaffScreen::Nurture,
         StaffScreen::Account,
         StaffScreen::Welcome,
@@ -149,6 +152,7 @@ impl StaffScreen {
             StaffScreen::Outlook => "/board/outlook",
             StaffScreen::Wall => "/wall",
             StaffScreen::Campaigns => "/campaigns",
+            StaffScreen::Import => "/import",
             StaffScreen::Nurture => "/nurture",
             StaffScreen::Account => "/account",
             StaffScreen::Welcome => "/welcome",
@@ -181,6 +185,7 @@ fn staff_screen(screen: StaffScreen) -> AnyView {
         StaffScreen::Outlook => OutlookPage().into_any(),
         StaffScreen::Wall => WallPage().into_any(),
         StaffScreen::Campaigns => CampaignsPage().into_any(),
+        StaffScreen::Import => ImportPage().into_any(),
         StaffScreen::Nurture => NurturePage().into_any(),
         StaffScreen::Account => AccountPage().into_any(),
         StaffScreen::Welcome => WelcomePage().into_any(),

@@ -14,6 +14,7 @@ pub mod error;
 pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod hooks;
+pub mod imports;
 #[cfg(feature = "ssr")]
 pub mod intake;
 pub mod lead;

@@ -70,6 +70,23 @@ fn slot(name: &str) -> Option<Slot> {
     Some(slot)
 }
 
+/// The field a name is read into, by its plain key (`"E-mail Address"` → `"email"`), if any.
+pub fn field_key(name: &str) -> Option<&'static str> {
+    Some(match slot(name)? {
+        Slot::Name => "name",
+        Slot::FirstName => "first_name",
+        Slot::LastName => "last_name",
+        Slot::Email => "email",
+        Slot::Phone => "phone",
+        Slot::Company => "company",
+        Slot::Message => "message",
+        Slot::Timeframe => "timeframe",
+        Slot::Country => "country",
+        Slot::Region => "region",
+        Slot::Postcode => "postcode",
+    })
+}
+
 /// Whether Leadline reads a field of this name into a place of its own (a name, an email …).
 pub fn is_known(name: &str) -> bool {
     slot(name).is_some()

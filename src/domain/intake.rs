@@ -151,10 +151,22 @@ pub fn check(raw: RawInquiry, default_region: &str) -> Result<Inquiry, Vec<Field
         }
     }
 
+    // An address with a hidden character in it is refused, not quietly made another address.
+    let hidden_in_email = raw
+        .email
+        .as_deref()
+        .is_some_and(|e| e.trim().chars().any(char::is_control));
     let email_text = text(raw.email);
     let phone_text = text(raw.phone);
     let email = match email_text.as_str() {
         "" => None,
+        _ if hidden_in_email => {
+            errors.push(FieldError::new(
+                "email",
+                "has a hidden control character in it; type the address again",
+            ));
+            None
+        }
         raw => Email::parse(raw)
             .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
             .ok(),
@@ -228,6 +240,17 @@ mod tests {
             phone: Some(phone.into()),
             ..RawInquiry::default()
         }
+    }
+
+    #[test]
+    fn an_email_with_a_hidden_character_is_refused_not_changed_into_another_address() {
+        let errors = check(raw("ann\u{0}@acme.com", ""), "US").unwrap_err();
+        assert_eq!(errors[0].field, "email");
+        assert!(errors[0].message.contains("hidden control character"));
+        assert!(
+            check(raw(" ann@acme.com\n", ""), "US").is_ok(),
+            "surrounding space is fine"
+        );
     }
 
     #[test]

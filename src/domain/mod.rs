@@ -14,6 +14,9 @@ pub mod compliance;
 /// Email and phone rules (server only: the browser build carries none of them).
 #[cfg(feature = "ssr")]
 pub mod contact;
+/// Lists of people from CSV files (server only: the file is read there).
+#[cfg(feature = "ssr")]
+pub mod csv_list;
 pub mod forecast;
 pub mod form_fields;
 pub mod hours;

@@ -65,6 +65,13 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/campaigns.csv", get(api::campaigns_csv::download))
+        .route(
+            "/import/upload",
+            post(api::imports::upload).layer(DefaultBodyLimit::max(
+                crate::server::services::imports::MOST_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/import/{id}/report.csv", get(api::imports::report))
         .route("/live", get(api::live::stream_changes))
         .nest_service(&format!("/{}", options.site_pkg_dir), assets)
         .merge(intake);

@@ -346,6 +346,10 @@ async fn serve(
         every,
     );
     boards::spawn_aging_ticker(state.db.clone(), state.clock.clone(), state.live.clone());
+    // Lists a stop interrupted go on from their last committed rows.
+    crate::server::services::imports::resume_all(&crate::api::imports::importer(&state))
+        .await
+        .map_err(|e| format!("cannot resume imports: {e}"))?;
     housekeeping::spawn(
         state.db.clone(),
         state.clock.clone(),

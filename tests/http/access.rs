@@ -157,6 +157,8 @@ fn form(lead: &str, n: usize, zed: &str, rep: &str, source: &str) -> Vec<(String
         ("who", String::new()),
         ("after", String::new()),
         ("key", "none".into()),
+        ("id", String::new()),
+        ("mapping[0]", "email".into()),
         ("token", "none".into()),
         ("password", "not the password".into()),
         ("again", "not the password".into()),

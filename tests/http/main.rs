@@ -16,6 +16,7 @@ mod forms;
 mod front_door;
 mod hooks;
 mod hours;
+mod imports;
 mod intake;
 mod live;
 mod nurture;

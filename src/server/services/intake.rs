@@ -334,7 +334,6 @@ async fn admit_for(
     let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
 
     let previous_owner = existing.as_ref().map(|lead| lead.state.owner.clone());
-    let reach = Reach::of(phone, email.is_some(), &inquiry.place);
     let (lead_id, name, transition, repeat, follows) = match existing {
         Some(bought) if bought.state.stage == Stage::Won => {
             // A sale is history: the customer's new inquiry is a new opportunity that follows
@@ -404,28 +403,9 @@ async fn admit_for(
             (lead.contact.id, lead.contact.name, transition, true, None)
         }
         None => {
-            let arriving = Route {
-                prefer: met_by,
-                arriving: Some((&inquiry.place, source_id)),
-                ..Route::default()
-            };
-            let owner = routing::route(&mut *conn, now, policy.rep_capacity, arriving).await?;
-            let transition = lead::arrive(owner, reach, now, policy);
-            let contact = leads::LeadContact {
-                id: store::new_id(),
-                name: inquiry.display_name(),
-                email: email.map(str::to_string),
-                phone: phone.map(str::to_string),
-                company: inquiry.company.clone(),
-                timeframe: inquiry.timeframe.clone(),
-                free_mail: inquiry.free_mail(),
-                source_id: source_id.to_string(),
-                received_at: now,
-                follows: None,
-            };
-            leads::insert(&mut *conn, &contact, &transition.state).await?;
-            territories::add_place(&mut *conn, &contact.id, &inquiry.place).await?;
-            (contact.id, contact.name, transition, false, None)
+            let (id, name, transition) =
+                new_lead(conn, policy, now, now, source_id, inquiry, met_by).await?;
+            (id, name, transition, false, None)
         }
     };
     let Transition { state, event } = transition;
@@ -467,6 +447,79 @@ async fn admit_for(
         previous_owner,
         owner_now: state.owner.clone(),
     })
+}
+
+/// A lead for a person not known yet, routed at `now`, its first-contact clock starting at
+/// `arrives` (now, or a listed person's turn): its id, name and arrival.
+async fn new_lead(
+    conn: &mut SqliteConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    arrives: DateTime<Utc>,
+    source_id: &str,
+    inquiry: &Inquiry,
+    met_by: Option<&str>,
+) -> Result<(String, String, Transition), ServiceError> {
+    let email = inquiry.email.as_ref().map(|e| e.as_str());
+    let phone = inquiry.phone.as_ref().map(|p| p.as_str());
+    let reach = Reach::of(phone, email.is_some(), &inquiry.place);
+    let arriving = Route {
+        prefer: met_by,
+        arriving: Some((&inquiry.place, source_id)),
+        ..Route::default()
+    };
+    let owner = routing::route(&mut *conn, now, policy.rep_capacity, arriving).await?;
+    let transition = lead::arrive(owner, reach, arrives, policy);
+    let contact = leads::LeadContact {
+        id: store::new_id(),
+        name: inquiry.display_name(),
+        email: email.map(str::to_string),
+        phone: phone.map(str::to_string),
+        company: inquiry.company.clone(),
+        timeframe: inquiry.timeframe.clone(),
+        free_mail: inquiry.free_mail(),
+        source_id: source_id.to_string(),
+        received_at: now,
+        follows: None,
+    };
+    leads::insert(&mut *conn, &contact, &transition.state).await?;
+    territories::add_place(&mut *conn, &contact.id, &inquiry.place).await?;
+    Ok((contact.id, contact.name, transition))
+}
+
+/// What a listed person became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listed {
+    /// A new lead (and who holds it), its first call due from its turn in the list.
+    New(String, Owner),
+    /// A person already known: the list's row is kept on their lead as an inquiry, and the
+    /// lead is left as it is (a list is not the person asking again).
+    Known(String),
+}
+
+/// Writes one checked person from an imported list inside the caller's transaction. Routing
+/// is as for any lead; the first-contact clock starts at `arrives`, the person's turn in the
+/// list's pace, so a long list never makes a rep hundreds of calls due at once.
+pub async fn admit_listed(
+    conn: &mut SqliteConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    arrives: DateTime<Utc>,
+    source_id: &str,
+    inquiry: &Inquiry,
+) -> Result<Listed, ServiceError> {
+    let email = inquiry.email.as_ref().map(|e| e.as_str());
+    let phone = inquiry.phone.as_ref().map(|p| p.as_str());
+    if let Some(lead) = leads::find_by_contact(&mut *conn, email, phone).await? {
+        let id = lead.contact.id;
+        inquiries::insert(&mut *conn, &store::new_id(), &id, source_id, inquiry, now).await?;
+        return Ok(Listed::Known(id));
+    }
+    let (id, _, Transition { state, event }) =
+        new_lead(conn, policy, now, arrives, source_id, inquiry, None).await?;
+    inquiries::insert(&mut *conn, &store::new_id(), &id, source_id, inquiry, now).await?;
+    super::lifecycle::record_event(conn, &id, now, None, &event, &state, None).await?;
+    Ok(Listed::New(id, state.owner))
 }
 
 /// The current state of a lead, for callers that only hold its id.

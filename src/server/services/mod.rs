@@ -8,6 +8,7 @@ pub mod boards;
 pub mod demo;
 pub mod generate;
 pub mod housekeeping;
+pub mod imports;
 pub mod intake;
 pub mod lifecycle;
 pub mod nurture;
@@ -68,6 +69,12 @@ impl From<crate::domain::access::Denied> for ServiceError {
 pub fn token_hash(token: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// SHA-256 of some bytes (a file), hex-encoded.
+pub fn token_hash_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// A new random secret of 32 bytes, hex-encoded, with a readable prefix.

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod events;
 pub mod group;
 pub mod idempotency;
+pub mod imports;
 pub mod inquiries;
 pub mod leads;
 pub mod policy;

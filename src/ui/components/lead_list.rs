@@ -147,11 +147,19 @@ pub fn LeadList(list: CellView, actions: ListActions, id: &'static str) -> impl 
     }
 }
 
-/// Brings the element `id` into view once the page has drawn it (a count or a row was opened).
+/// Brings the element `id` into view once the page has drawn it (a count or a row was opened),
+/// looking again for up to three seconds while its data is still on the way.
 pub fn scroll_to(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(element) = document().get_element_by_id(id) {
-            element.scroll_into_view();
-        }
+    scroll_when_drawn(id, 30);
+}
+
+fn scroll_when_drawn(id: &'static str, tries: u32) {
+    request_animation_frame(move || match document().get_element_by_id(id) {
+        Some(element) => element.scroll_into_view(),
+        None if tries > 0 => set_timeout(
+            move || scroll_when_drawn(id, tries - 1),
+            std::time::Duration::from_millis(100),
+        ),
+        None => {}
     });
 }

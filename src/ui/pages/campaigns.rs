@@ -52,6 +52,7 @@ pub fn CampaignsPage() -> impl IntoView {
                     <main class="page wide">
                         <p>
                             <a href="/nurture">"← Nurture pool"</a> " · "
+                            <a href="/import" data-testid="nav-import">"Import a list"</a> " · "
                             <a href="/campaigns.csv" download="campaigns.csv" rel="external" data-testid="csv">"Download CSV"</a>
                         </p>
                         <div class="scroll">

@@ -6,6 +6,7 @@ pub mod board;
 pub mod campaigns;
 pub mod compliance;
 pub mod home;
+pub mod import;
 pub mod lead;
 pub mod login;
 pub mod met;

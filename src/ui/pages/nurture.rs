@@ -28,7 +28,7 @@ pub fn NurturePage() -> impl IntoView {
                     Ok(leads) => view! {
                         <TopBar user title="Nurture pool"/>
                         <main class="page wide">
-                            <p><a href="/campaigns">"Campaigns: the value of leads →"</a></p>
+                            <p><a href="/campaigns">"Campaigns: the value of leads →"</a> " · " <a href="/import" data-testid="nav-import">"Import a list →"</a></p>
                             <Pool leads touch/>
                         </main>
                     }

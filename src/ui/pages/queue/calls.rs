@@ -335,6 +335,12 @@ impl CallLog {
         self.open.with(|open| open.iter().any(|id| id == lead_id))
     }
 
+    /// [`CallLog::is_open`], without making the caller follow the panels (the list's keys).
+    pub(super) fn is_open_now(&self, lead_id: &str) -> bool {
+        self.open
+            .with_untracked(|open| open.iter().any(|id| id == lead_id))
+    }
+
     pub(super) fn set_open(&self, lead_id: &str, is_open: bool) {
         if self
             .open
@@ -353,9 +359,12 @@ impl CallLog {
             .deciding(self.open.with_untracked(|open| !open.is_empty()));
     }
 
+    /// Closes every panel but the one the rep is typing in (the list does not move while
+    /// they type, and their words and keyboard stay).
     fn close_all(&self) {
-        self.open.set(Vec::new());
-        self.settle.deciding(false);
+        self.open.set(focused_lead().into_iter().collect());
+        self.settle
+            .deciding(self.open.with_untracked(|open| !open.is_empty()));
     }
 
     /// Something the rep should read about a call (shown until they dismiss it).
@@ -553,5 +562,25 @@ pub(super) fn call_status(entry: &Logged) -> String {
         LogState::Unsent => format!("Logged: {} · waiting to send", entry.outcome.label()),
         LogState::Saved => format!("Saved: {}", entry.outcome.label()),
         LogState::Refused(_) => "Not saved".to_string(),
+    }
+}
+
+/// The lead whose "Log call" field has the focus, if one has.
+fn focused_lead() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let field = document().active_element()?;
+        if field.tag_name() != "INPUT" {
+            return None;
+        }
+        let panel = field.closest(".log-call").ok()??;
+        panel
+            .closest("[data-lead-id]")
+            .ok()??
+            .get_attribute("data-lead-id")
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
     }
 }

@@ -67,6 +67,8 @@ pub fn QueuePage() -> impl IntoView {
                 .collect()
         })
     });
+    // Each card as the list last keyed it.
+    let shown = StoredValue::new(Vec::<LeadCard>::new());
     // The queue as last read, shown (marked offline) when the server cannot be reached.
     let last_read = StoredValue::new(None::<Vec<LeadCard>>);
     view! {
@@ -134,12 +136,14 @@ pub fn QueuePage() -> impl IntoView {
                             view! { <p class="empty">"Nothing to follow up right now."</p> }.into_any()
                         } else {
                             view! {
-                                // Keyed by what a card shows: a refresh keeps the cards that
-                                // did not change as they are (an open panel, a field being
-                                // typed in) and builds changed ones afresh, never one lead's
-                                // card into another's.
+                                // Keyed by what a card shows: a refresh builds a changed card
+                                // afresh, never one lead's card from another's. A card whose
+                                // "Log call" panel is open keeps its key while only its times
+                                // moved, so it stays as it is (the note being typed, the
+                                // keyboard up); it catches up once closed.
                                 <ol class="cards">
-                                    <For each=move || cards.clone() key=|card| card.clone()
+                                    <For each=move || cards.clone()
+                                        key=move |card| shown_as(shown, calls, card)
                                         children=move |card| view! { <LeadCardView card calls find/> }/>
                                 </ol>
                             }
@@ -219,6 +223,33 @@ fn OfflineLine(offline: RwSignal<bool>) -> impl IntoView {
                 </p>
             }
         })
+    }
+}
+
+/// The key of `card` in the list: the card as read, or — while its "Log call" panel is open and
+/// only its times moved — the card as it was keyed before, so the list keeps it as it is.
+fn shown_as(shown: StoredValue<Vec<LeadCard>>, calls: CallLog, card: &LeadCard) -> LeadCard {
+    let before = shown.with_value(|all| all.iter().find(|c| c.id == card.id).cloned());
+    if let Some(before) = before {
+        if calls.is_open_now(&card.id) && steady(&before) == steady(card) {
+            return before;
+        }
+    }
+    shown.update_value(|all| match all.iter_mut().find(|c| c.id == card.id) {
+        Some(kept) => *kept = card.clone(),
+        None => all.push(card.clone()),
+    });
+    card.clone()
+}
+
+/// A card without what moves with the clock (its age, when it is due, the latest touch's age).
+fn steady(card: &LeadCard) -> LeadCard {
+    LeadCard {
+        age: String::new(),
+        due: String::new(),
+        overdue: false,
+        last_touch: None,
+        ..card.clone()
     }
 }
 
