@@ -171,21 +171,8 @@ pub async fn start_import(id: String) -> Result<(), ApiError> {
     use crate::domain::access::Action;
     use crate::server::services::imports;
     let Ctx { state, user, .. } = Ctx::enter(Action::Nurture).await?;
-    imports::start(&importer(&state), &user, &id).await?;
+    imports::start(&state.importer(), &user, &id).await?;
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-pub fn importer(
-    state: &crate::server::state::AppState,
-) -> crate::server::services::imports::Importer {
-    crate::server::services::imports::Importer {
-        db: state.db.clone(),
-        policy: state.policy.clone(),
-        clock: state.clock.clone(),
-        live: state.live.clone(),
-        phone_region: state.config.phone_region.clone(),
-    }
 }
 
 #[cfg(feature = "ssr")]

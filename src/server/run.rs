@@ -347,7 +347,7 @@ async fn serve(
     );
     boards::spawn_aging_ticker(state.db.clone(), state.clock.clone(), state.live.clone());
     // Lists a stop interrupted go on from their last committed rows.
-    crate::server::services::imports::resume_all(&crate::api::imports::importer(&state))
+    crate::server::services::imports::resume_all(&state.importer())
         .await
         .map_err(|e| format!("cannot resume imports: {e}"))?;
     housekeeping::spawn(

@@ -77,6 +77,19 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// What a list import running in the background needs.
+    pub fn importer(&self) -> crate::server::services::imports::Importer {
+        crate::server::services::imports::Importer {
+            db: self.db.clone(),
+            policy: self.policy.clone(),
+            clock: self.clock.clone(),
+            live: self.live.clone(),
+            phone_region: self.config.phone_region.clone(),
+        }
+    }
+}
+
 /// 256 random bits.
 fn random_key() -> [u8; 32] {
     use rand::RngCore;
