@@ -44,7 +44,7 @@ test('marketing imports a list from a fair: sees the rows, imports with a progre
   const report = readFileSync(await download.path(), 'utf8').trim().split('\n');
   expect(report[0]).toBe('row,outcome,lead,reason,First name,Last name,E-mail,Company,Booth notes');
   expect(report[1]).toMatch(/^1,imported,[0-9a-f-]+,,/);
-  expect(report[3]).toMatch(/^3,rejected,,Email /);
+  expect(report[3]).toMatch(/^3,rejected,,Email: /);
   await page.screenshot({ path: 'screenshots/import-done.png', fullPage: true });
   expect(problems).toEqual([]);
 });

@@ -200,6 +200,14 @@ mod routes {
             Ok(ctx) => ctx,
             Err(refusal) => return problem(refusal.status(), &refusal.to_string()),
         };
+        // A file declared larger than the limit is refused before a byte of it is read.
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > (imports::MOST_BYTES + 64 * 1024) as u64) {
+            return problem(StatusCode::PAYLOAD_TOO_LARGE, TOO_BIG);
+        }
         let Ok(mut multipart) = multipart else {
             return problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -256,19 +264,21 @@ mod routes {
                     let name = field.file_name().unwrap_or("list.csv").to_string();
                     match field.bytes().await {
                         Ok(bytes) => file = Some((name, bytes)),
-                        Err(e) => return Err(problem(e.status(), &too_big_or(&e.body_text()))),
+                        Err(e) => return Err(problem(e.status(), &too_big_or(e.status()))),
                     }
                 }
                 Ok(Some(_)) => {}
                 Ok(None) => return Ok(file),
-                Err(e) => return Err(problem(e.status(), &too_big_or(&e.body_text()))),
+                Err(e) => return Err(problem(e.status(), &too_big_or(e.status()))),
             }
         }
     }
 
-    fn too_big_or(text: &str) -> String {
-        if text.to_ascii_lowercase().contains("length limit") {
-            "The file is larger than 32 MB; split the list and import each part.".to_string()
+    const TOO_BIG: &str = "The file is larger than 32 MB; split the list and import each part.";
+
+    fn too_big_or(status: StatusCode) -> String {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            TOO_BIG.to_string()
         } else {
             "The upload was cut off; choose the file and send it again.".to_string()
         }

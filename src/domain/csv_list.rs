@@ -54,10 +54,38 @@ pub enum ListError {
     TooManyRows(usize),
     #[error("The file could not be read as CSV: {0}")]
     Unreadable(String),
+    #[error("This is not a CSV file ({0}): save the list as \"CSV UTF-8\" and upload that.")]
+    NotText(&'static str),
+    #[error("Row {0} opens a quote (\") that is never closed, so the rest of the file would be one cell: close it, or save the list again as CSV.")]
+    OpenQuote(usize),
+    #[error("The file has {0} columns; a list can have at most 200.")]
+    TooManyColumns(usize),
+}
+
+/// The most columns one list may have.
+pub const MOST_COLUMNS: usize = 200;
+
+/// Why `bytes` are not a text file at all, if they are not: a spreadsheet workbook, UTF-16
+/// text, or binary data.
+fn not_text(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some("an Excel or other zipped workbook")
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        Some("an old Excel workbook")
+    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        Some("UTF-16 text")
+    } else if bytes.contains(&0) {
+        Some("binary data")
+    } else {
+        None
+    }
 }
 
 /// Reads `bytes` as a list.
 pub fn read(bytes: &[u8]) -> Result<List, ListError> {
+    if let Some(what) = not_text(bytes) {
+        return Err(ListError::NotText(what));
+    }
     let (text, encoding) = decode(bytes);
     if text.trim().is_empty() {
         return Err(ListError::Empty);
@@ -74,9 +102,23 @@ pub fn read(bytes: &[u8]) -> Result<List, ListError> {
         Some(Err(e)) => return Err(ListError::Unreadable(e.to_string())),
         Some(Ok(record)) => record.iter().map(|h| h.trim().to_string()).collect(),
     };
+    if headers.len() > MOST_COLUMNS {
+        return Err(ListError::TooManyColumns(headers.len()));
+    }
     let mut rows = Vec::new();
+    // Where the last record starts, and whether a cell of it spans lines.
+    let mut last = (0, false);
     for record in records {
         let record = record.map_err(|e| ListError::Unreadable(e.to_string()))?;
+        if record.len() > MOST_COLUMNS {
+            return Err(ListError::TooManyColumns(record.len()));
+        }
+        last = (
+            record
+                .position()
+                .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX)),
+            record.iter().any(|cell| cell.contains('\n')),
+        );
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -86,6 +128,11 @@ pub fn read(bytes: &[u8]) -> Result<List, ListError> {
         let mut row: Vec<String> = record.iter().map(str::to_string).collect();
         row.resize(headers.len().max(row.len()), String::new());
         rows.push(row);
+    }
+    // A quote that opens and never closes swallows the rest of the file into the last record.
+    let (last_start, spans_lines) = last;
+    if spans_lines && text.get(last_start..).unwrap_or("").matches('"').count() % 2 == 1 {
+        return Err(ListError::OpenQuote(rows.len().max(1)));
     }
     if rows.is_empty() {
         return Err(ListError::NoRows);
@@ -285,6 +332,31 @@ mod tests {
         assert_eq!(read(b""), Err(ListError::Empty));
         assert_eq!(read(b" \n"), Err(ListError::Empty));
         assert_eq!(read(b"Name,Email\n"), Err(ListError::NoRows));
+    }
+
+    #[test]
+    fn workbooks_utf_16_binary_open_quotes_and_too_many_columns_are_refused_in_words() {
+        let refused = |bytes: &[u8]| read(bytes).expect_err("refused").to_string();
+        assert!(refused(b"PK\x03\x04rest of a zip").contains("Excel"));
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Email\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert!(refused(&utf16).contains("UTF-16"));
+        assert!(refused(b"Email\na\x00b@c.test\n").contains("binary"));
+        let open = refused(b"Name,Email\n\"Open Quote,oq@x.com\nAfter Open,ao@x.com\n");
+        assert!(open.starts_with("Row 1 opens a quote"), "{open}");
+        let wide = format!(
+            "{}\n{}\n",
+            vec!["h"; 201].join(","),
+            vec!["v"; 201].join(",")
+        );
+        assert!(refused(wide.as_bytes()).contains("at most 200"));
+        // A quoted note over two lines, and a stray inch mark, are fine.
+        let fine = read(b"Name,Email,Note\nAnn,a@b.test,\"two\nlines\"\nBo 5\" tall,b@b.test,x\n")
+            .expect("a list");
+        assert_eq!(fine.rows.len(), 2);
+        assert_eq!(fine.rows[0][2], "two\nlines");
     }
 
     #[test]

@@ -161,7 +161,7 @@ async fn marketing_previews_a_list_imports_it_and_downloads_the_report() {
     let lines: Vec<&str> = report.lines().collect();
     assert_eq!(lines.len(), 5, "{report}");
     assert!(lines[0].starts_with("row,outcome,lead,reason,First Name"));
-    assert!(lines[2].starts_with("2,rejected,,Email "), "{report}");
+    assert!(lines[2].starts_with("2,rejected,,Email: "), "{report}");
     assert!(lines[3].starts_with("3,repeat,"), "{report}");
 
     // The same file again is the same import: nothing new.
@@ -328,4 +328,75 @@ async fn a_stop_in_the_middle_of_10_000_rows_resumes_without_a_lead_twice() {
     .await
     .unwrap();
     assert_eq!((rows, distinct), (10_002, 10_002));
+}
+
+#[tokio::test]
+async fn extra_cells_a_re_saved_list_and_a_declared_giant_are_handled_in_words() {
+    let app = spawn_app().await;
+    let client = team(&app).await;
+    let file = "Name,Email,Company\nOnly Long,only-long@x.test,Co,extra\nBo,bo@x.test,Bo AB\n";
+    let (_, location, _) = upload(&app, &client, "long.csv", file.as_bytes().to_vec()).await;
+    let id = import_id(&location);
+    app.server_fn(&client, "imports/start", &[("id", &id)])
+        .await;
+    finished(&app, &client, &id).await;
+    let report = client
+        .get(format!("{}/import/{id}/report.csv", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), StatusCode::OK);
+    let report = report.text().await.unwrap();
+    assert!(
+        report
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",Only Long,only-long@x.test,Co,extra"),
+        "{report}"
+    );
+
+    // The same list saved again with Windows line endings and a byte-order mark.
+    let again = format!("\u{feff}{}", file.replace('\n', "\r\n"));
+    let (_, location, _) = upload(&app, &client, "long (1).csv", again.into_bytes()).await;
+    assert_eq!(import_id(&location), id);
+    assert!(location.ends_with("&again=1"));
+
+    // A body declared larger than 32 MB is refused at once, before it is sent.
+    let login = crate::common::client()
+        .post(format!("{}/api/auth/login", app.url))
+        .header("Accept", "application/json")
+        .form(&[("email", MARKETING), ("password", crate::common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let started = std::time::Instant::now();
+    let mut stream = tokio::net::TcpStream::connect(app.url.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /import/upload HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\
+         Content-Type: multipart/form-data; boundary=B\r\nContent-Length: 40000000\r\n\r\n"
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+        .await
+        .unwrap();
+    let mut reply = vec![0; 4096];
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tokio::io::AsyncReadExt::read(&mut stream, &mut reply),
+    )
+    .await
+    .expect("answered at once")
+    .unwrap();
+    let reply = String::from_utf8_lossy(&reply[..read]);
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

@@ -71,14 +71,20 @@ pub async fn upload(
             "is larger than 32 MB; split the list and import each part",
         ));
     }
-    let hash = super::token_hash_bytes(bytes);
+    let list = csv_list::read(bytes).map_err(|e| ServiceError::invalid("file", e.to_string()))?;
+    // The same list is the same import however it was saved (line endings, a byte-order
+    // mark, the encoding, the separator): what is hashed is what was read.
+    let hash = super::token_hash_bytes(
+        serde_json::to_string(&(&list.headers, &list.rows))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .as_bytes(),
+    );
     if let Some(import) = imports::find_by_hash(db, &hash).await? {
         return Ok(Uploaded {
             import,
             again: true,
         });
     }
-    let list = csv_list::read(bytes).map_err(|e| ServiceError::invalid("file", e.to_string()))?;
     let file_name = clean_file_name(file_name);
     let mut tx = store::begin_write(db).await?;
     // Each list is a source of its own, so its leads can be told apart on the boards.
@@ -229,7 +235,7 @@ fn row_problems(list: &List, mapping: &[String], cells: &[String], region: &str)
         Ok(_) => Vec::new(),
         Err(errors) => errors
             .iter()
-            .map(|e| format!("{} {}", field_label(&e.field), e.message))
+            .map(|e| format!("{}: {}", field_label(&e.field), e.message))
             .collect(),
     }
 }
@@ -444,7 +450,7 @@ fn outcome(row_no: i64, outcome: &str, lead_id: Option<String>, reason: &str) ->
 fn rejected(row_no: i64, errors: &[intake::FieldError]) -> RowOutcome {
     let reason = errors
         .iter()
-        .map(|e| format!("{} {}", field_label(&e.field), e.message))
+        .map(|e| format!("{}: {}", field_label(&e.field), e.message))
         .collect::<Vec<_>>()
         .join("; ");
     outcome(row_no, "rejected", None, &reason)
@@ -463,9 +469,13 @@ pub async fn report_csv(
         None => None,
     };
     let rows = imports::rows(db, id).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
+    // Rows longer than the header keep their extra cells.
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     let fail = |e: csv::Error| ServiceError::Internal(e.to_string());
-    let safe = crate::domain::text::spreadsheet_safe;
+    let safe =
+        |cell: &str| crate::domain::text::spreadsheet_safe(&crate::domain::text::clean(cell));
     let mut header = vec![
         "row".to_string(),
         "outcome".into(),
