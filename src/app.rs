@@ -2,7 +2,7 @@
 
 use crate::ui::pages::admin::{
     audit::AuditPage, people::PeoplePage, policy::PolicyPage, sources::SourcesPage,
-    territories::TerritoriesPage,
+    territories::TerritoriesPage, webhooks::WebhooksPage,
 };
 use crate::ui::pages::RepRoute;
 use crate::ui::pages::{
@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("admin"), StaticSegment("policy")) view={Lazy::<StaffRoute>::new()}/>
                 <Route path=(StaticSegment("admin"), StaticSegment("audit")) view={Lazy::<StaffRoute>::new()}/>
                 <Route path=(StaticSegment("admin"), StaticSegment("territories")) view={Lazy::<StaffRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("webhooks")) view={Lazy::<StaffRoute>::new()}/>
             </Routes>
         </Router>
     }
@@ -122,10 +123,11 @@ pub enum StaffScreen {
     Policy,
     Audit,
     Territories,
+    Webhooks,
 }
 
 impl StaffScreen {
-    const ALL: [StaffScreen; 14] = [
+    const ALL: [StaffScreen; 15] = [
         StaffScreen::Board,
         StaffScreen::Compliance,
         StaffScreen::Outlook,
@@ -140,6 +142,7 @@ impl StaffScreen {
         StaffScreen::Policy,
         StaffScreen::Audit,
         StaffScreen::Territories,
+        StaffScreen::Webhooks,
     ];
 }
 
@@ -161,6 +164,7 @@ impl StaffScreen {
             StaffScreen::Policy => "/admin/policy",
             StaffScreen::Audit => "/admin/audit",
             StaffScreen::Territories => "/admin/territories",
+            StaffScreen::Webhooks => "/admin/webhooks",
         }
     }
 
@@ -194,6 +198,7 @@ fn staff_screen(screen: StaffScreen) -> AnyView {
         StaffScreen::Policy => PolicyPage().into_any(),
         StaffScreen::Audit => AuditPage().into_any(),
         StaffScreen::Territories => TerritoriesPage().into_any(),
+        StaffScreen::Webhooks => WebhooksPage().into_any(),
     }
 }
 

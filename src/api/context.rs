@@ -70,6 +70,12 @@ pub const DOORS: &[(&str, Action)] = &[
     ("/api/admin/territory-remove", Action::RunTeam),
     ("/api/admin/currency-save", Action::RunTeam),
     ("/api/admin/audit", Action::RunTeam),
+    ("/api/admin/webhooks", Action::RunTeam),
+    ("/api/admin/webhook-trouble", Action::RunTeam),
+    ("/api/admin/webhook-add", Action::RunTeam),
+    ("/api/admin/webhook-switch", Action::RunTeam),
+    ("/api/admin/webhook-remove", Action::RunTeam),
+    ("/api/admin/delivery-retry", Action::RunTeam),
     // Last: it ends the caller's session.
     ("/api/auth/logout", Action::SignIn),
 ];

@@ -26,6 +26,7 @@ pub mod openapi;
 pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod test_clock;
+pub mod webhooks;
 
 pub use error::ApiError;
 

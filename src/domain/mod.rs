@@ -33,4 +33,7 @@ pub mod text;
 pub mod throttle;
 pub mod touch;
 pub mod urgency;
+/// What other tools are told (server only: the server sends it).
+#[cfg(feature = "ssr")]
+pub mod webhook;
 pub mod zones;

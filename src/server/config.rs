@@ -44,6 +44,10 @@ pub struct Config {
     /// Test-only: lets `POST /test/clock` move the server's clock. `LEADLINE_TEST_CLOCK=1`;
     /// never set it in production.
     pub test_clock: bool,
+    /// Lets webhooks be sent to this machine and private networks (a receiver on the same
+    /// host or office network); `LEADLINE_WEBHOOKS_PRIVATE=1`. Off by default: an admin's
+    /// webhook cannot make the server post into its own network.
+    pub webhooks_private: bool,
 }
 
 impl Default for Config {
@@ -62,6 +66,7 @@ impl Default for Config {
             tick_seconds: 15,
             source_posts_per_minute: 60_000,
             test_clock: false,
+            webhooks_private: false,
         }
     }
 }
@@ -120,6 +125,7 @@ impl Config {
                 .filter(|n| *n > 0)
                 .unwrap_or(defaults.source_posts_per_minute),
             test_clock: env::var("LEADLINE_TEST_CLOCK").is_ok_and(|v| v == "1"),
+            webhooks_private: env::var("LEADLINE_WEBHOOKS_PRIVATE").is_ok_and(|v| v == "1"),
         }
     }
 }

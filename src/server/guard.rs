@@ -5,6 +5,7 @@
 //! stored by a browser or proxy, static files are revalidated, fingerprinted ones kept a year.
 
 use crate::api::ApiError;
+use crate::server::preload::Preloads;
 use crate::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -373,8 +374,19 @@ pub async fn secure_headers(
             .path()
             .starts_with(&format!("/{}/", state.leptos_options.site_pkg_dir));
     request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let page_path = (request.method() == Method::GET).then(|| request.uri().path().to_owned());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    if let (true, Some(path)) = (is_page, page_path) {
+        if let Some(links) = Preloads::of(&state.leptos_options).for_page(&path) {
+            if let Ok(value) = HeaderValue::from_str(links) {
+                headers.insert(header::LINK, value);
+            }
+        }
+    }
     let mut set = |name: header::HeaderName, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.entry(name).or_insert(value);

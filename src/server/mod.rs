@@ -13,6 +13,7 @@ pub mod http;
 pub mod limiter;
 pub mod live;
 pub mod passwords;
+pub mod preload;
 pub mod request;
 pub mod run;
 pub mod services;

@@ -8,7 +8,7 @@ use crate::server::live::Live;
 use crate::server::passwords::Passwords;
 use crate::server::services::{
     accounts, boards, demo, generate, housekeeping, lifecycle, policy, scheduler, sources, team,
-    territories, ServiceError,
+    territories, webhooks, ServiceError,
 };
 use crate::server::state::AppState;
 use crate::server::{connections, store};
@@ -346,6 +346,15 @@ async fn serve(
         every,
     );
     boards::spawn_aging_ticker(state.db.clone(), state.clock.clone(), state.live.clone());
+    // Deliveries a stop interrupted (or still waiting for their next try) go on from the outbox.
+    webhooks::load(&state.db)
+        .await
+        .map_err(|e| format!("cannot read the webhooks: {e}"))?;
+    webhooks::spawn_sender(
+        state.db.clone(),
+        state.clock.clone(),
+        state.config.webhooks_private,
+    );
     // Lists a stop interrupted go on from their last committed rows.
     crate::server::services::imports::resume_all(&state.importer())
         .await

@@ -34,6 +34,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// The app's password workers (users are added through them, as the app adds them).
     pub passwords: leadline::server::passwords::Passwords,
+    /// The app's clock (`/test/clock` moves it).
+    pub clock: Clock,
 }
 
 impl TestApp {
@@ -194,6 +196,7 @@ async fn build_app(
         .await
         .unwrap();
     let passwords = state.passwords.clone();
+    let clock = state.clock.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(connections::serve(listener, state, std::future::pending()));
@@ -203,6 +206,7 @@ async fn build_app(
         key,
         dir,
         passwords,
+        clock,
     }
 }
 

@@ -24,3 +24,4 @@ mod phone;
 mod qualifier;
 mod routing;
 mod territories;
+mod webhooks;

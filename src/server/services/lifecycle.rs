@@ -2,13 +2,14 @@
 //! handing a not-ready lead to nurture, and keeping qualification notes. Each use case checks
 //! who may do it, applies the domain's rule and records the event in one transaction.
 
-use super::{routing, ServiceError};
+use super::{routing, webhooks, ServiceError};
 use crate::domain::access::{self, may_see, Action};
 use crate::domain::cadence::Policy;
 use crate::domain::compliance::assignment_step;
 use crate::domain::lead::{self, Closure, ClosureError, DeadReason, LeadState, Owner, Transition};
 use crate::domain::qualification::Qualification;
 use crate::domain::role::{Role, User};
+use crate::domain::webhook::Handover;
 use crate::server::live::Live;
 use crate::server::store::{
     self, alerts, assignments, events, leads, leads::LeadRecord, touches, users,
@@ -81,6 +82,14 @@ pub async fn record_event(
         };
         assignments::count_attempt(&mut *conn, lead_id, now, delay).await?;
     }
+    let handover = Handover {
+        started: step.start.is_some(),
+        from_other_rep: match (&open, &step.start) {
+            (Some(open), Some(start)) => step.end.is_some() && open.rep_id != start.rep_id,
+            _ => false,
+        },
+    };
+    webhooks::enqueue(&mut *conn, lead_id, now, event, state, handover).await?;
     if let Some(end) = step.end {
         assignments::end_open(&mut *conn, lead_id, now, end, state.stage.as_str()).await?;
     }

@@ -19,6 +19,7 @@ pub mod sources;
 pub mod team;
 pub mod territories;
 pub mod touches;
+pub mod webhooks;
 pub mod work;
 
 use crate::domain::intake::FieldError;

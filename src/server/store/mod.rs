@@ -20,6 +20,7 @@ pub mod sources;
 pub mod territories;
 pub mod touches;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};

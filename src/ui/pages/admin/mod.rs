@@ -6,6 +6,7 @@ pub mod people;
 pub mod policy;
 pub mod sources;
 pub mod territories;
+pub mod webhooks;
 
 use crate::api::ApiError;
 use crate::domain::intake::FieldError;
@@ -22,6 +23,7 @@ pub fn AdminTabs(user: User, current: &'static str) -> impl IntoView {
             ("/admin/territories", "Territories"),
             ("/admin/policy", "Follow-up policy"),
             ("/admin/audit", "Audit log"),
+            ("/admin/webhooks", "Webhooks"),
             ("/board", "Boards"),
         ],
         _ => &[
@@ -40,7 +42,35 @@ pub fn AdminTabs(user: User, current: &'static str) -> impl IntoView {
             }
         })
         .collect_view();
-    view! { <nav class="tabs" aria-label="Admin">{links}</nav> }
+    let warning = (user.role == Role::Admin).then(|| {
+        let trouble = crate::ui::components::load::load(
+            || (),
+            |_| crate::api::webhooks::webhook_trouble(),
+        );
+        view! {
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match trouble.await {
+                        Ok(n) if n > 0 => Some(view! {
+                            <p class="error" role="alert" data-testid="webhook-trouble">
+                                {if n == 1 {
+                                    "A webhook was switched off: its deliveries kept failing. ".to_string()
+                                } else {
+                                    format!("{n} webhooks were switched off: their deliveries kept failing. ")
+                                }}
+                                <a href="/admin/webhooks">"See the delivery log"</a>
+                            </p>
+                        }),
+                        _ => None,
+                    }
+                })}
+            </Transition>
+        }
+    });
+    view! {
+        <nav class="tabs" aria-label="Admin">{links}</nav>
+        {warning}
+    }
 }
 
 /// The message of the field called `field` in a refusal, if the refusal names it.
