@@ -14,6 +14,9 @@ export LEPTOS_OUTPUT_NAME=leadline LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_
 export LEADLINE_TEST_CLOCK=1
 # The journeys move that clock by days with people signed in: sessions do not go idle here.
 export LEADLINE_SESSION_IDLE_MINUTES=525600
+# The webhook journey runs its receiver on this machine: let webhooks reach it (never in
+# production, where an admin's webhook must not reach into the server's own network).
+export LEADLINE_WEBHOOKS_PRIVATE=1
 target/release/leadline demo > "$run/demo.txt"
 # The journeys run at any hour of any day: this team works around the clock and calls at any
 # hour. (Working hours and calling windows are proven by the HTTP tests, on a driven clock.)
