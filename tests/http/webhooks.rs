@@ -53,9 +53,14 @@ impl Receiver {
     }
 }
 
+/// Answers with the receiver's status; with 0, never answers (the sender gives up waiting).
 async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: String) -> AxumStatus {
     receiver.got.lock().unwrap().push((headers, body));
-    AxumStatus::from_u16(receiver.answer.load(Ordering::SeqCst)).unwrap()
+    let answer = receiver.answer.load(Ordering::SeqCst);
+    if answer == 0 {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+    AxumStatus::from_u16(answer.max(200)).unwrap()
 }
 
 /// The app (private addresses allowed: the receiver is on this machine) with a rep, signed in
@@ -403,4 +408,31 @@ async fn a_webhook_into_the_servers_own_network_or_with_no_events_is_refused_in_
         view["webhooks"][0]["events"],
         json!(["sla.warned", "lead.won"])
     );
+}
+
+#[tokio::test]
+async fn a_receiver_that_hangs_holds_up_only_its_own_deliveries() {
+    let (hanging, hanging_url) = Receiver::start().await;
+    let (quick, quick_url) = Receiver::start().await;
+    hanging.answer.store(0, Ordering::SeqCst);
+    let (app, admin) = app_with_admin().await;
+    subscribe(&app, &admin, &hanging_url, &["lead.created"]).await;
+    subscribe(&app, &admin, &quick_url, &["lead.created"]).await;
+    for n in 0..30 {
+        post_person(&app, n).await;
+    }
+    let sender = webhooks::spawn_sender(app.db.clone(), app.clock.clone(), true);
+    // Every one reaches the quick receiver while the other has not answered once.
+    let started = std::time::Instant::now();
+    quick.wait_for(30).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        hanging.got().len() <= 4,
+        "at most four wait on a hanging receiver"
+    );
+    sender.abort();
 }

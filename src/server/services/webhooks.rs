@@ -19,8 +19,10 @@ use std::time::Duration;
 
 /// How long a receiver has to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// Deliveries sent at once.
-const AT_ONCE: i64 = 16;
+/// Deliveries in flight at once.
+const AT_ONCE: usize = 16;
+/// Deliveries in flight at once to one webhook.
+const PER_WEBHOOK: usize = 4;
 /// The header carrying the signature: `t=<unix seconds>,v1=<hex HMAC-SHA256>`, the HMAC keyed
 /// with the webhook's secret over `<unix seconds>.<body>`.
 pub const SIGNATURE_HEADER: &str = "Leadline-Signature";
@@ -255,7 +257,10 @@ pub async fn load(db: &SqlitePool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Starts the sender: it sends what is due, then looks again every second.
+/// Starts the sender. It keeps up to [`AT_ONCE`] deliveries in flight, at most
+/// [`PER_WEBHOOK`] to any one webhook (a receiver that hangs holds up only its own), starting
+/// each as soon as it is due and a place is free; it looks for due ones every second, and
+/// whenever one finishes.
 pub fn spawn_sender(
     db: SqlitePool,
     clock: Clock,
@@ -269,17 +274,89 @@ pub fn spawn_sender(
                 return;
             }
         };
+        let flying = Arc::new(std::sync::Mutex::new(InFlight::default()));
+        // Dropped with this task (a stop): every try in flight stops with it, and is tried
+        // again from the outbox after the restart.
+        let mut tries = tokio::task::JoinSet::new();
         loop {
-            match send_due(&db, &client, &clock).await {
-                Ok(0) => tokio::time::sleep(Duration::from_secs(1)).await,
-                Ok(_) => {}
+            while tries.try_join_next().is_some() {}
+            let started = match webhooks::due(
+                &db,
+                clock.now(),
+                2 * PER_WEBHOOK as i64,
+                4 * AT_ONCE as i64,
+            )
+            .await
+            {
+                Ok(due) => {
+                    let mut started = 0;
+                    for delivery in due {
+                        let Ok(mut place) = flying.lock() else { break };
+                        if !place.take(&delivery) {
+                            continue;
+                        }
+                        drop(place);
+                        started += 1;
+                        let (db, client, clock, flying) =
+                            (db.clone(), client.clone(), clock.clone(), flying.clone());
+                        tries.spawn(async move {
+                            let outcome = attempt(&client, &delivery, clock.now()).await;
+                            if let Err(e) = record(&db, clock.now(), &delivery, outcome).await {
+                                tracing::error!(error = %e, "webhooks: a try's outcome was not kept; it is tried again");
+                            }
+                            if let Ok(mut place) = flying.lock() {
+                                place.give_back(&delivery);
+                            }
+                        });
+                    }
+                    started
+                }
                 Err(e) => {
-                    tracing::error!(error = %e, "webhooks: sending failed");
+                    tracing::error!(error = %e, "webhooks: cannot read the outbox");
                     tokio::time::sleep(Duration::from_secs(5)).await;
+                    0
+                }
+            };
+            if started == 0 {
+                tokio::select! {
+                    _ = tries.join_next(), if !tries.is_empty() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
         }
     })
+}
+
+/// The deliveries being tried, by id and by webhook.
+#[derive(Default)]
+struct InFlight {
+    ids: std::collections::HashSet<String>,
+    per_webhook: std::collections::HashMap<String, usize>,
+}
+
+impl InFlight {
+    /// Takes a place for `delivery`; false when it is in flight already or no place is free.
+    fn take(&mut self, delivery: &webhooks::Due) -> bool {
+        let hook = self
+            .per_webhook
+            .get(&delivery.webhook_id)
+            .copied()
+            .unwrap_or(0);
+        if self.ids.len() >= AT_ONCE || hook >= PER_WEBHOOK || self.ids.contains(&delivery.id) {
+            return false;
+        }
+        self.ids.insert(delivery.id.clone());
+        self.per_webhook
+            .insert(delivery.webhook_id.clone(), hook + 1);
+        true
+    }
+
+    fn give_back(&mut self, delivery: &webhooks::Due) {
+        self.ids.remove(&delivery.id);
+        if let Some(n) = self.per_webhook.get_mut(&delivery.webhook_id) {
+            *n = n.saturating_sub(1);
+        }
+    }
 }
 
 /// The client deliveries go out with: no redirects followed, an answer within [`TIMEOUT`],
@@ -315,25 +392,6 @@ impl reqwest::dns::Resolve for PublicOnly {
             Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })
     }
-}
-
-/// Sends what is due now; answers how many were tried.
-pub async fn send_due(
-    db: &SqlitePool,
-    client: &reqwest::Client,
-    clock: &Clock,
-) -> Result<usize, ServiceError> {
-    let due = webhooks::due(db, clock.now(), AT_ONCE).await?;
-    let tried = due.len();
-    let outcomes = futures_util::future::join_all(
-        due.iter()
-            .map(|delivery| attempt(client, delivery, clock.now())),
-    )
-    .await;
-    for (delivery, outcome) in due.iter().zip(outcomes) {
-        record(db, clock.now(), delivery, outcome).await?;
-    }
-    Ok(tried)
 }
 
 /// What one try came to: the receiver's status code, or why there was none.

@@ -230,20 +230,27 @@ pub struct Due {
     pub attempts: i64,
 }
 
-/// Up to `limit` deliveries due by `now` whose webhook is switched on, oldest first.
+/// Up to `limit` deliveries due by `now` whose webhook is switched on, oldest first, at most
+/// `per_webhook` of each webhook's (one webhook's backlog never hides another's).
 pub async fn due(
     db: impl SqliteExecutor<'_>,
     now: DateTime<Utc>,
+    per_webhook: i64,
     limit: i64,
 ) -> Result<Vec<Due>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT d.id, d.webhook_id, w.url, w.secret, d.event, d.payload, d.attempts
-         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= $1
-           AND w.switched_off_at IS NULL AND w.removed_at IS NULL
-         ORDER BY d.next_attempt_at, d.id LIMIT $2",
+        "SELECT id, webhook_id, url, secret, event, payload, attempts FROM (
+            SELECT d.id, d.webhook_id, w.url, w.secret, d.event, d.payload, d.attempts,
+                   d.next_attempt_at,
+                   ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS place
+            FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+            WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+              AND w.switched_off_at IS NULL AND w.removed_at IS NULL
+         ) WHERE place <= $2
+         ORDER BY next_attempt_at, id LIMIT $3",
     )
     .bind(now)
+    .bind(per_webhook)
     .bind(limit)
     .fetch_all(db)
     .await
