@@ -63,10 +63,10 @@ impl Action {
             Action::WorkLead => "Only the rep who holds a lead (a qualifier, for the queue's), or a manager, can do that.",
             Action::PassToSales => "Only a qualifier or a manager passes a lead to sales.",
             Action::Manage => "Only a manager can do that.",
-            Action::Nurture => "The nurture pool and campaigns are for marketing and managers.",
+            Action::Nurture => "The nurture pool, campaigns and list imports are for marketing, managers and admins.",
             Action::Boards => "The boards are for managers.",
             Action::SeeTeam => "The team and its policy are for managers and admins.",
-            Action::RunTeam => "Only an admin changes the team, its sources and its policy.",
+            Action::RunTeam => "Only an admin changes the team, its sources, its policy and its webhooks.",
         }
     }
 
