@@ -83,6 +83,16 @@ fn not_text(bytes: &[u8]) -> Option<&'static str> {
 
 /// Reads `bytes` as a list.
 pub fn read(bytes: &[u8]) -> Result<List, ListError> {
+    read_rows(bytes, None)
+}
+
+/// The header and the first `rows` rows of a list [`read`] took whole before (a preview): the
+/// rest of the file is not parsed.
+pub fn read_head(bytes: &[u8], rows: usize) -> Result<List, ListError> {
+    read_rows(bytes, Some(rows))
+}
+
+fn read_rows(bytes: &[u8], head: Option<usize>) -> Result<List, ListError> {
     if let Some(what) = not_text(bytes) {
         return Err(ListError::NotText(what));
     }
@@ -121,6 +131,14 @@ pub fn read(bytes: &[u8]) -> Result<List, ListError> {
         );
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
+        }
+        if Some(rows.len()) == head {
+            return Ok(List {
+                headers,
+                rows,
+                encoding,
+                delimiter: char::from(delimiter),
+            });
         }
         if rows.len() == MOST_ROWS {
             return Err(ListError::TooManyRows(MOST_ROWS + 1));
@@ -367,6 +385,10 @@ mod tests {
         }
         let refused = read(file.as_bytes()).expect_err("too long");
         assert!(refused.to_string().contains("at most 100,000"), "{refused}");
+        // A preview reads only the head it shows.
+        let head = read_head(file.as_bytes(), 10).unwrap();
+        assert_eq!(head.rows.len(), 10);
+        assert_eq!(head.rows[9], vec!["p9@acme.test".to_string()]);
     }
 
     #[test]

@@ -193,7 +193,10 @@ pub async fn preview(
     let mapping: Vec<String> = serde_json::from_str(&import.mapping).unwrap_or_default();
     let (headers, rows) = match imports::content(db, id).await? {
         Some(bytes) => {
-            let list = csv_list::read(&bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            // The file was read whole when it was uploaded: a preview (asked for again and again
+            // while an import runs) parses only its head.
+            let list = csv_list::read_head(&bytes, PREVIEW_ROWS)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
             let rows = list
                 .rows
                 .iter()
