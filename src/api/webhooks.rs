@@ -54,14 +54,15 @@ pub struct NewWebhook {
 const LOG_LINES: i64 = 100;
 
 /// The webhooks, the latest deliveries, and the events there are.
+/// `show`: "failed", "pending" or "delivered" for those only, empty for all.
 #[server(endpoint = "admin/webhooks")]
-pub async fn webhooks() -> Result<WebhooksView, ApiError> {
+pub async fn webhooks(#[server(default)] show: String) -> Result<WebhooksView, ApiError> {
     use crate::api::context::Ctx;
     use crate::domain::access::Action;
     use crate::domain::webhook::{delivery_status, EVENTS};
     use crate::server::services::webhooks::overview;
     let Ctx { state, .. } = Ctx::enter(Action::RunTeam).await?;
-    let (hooks, log) = overview(&state.db, LOG_LINES).await?;
+    let (hooks, log) = overview(&state.db, &show, LOG_LINES).await?;
     let tz = state.config.timezone;
     let moment = |at: chrono::DateTime<chrono::Utc>| {
         at.with_timezone(&tz)
@@ -146,7 +147,7 @@ pub async fn add_webhook(
     )
     .await?;
     Ok(NewWebhook {
-        url: url.trim().to_string(),
+        url: added.url,
         secret: added.secret,
     })
 }
@@ -160,7 +161,15 @@ pub async fn switch_webhook(webhook_id: String, on: String) -> Result<(), ApiErr
     let Ctx {
         user: actor, state, ..
     } = Ctx::enter(Action::RunTeam).await?;
-    let on = on == "true";
+    let on = match on.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return Err(ApiError::Invalid(vec![
+                crate::domain::intake::FieldError::new("on", "must be true or false"),
+            ]))
+        }
+    };
     webhooks::switch(&state.db, state.clock.now(), &actor, &webhook_id, on).await?;
     Ok(())
 }

@@ -107,6 +107,9 @@ pub fn check_url(text: &str, private_allowed: bool) -> Result<url::Url, String> 
             "must not carry a user name or password (the signature proves who sent it)".to_string(),
         );
     }
+    if url.port() == Some(0) {
+        return Err("must not name port 0".to_string());
+    }
     if url.fragment().is_some() {
         return Err("must not have a #fragment".to_string());
     }
@@ -150,19 +153,42 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a == 0
                 || (a == 100 && (64..128).contains(&b))
                 || (a == 198 && (b == 18 || b == 19))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0)
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
+            let seg = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                IpAddr::V4(std::net::Ipv4Addr::new(
+                    (hi >> 8) as u8,
+                    hi as u8,
+                    (lo >> 8) as u8,
+                    lo as u8,
+                ))
+            };
+            // Forms that carry an IPv4 address: mapped (::ffff:a.b.c.d), translated
+            // (::ffff:0:a.b.c.d), compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4
+            // (2002:aabb:ccdd::) — each as public as the address it carries.
+            let carried = match seg {
+                [0, 0, 0, 0, 0, 0xffff, hi, lo]
+                | [0, 0, 0, 0, 0xffff, 0, hi, lo]
+                | [0, 0, 0, 0, 0, 0, hi, lo]
+                | [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(embedded(hi, lo)),
+                [0x2002, hi, lo, ..] => Some(embedded(hi, lo)),
+                _ => None,
+            };
+            if let Some(v4) = carried {
+                return is_public(v4);
             }
-            let first = v6.segments()[0];
+            let first = seg[0];
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+                || (first == 0x2001 && seg[1] == 0x0db8)
+                || (first == 0x0100 && seg[1] == 0 && seg[2] == 0 && seg[3] == 0)
+                || (first == 0x64 && seg[1] == 0xff9b))
         }
     }
 }
@@ -183,6 +209,9 @@ pub fn retry_after(attempts: i64) -> Option<Duration> {
     Some(Duration::minutes(minutes))
 }
 
+/// Why a delivery still waiting was dropped when its webhook was removed.
+pub const REMOVED: &str = "the webhook was removed";
+
 /// What a delivery's state reads as in the log.
 pub fn delivery_status(
     status: &str,
@@ -197,6 +226,7 @@ pub fn delivery_status(
     };
     match status {
         "delivered" => format!("delivered ({})", why),
+        "failed" if error == Some(REMOVED) => format!("not sent: {REMOVED}"),
         "failed" => format!("given up after {attempts} tries: {why}"),
         _ if attempts == 0 => "waiting to send".to_string(),
         _ => format!("try {attempts} of {MOST_ATTEMPTS} failed: {why}; trying again"),
@@ -321,6 +351,12 @@ mod tests {
             "http://0.0.0.0/",
             "http://metadata.google.internal/",
             "http://100.64.0.1/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[2002:7f00:1::]/",
+            "http://[::127.0.0.1]/",
+            "http://[::ffff:0:7f00:1]/",
+            "http://[100::1]/",
+            "http://192.0.0.1/",
         ] {
             assert!(
                 check_url(inside, false).is_err(),
@@ -328,6 +364,9 @@ mod tests {
             );
         }
         assert!(check_url("http://127.0.0.1:8080/x", true).is_ok());
+        // Carried public addresses stay public.
+        assert!(check_url("http://[2002:0808:0808::]/", false).is_ok());
+        assert!(check_url("http://[2606:4700::1111]/", false).is_ok());
     }
 
     #[test]
@@ -344,6 +383,9 @@ mod tests {
             .unwrap_err()
             .contains("password"));
         assert!(check_url(&format!("https://example.com/{}", "a".repeat(2_100)), false).is_err());
+        assert!(check_url("https://example.com:0/", false)
+            .unwrap_err()
+            .contains("port 0"));
     }
 
     #[test]

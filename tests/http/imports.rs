@@ -254,7 +254,10 @@ async fn a_list_without_email_or_phone_a_broken_file_and_a_rep_are_refused_in_wo
     let rep = app.signed_in("rita@import.test").await;
     let (status, _, page) = upload(&app, &rep, "mine.csv", b"Email\na@b.test\n".to_vec()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(page.contains("list imports are for marketing, managers and admins"), "{page}");
+    assert!(
+        page.contains("list imports are for marketing, managers and admins"),
+        "{page}"
+    );
     let stranger = crate::common::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

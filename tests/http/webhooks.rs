@@ -42,7 +42,7 @@ impl Receiver {
 
     /// Waits until the receiver was sent `n` requests.
     async fn wait_for(&self, n: usize) -> Vec<(HeaderMap, String)> {
-        for _ in 0..200 {
+        for _ in 0..400 {
             let got = self.got();
             if got.len() >= n {
                 return got;
@@ -128,7 +128,7 @@ async fn delivery_states(app: &TestApp) -> Vec<(String, i64)> {
 
 /// Waits until every delivery has had `attempts` tries (or is delivered).
 async fn wait_for_attempts(app: &TestApp, attempts: i64) {
-    for _ in 0..200 {
+    for _ in 0..400 {
         let states = delivery_states(app).await;
         if !states.is_empty()
             && states
@@ -292,6 +292,19 @@ async fn a_delivery_that_fails_every_try_switches_its_webhook_off_and_warns_the_
     // While it is off, a new lead is not kept for it.
     post_person(&app, 2).await;
     assert_eq!(delivery_states(&app).await.len(), 1);
+    // The failed ones are found however many were delivered since.
+    let (_, failed) = app
+        .server_fn(&admin, "admin/webhooks", &[("show", "failed")])
+        .await;
+    assert_eq!(failed["log"].as_array().unwrap().len(), 1);
+    let (_, delivered) = app
+        .server_fn(&admin, "admin/webhooks", &[("show", "delivered")])
+        .await;
+    assert_eq!(delivered["log"], json!([]));
+    let (status, _) = app
+        .server_fn(&admin, "admin/webhooks", &[("show", "<b>")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // The receiver is mended: the admin sends the failed one again and switches it back on.
     receiver.answer.store(200, Ordering::SeqCst);
@@ -305,6 +318,19 @@ async fn a_delivery_that_fails_every_try_switches_its_webhook_off_and_warns_the_
         .await;
     assert_eq!(status, StatusCode::OK);
     let webhook_id = hook["id"].as_str().unwrap().to_string();
+    // Only "true" or "false" switches it; a made-up delivery is not found.
+    let (status, _) = app
+        .server_fn(
+            &admin,
+            "admin/webhook-switch",
+            &[("webhook_id", &webhook_id), ("on", "maybe")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .server_fn(&admin, "admin/delivery-retry", &[("delivery_id", "zzz")])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
         .server_fn(
             &admin,
@@ -347,6 +373,9 @@ async fn a_webhook_into_the_servers_own_network_or_with_no_events_is_refused_in_
         ("http://localhost:3000/", "must be a public address"),
         ("javascript:alert(1)", "must start with https://"),
         ("hooks.example.com/x", "must be a full address"),
+        ("http://[64:ff9b::7f00:1]/", "must be a public address"),
+        ("http://[2002:7f00:1::]/", "must be a public address"),
+        ("https://hooks.example.com:0/", "port 0"),
     ] {
         let (status, body) = app
             .server_fn(

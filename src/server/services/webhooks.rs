@@ -44,15 +44,28 @@ pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {
 /// A webhook just added, with its secret (shown once).
 pub struct Added {
     pub id: String,
+    /// The address as kept (and posted to).
+    pub url: String,
     pub secret: String,
 }
 
-/// The webhooks and the latest `lines` deliveries, newest first.
+/// The webhooks and the latest `lines` deliveries in `state` ("failed", "pending",
+/// "delivered", or any when empty), newest first.
 pub async fn overview(
     db: &SqlitePool,
+    state: &str,
     lines: i64,
 ) -> Result<(Vec<webhooks::WebhookRow>, Vec<webhooks::LogRow>), ServiceError> {
-    Ok((webhooks::list(db).await?, webhooks::log(db, lines).await?))
+    if !matches!(state, "" | "failed" | "pending" | "delivered") {
+        return Err(ServiceError::invalid(
+            "show",
+            "must be failed, pending, delivered or empty (all)",
+        ));
+    }
+    Ok((
+        webhooks::list(db).await?,
+        webhooks::log(db, state, lines).await?,
+    ))
 }
 
 /// How many webhooks the server switched off for failing (until switched on or removed).
@@ -76,7 +89,12 @@ pub async fn add(
     let events = webhook::chosen_events(events)
         .map_err(|message| errors.push(("events", message)))
         .ok();
-    let (Some(url), Some(events)) = (url, events) else {
+    if let (Some(checked), false) = (&url, private_allowed) {
+        if let Some(why) = resolves_inside(checked).await {
+            errors.push(("url", why));
+        }
+    }
+    let (Some(url), Some(events), true) = (url, events, errors.is_empty()) else {
         return Err(ServiceError::Invalid(
             errors
                 .into_iter()
@@ -86,6 +104,7 @@ pub async fn add(
     };
     let added = Added {
         id: store::new_id(),
+        url: url.to_string(),
         secret: new_token("whsec_"),
     };
     let mut tx = store::begin_write(db).await?;
@@ -112,6 +131,23 @@ pub async fn add(
     .await?;
     tx.commit().await?;
     Ok(added)
+}
+
+/// Why a subscribed name is refused: it resolves only to this machine or private networks. A
+/// name that does not resolve now is let through: it is looked up again at each delivery.
+async fn resolves_inside(url: &url::Url) -> Option<String> {
+    let Some(url::Host::Domain(name)) = url.host() else {
+        return None;
+    };
+    let port = url.port_or_known_default().unwrap_or(443);
+    let lookup = tokio::net::lookup_host((name, port));
+    let found: Vec<SocketAddr> = tokio::time::timeout(Duration::from_secs(3), lookup)
+        .await
+        .ok()?
+        .ok()?
+        .collect();
+    (!found.is_empty() && !found.iter().any(|a| webhook::is_public(a.ip())))
+        .then(|| format!("{name} is this server or a private network: must be a public address"))
 }
 
 /// Switches a webhook on (what waited goes out) or off (nothing is sent; new events are not
@@ -158,6 +194,9 @@ pub async fn remove(
 
 /// Sends a failed delivery again, with a fresh round of tries.
 pub async fn retry(db: &SqlitePool, now: DateTime<Utc>, id: &str) -> Result<(), ServiceError> {
+    if !webhooks::delivery_exists(db, id).await? {
+        return Err(ServiceError::NotFound);
+    }
     if webhooks::retry(db, id, now).await? {
         Ok(())
     } else {

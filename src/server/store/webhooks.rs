@@ -147,10 +147,11 @@ pub async fn remove(
             .await?;
     sqlx::query(
         "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
-            last_error = 'the webhook was removed'
+            last_error = $2
          WHERE webhook_id = $1 AND status = 'pending'",
     )
     .bind(id)
+    .bind(crate::domain::webhook::REMOVED)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() > 0)
@@ -324,16 +325,31 @@ pub struct LogRow {
     pub last_error: Option<String>,
 }
 
-/// The latest `limit` deliveries, newest first.
-pub async fn log(db: impl SqliteExecutor<'_>, limit: i64) -> Result<Vec<LogRow>, sqlx::Error> {
+/// Whether a delivery of this id exists.
+pub async fn delivery_exists(db: impl SqliteExecutor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM webhook_deliveries WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// The latest `limit` deliveries in `status` (any when empty), newest first.
+pub async fn log(
+    db: impl SqliteExecutor<'_>,
+    status: &str,
+    limit: i64,
+) -> Result<Vec<LogRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT d.id, w.url, d.event, d.lead_id, l.name AS lead_name, d.created_at, d.status,
                 d.attempts, d.next_attempt_at, d.last_code, d.last_error
          FROM webhook_deliveries d
          JOIN webhooks w ON w.id = d.webhook_id
          JOIN leads l ON l.id = d.lead_id
-         ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
+         WHERE $1 = '' OR d.status = $1
+         ORDER BY d.created_at DESC, d.id DESC LIMIT $2",
     )
+    .bind(status)
     .bind(limit)
     .fetch_all(db)
     .await

@@ -58,7 +58,7 @@ pub fn AdminTabs(user: User, current: &'static str) -> impl IntoView {
                                 } else {
                                     format!("{n} webhooks were switched off: their deliveries kept failing. ")
                                 }}
-                                <a href="/admin/webhooks">"See the delivery log"</a>
+                                <a href="/admin/webhooks?show=failed">"See the failed deliveries"</a>
                             </p>
                         }),
                         _ => None,

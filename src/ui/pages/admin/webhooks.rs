@@ -30,16 +30,25 @@ pub fn WebhooksPage() -> impl IntoView {
         retry: ServerAction::<RetryDelivery>::new(),
     };
     let refreshed = RwSignal::new(0usize);
+    // Which deliveries the log shows ("failed", "pending", "delivered"; empty: all), from
+    // `?show=` (the admin screens' warning links to the failed ones).
+    let show = RwSignal::new(
+        leptos_router::hooks::use_query_map()
+            .get_untracked()
+            .get("show")
+            .unwrap_or_default(),
+    );
     let me = load(|| (), |_| current_user());
     let view_data = load(
         move || {
-            actions.add.version().get()
+            let versions = actions.add.version().get()
                 + actions.switch.version().get()
                 + actions.remove.version().get()
                 + actions.retry.version().get()
-                + refreshed.get()
+                + refreshed.get();
+            (versions, show.get())
         },
-        |_| webhooks(),
+        |(_, shown)| webhooks(shown),
     );
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading webhooks…"</p> }>
@@ -90,9 +99,20 @@ pub fn WebhooksPage() -> impl IntoView {
                             </table>
                         </div>
                         <h2>"Delivery log"</h2>
-                        <button type="button" class="button narrow" data-testid="refresh-log"
-                            on:click=move |_| refreshed.update(|n| *n += 1)>"Refresh"</button>
-                        {empty_log.then(|| view! { <p class="muted">"Nothing sent yet."</p> })}
+                        <div class="toolbar" role="group" aria-label="Show">
+                            {[("", "All"), ("failed", "Failed"), ("pending", "Waiting"), ("delivered", "Delivered")]
+                                .into_iter()
+                                .map(|(value, label)| view! {
+                                    <button type="button" class="button narrow"
+                                        aria-pressed=move || (show.get() == value).to_string()
+                                        data-testid=format!("show-{label}")
+                                        on:click=move |_| show.set(value.to_string())>{label}</button>
+                                })
+                                .collect_view()}
+                            <button type="button" class="button narrow" data-testid="refresh-log"
+                                on:click=move |_| refreshed.update(|n| *n += 1)>"Refresh"</button>
+                        </div>
+                        {empty_log.then(|| view! { <p class="muted">"No delivery to show."</p> })}
                         <div class="scroll">
                             <table class="grid deliveries" data-testid="deliveries">
                                 <caption class="sr-only">"The latest deliveries, newest first"</caption>
