@@ -45,6 +45,16 @@ pub struct Inquiry {
 
 #[cfg(feature = "ssr")]
 impl Inquiry {
+    /// The email as text, if any.
+    pub fn email_text(&self) -> Option<&str> {
+        self.email.as_ref().map(|e| e.as_str())
+    }
+
+    /// The phone as text, if any.
+    pub fn phone_text(&self) -> Option<&str> {
+        self.phone.as_ref().map(|p| p.as_str())
+    }
+
     /// True when the address is at a free-mail provider.
     pub fn free_mail(&self) -> bool {
         self.email.as_ref().is_some_and(Email::is_free_mail)

@@ -209,6 +209,10 @@ pub fn retry_after(attempts: i64) -> Option<Duration> {
     Some(Duration::minutes(minutes))
 }
 
+/// How the reason starts when the server (not an admin) switched a webhook off for failing:
+/// the admin screens warn of these.
+pub const FAILING: &str = "failed: ";
+
 /// Why a delivery still waiting was dropped when its webhook was removed.
 pub const REMOVED: &str = "the webhook was removed";
 

@@ -223,7 +223,7 @@ async fn raw_loop(leads: usize, state: &AppState) -> Result<Duration, String> {
         for inquiry in &checked {
             let now = Utc::now();
             let mut tx = store::begin_write(&db).await.map_err(|e| fail(&e))?;
-            let email = inquiry.email.as_ref().map(|e| e.as_str());
+            let email = inquiry.email_text();
             let reach = Reach::of(None, email.is_some(), &inquiry.place);
             let transition = lead::arrive(Owner::Rep(rep.id.clone()), reach, now, &policy);
             let contact = leads::LeadContact {

@@ -325,7 +325,8 @@ pub async fn start(importer: &Importer, user: &User, id: &str) -> Result<(), Ser
     let bytes = imports::content(db, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let list = csv_list::read(&bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    // Only the header is checked here (the file was read whole at upload); the run reads it all.
+    let list = csv_list::read_head(&bytes, 0).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mapping: Vec<String> = serde_json::from_str(&import.mapping).unwrap_or_default();
     let problems = csv_list::mapping_problems(&list.headers, &mapping);
     if !problems.is_empty() {

@@ -329,8 +329,8 @@ async fn admit_for(
     inquiry: &Inquiry,
     met_by: Option<&str>,
 ) -> Result<Accepted, ServiceError> {
-    let email = inquiry.email.as_ref().map(|e| e.as_str());
-    let phone = inquiry.phone.as_ref().map(|p| p.as_str());
+    let email = inquiry.email_text();
+    let phone = inquiry.phone_text();
     let existing = leads::find_by_contact(&mut *conn, email, phone).await?;
 
     let previous_owner = existing.as_ref().map(|lead| lead.state.owner.clone());
@@ -460,8 +460,8 @@ async fn new_lead(
     inquiry: &Inquiry,
     met_by: Option<&str>,
 ) -> Result<(String, String, Transition), ServiceError> {
-    let email = inquiry.email.as_ref().map(|e| e.as_str());
-    let phone = inquiry.phone.as_ref().map(|p| p.as_str());
+    let email = inquiry.email_text();
+    let phone = inquiry.phone_text();
     let reach = Reach::of(phone, email.is_some(), &inquiry.place);
     let arriving = Route {
         prefer: met_by,
@@ -508,8 +508,8 @@ pub async fn admit_listed(
     source_id: &str,
     inquiry: &Inquiry,
 ) -> Result<Listed, ServiceError> {
-    let email = inquiry.email.as_ref().map(|e| e.as_str());
-    let phone = inquiry.phone.as_ref().map(|p| p.as_str());
+    let email = inquiry.email_text();
+    let phone = inquiry.phone_text();
     if let Some(lead) = leads::find_by_contact(&mut *conn, email, phone).await? {
         let id = lead.contact.id;
         inquiries::insert(&mut *conn, &store::new_id(), &id, source_id, inquiry, now).await?;

@@ -43,7 +43,6 @@ pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {
 
 /// A webhook just added, with its secret (shown once).
 pub struct Added {
-    pub id: String,
     /// The address as kept (and posted to).
     pub url: String,
     pub secret: String,
@@ -102,15 +101,15 @@ pub async fn add(
                 .collect(),
         ));
     };
+    let id = store::new_id();
     let added = Added {
-        id: store::new_id(),
         url: url.to_string(),
         secret: new_token("whsec_"),
     };
     let mut tx = store::begin_write(db).await?;
     webhooks::insert(
         &mut *tx,
-        &added.id,
+        &id,
         url.as_str(),
         &events,
         &added.secret,
@@ -159,7 +158,7 @@ pub async fn switch(
     id: &str,
     on: bool,
 ) -> Result<(), ServiceError> {
-    let (url, _) = webhooks::url_of(db, id)
+    let url = webhooks::url_of(db, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let off = (!on).then_some(("switched off by an admin", now));
@@ -181,7 +180,7 @@ pub async fn remove(
     actor: &User,
     id: &str,
 ) -> Result<(), ServiceError> {
-    let (url, _) = webhooks::url_of(db, id)
+    let url = webhooks::url_of(db, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let mut tx = store::begin_write(db).await?;
@@ -520,7 +519,8 @@ async fn record(
     .await?;
     if !delivered && retry_at.is_none() {
         let why = format!(
-            "failed: a delivery failed all {} tries (last: {})",
+            "{}a delivery failed all {} tries (last: {})",
+            webhook::FAILING,
             webhook::MOST_ATTEMPTS,
             error.as_deref().unwrap_or("no answer")
         );

@@ -71,8 +71,10 @@ pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<WebhookRow>, sqlx::
 pub async fn count_failing(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM webhooks
-         WHERE removed_at IS NULL AND switched_off_at IS NOT NULL AND switched_off_why LIKE 'failed%'",
+         WHERE removed_at IS NULL AND switched_off_at IS NOT NULL
+           AND substr(switched_off_why, 1, length($1)) = $1",
     )
+    .bind(crate::domain::webhook::FAILING)
     .fetch_one(db)
     .await?;
     Ok(count)
@@ -89,14 +91,13 @@ pub async fn any_on(db: impl SqliteExecutor<'_>) -> Result<bool, sqlx::Error> {
 }
 
 /// The URL of a webhook not removed.
-pub async fn url_of(
-    db: impl SqliteExecutor<'_>,
-    id: &str,
-) -> Result<Option<(String, Option<DateTime<Utc>>)>, sqlx::Error> {
-    sqlx::query_as("SELECT url, switched_off_at FROM webhooks WHERE id = $1 AND removed_at IS NULL")
-        .bind(id)
-        .fetch_optional(db)
-        .await
+pub async fn url_of(db: impl SqliteExecutor<'_>, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT url FROM webhooks WHERE id = $1 AND removed_at IS NULL")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.map(|(url,)| url))
 }
 
 /// Switches a webhook off (`why` given) or on (`None`); false when it was already so.
