@@ -52,6 +52,27 @@ test.describe('a rep on a phone', () => {
     await expect(page.getByTestId('login-error')).toHaveText('That email and password do not match.');
     await expect(page).toHaveURL(/\/login$/);
   });
+
+  test('a wrong password sent before the page works is refused in words too', async ({ browser, page }) => {
+    const rep = demo().logins.find((login) => login.role === 'rep')!;
+    // Scripts off: the sign-in form posts as plain HTML, and the server sends it back.
+    const plain = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    const early = await plain.newPage();
+    await early.goto('/login');
+    await early.getByTestId('login-email').fill(rep.email);
+    await early.getByTestId('login-password').fill('not the password');
+    await early.getByTestId('login-submit').click();
+    await expect(early).toHaveURL(/\/login\?/);
+    await expect(early.getByTestId('login-error')).toHaveText('That email and password do not match.');
+    const returned = early.url();
+    await plain.close();
+    // The page it came back to, once its code works, still says so (and hydrates cleanly).
+    const problems = watchConsole(page);
+    await page.goto(returned);
+    await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+    await expect(page.getByTestId('login-error')).toHaveText('That email and password do not match.');
+    expect(problems).toEqual([]);
+  });
 });
 
 test.describe('a manager at a desk', () => {

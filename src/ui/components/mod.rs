@@ -8,6 +8,7 @@ pub mod lead_list;
 pub mod live;
 pub mod load;
 pub mod outbox;
+pub mod post_form;
 pub mod settle;
 pub mod signal;
 pub mod text_box;

@@ -14,12 +14,14 @@ use crate::domain::touch::{CallOutcome, NurtureKind};
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{field_error, refusal, TopBar};
 use crate::ui::components::load::load;
+use crate::ui::components::post_form::{FormPost, PostForm};
 use crate::ui::components::text_box::TextBox;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 /// Shows an action's refusal, if its last run was refused.
 fn failure(
-    last: impl Fn() -> Option<Result<(), ApiError>> + Send + Sync + 'static,
+    last: impl Fn() -> Option<Result<String, ApiError>> + Send + Sync + 'static,
     testid: &'static str,
 ) -> impl IntoView {
     move || match last() {
@@ -34,21 +36,21 @@ fn failure(
 pub fn LeadPage() -> impl IntoView {
     let params = use_params_map();
     let lead_id = move || params.read().get("id").unwrap_or_default();
-    let log = ServerAction::<LogTouch>::new();
-    let qualify = ServerAction::<SaveQualification>::new();
-    let not_ready = ServerAction::<MarkNotReady>::new();
-    let close = ServerAction::<CloseLead>::new();
-    let reopen = ServerAction::<ReopenLead>::new();
-    let give_back = ServerAction::<ReturnLead>::new();
-    let nurture = ServerAction::<LogNurtureTouches>::new();
-    let hand_back = ServerAction::<HandBackLead>::new();
-    let reassign = ServerAction::<ReassignLeads>::new();
-    let pass = ServerAction::<PassToSales>::new();
+    let log = FormPost::new(LogTouch::url());
+    let qualify = FormPost::new(SaveQualification::url());
+    let not_ready = FormPost::new(MarkNotReady::url());
+    let close = FormPost::new(CloseLead::url());
+    let reopen = FormPost::new(ReopenLead::url());
+    let give_back = FormPost::new(ReturnLead::url());
+    let nurture = FormPost::new(LogNurtureTouches::url());
+    let hand_back = FormPost::new(HandBackLead::url());
+    let reassign = FormPost::new(ReassignLeads::url());
+    let pass = FormPost::new(PassToSales::url());
     // A refused pass re-reads the lead (who can take it may have changed); a pass that went
     // through does not: the lead has left the qualifier's sight.
     let pass_refused = RwSignal::new(0_usize);
     Effect::new(move |_| {
-        if let Some(Err(_)) = pass.value().get() {
+        if let Some(Err(_)) = pass.value() {
             pass_refused.update(|n| *n += 1);
         }
     });
@@ -92,7 +94,7 @@ pub fn LeadPage() -> impl IntoView {
                         <TopBar user title="Lead"/>
                         <main class="page lead-page">
                             <a class="back" href=back>"← Back"</a>
-                            {move || match pass.value().get() {
+                            {move || match pass.answer::<String>() {
                                 // Passed on: the lead is the rep's now, and its controls go.
                                 Some(Ok(to)) => view! {
                                     <section class="card">
@@ -122,16 +124,16 @@ pub fn LeadPage() -> impl IntoView {
 /// The page's actions, shared by its parts.
 #[derive(Clone, Copy)]
 struct Actions {
-    log: ServerAction<LogTouch>,
-    qualify: ServerAction<SaveQualification>,
-    not_ready: ServerAction<MarkNotReady>,
-    close: ServerAction<CloseLead>,
-    reopen: ServerAction<ReopenLead>,
-    give_back: ServerAction<ReturnLead>,
-    nurture: ServerAction<LogNurtureTouches>,
-    hand_back: ServerAction<HandBackLead>,
-    reassign: ServerAction<ReassignLeads>,
-    pass: ServerAction<PassToSales>,
+    log: FormPost,
+    qualify: FormPost,
+    not_ready: FormPost,
+    close: FormPost,
+    reopen: FormPost,
+    give_back: FormPost,
+    nurture: FormPost,
+    hand_back: FormPost,
+    reassign: FormPost,
+    pass: FormPost,
 }
 
 #[component]
@@ -254,7 +256,7 @@ fn LogControls(id: String, actions: Actions) -> impl IntoView {
         .map(|outcome| {
             let id = id.clone();
             view! {
-                <ActionForm action=log>
+                <PostForm post=log>
                     <input type="hidden" name="lead_id" value=id/>
                     <input type="hidden" name="kind" value="call"/>
                     <input type="hidden" name="outcome" value=outcome.as_str()/>
@@ -262,7 +264,7 @@ fn LogControls(id: String, actions: Actions) -> impl IntoView {
                         disabled=move || log.pending().get()>
                         {outcome.label()}
                     </button>
-                </ActionForm>
+                </PostForm>
             }
         })
         .collect_view();
@@ -272,7 +274,7 @@ fn LogControls(id: String, actions: Actions) -> impl IntoView {
             <div class="outcomes">{calls}</div>
             <details class="other-touch">
                 <summary class="button">"Log a meeting, text or email"</summary>
-                <ActionForm action=log attr:class="stack">
+                <PostForm post=log class="stack">
                     <input type="hidden" name="lead_id" value=id/>
                     <label>"What"
                         <select name="kind" data-testid="touch-kind">
@@ -287,9 +289,9 @@ fn LogControls(id: String, actions: Actions) -> impl IntoView {
                         "Emails and texts are recorded, but they are not follow-up: only a call or a meeting counts toward the first-contact SLA and the cadence."
                     </p>
                     <button type="submit" class="primary" data-testid="log-other">"Log it"</button>
-                </ActionForm>
+                </PostForm>
             </details>
-            {failure(move || log.value().get(), "log-error")}
+            {failure(move || log.value(), "log-error")}
         </section>
     }
 }
@@ -299,17 +301,17 @@ fn Qualify(lead: LeadDetail, actions: Actions) -> impl IntoView {
     let q = lead.qualification;
     view! {
         <section class="card">
-            <details open=move || matches!(actions.qualify.value().get(), Some(Err(_)))>
+            <details open=move || matches!(actions.qualify.value(), Some(Err(_)))>
                 <summary><h3 class="inline">"Qualification (BANT)"</h3></summary>
-                <ActionForm action=actions.qualify attr:class="stack">
+                <PostForm post=actions.qualify class="stack">
                     <input type="hidden" name="lead_id" value=lead.id/>
                     <label>"Budget" <TextBox name="budget" value=q.budget testid="bant-budget"/></label>
                     <label>"Authority" <TextBox name="authority" value=q.authority testid="bant-authority"/></label>
                     <label>"Need" <TextBox name="need" value=q.need testid="bant-need"/></label>
                     <label>"Timeline" <TextBox name="timeline" value=q.timeline testid="bant-timeline"/></label>
                     <button type="submit" class="primary">"Save notes"</button>
-                </ActionForm>
-                {failure(move || actions.qualify.value().get(), "qualify-error")}
+                </PostForm>
+                {failure(move || actions.qualify.value(), "qualify-error")}
             </details>
         </section>
     }
@@ -319,15 +321,15 @@ fn Qualify(lead: LeadDetail, actions: Actions) -> impl IntoView {
 fn NotReady(id: String, actions: Actions) -> impl IntoView {
     view! {
         <section class="card">
-            <details open=move || matches!(actions.not_ready.value().get(), Some(Err(_)))>
+            <details open=move || matches!(actions.not_ready.value(), Some(Err(_)))>
                 <summary><h3 class="inline">"Not ready yet? Hand to nurture"</h3></summary>
-                <ActionForm action=actions.not_ready attr:class="stack">
+                <PostForm post=actions.not_ready class="stack">
                     <input type="hidden" name="lead_id" value=id/>
                     <label>"Why not now" <input type="text" name="reason" required placeholder="Budget opens in Q3"/></label>
                     <label>"Back to sales on" <input type="date" name="recontact_on" required/></label>
                     <button type="submit" class="primary">"Hand to marketing"</button>
-                </ActionForm>
-                {failure(move || actions.not_ready.value().get(), "not-ready-error")}
+                </PostForm>
+                {failure(move || actions.not_ready.value(), "not-ready-error")}
             </details>
         </section>
     }
@@ -343,33 +345,33 @@ fn CloseDialog(id: String, actions: Actions) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card">
-            <details data-testid="close-dialog" open=move || matches!(close.value().get(), Some(Err(_)))>
+            <details data-testid="close-dialog" open=move || matches!(close.value(), Some(Err(_)))>
                 <summary class="button">"Close this lead"</summary>
                 <div class="close-forms">
-                    <ActionForm action=close attr:class="stack">
+                    <PostForm post=close class="stack">
                         <h4>"Won"</h4>
                         <input type="hidden" name="lead_id" value=won_id/>
                         <input type="hidden" name="close[outcome]" value="won"/>
                         <label>"Amount" <input type="text" inputmode="decimal" name="close[amount]" placeholder="4,800"/>
-                            {field_error(move || close.value().get(), "amount")}</label>
+                            {field_error(move || close.value(), "amount")}</label>
                         <label>"Sale date" <input type="date" name="close[sold_on]"/>
-                            {field_error(move || close.value().get(), "sold_on")}</label>
+                            {field_error(move || close.value(), "sold_on")}</label>
                         <button type="submit" class="primary" data-testid="close-won">"Close as won"</button>
-                    </ActionForm>
-                    <ActionForm action=close attr:class="stack">
+                    </PostForm>
+                    <PostForm post=close class="stack">
                         <h4>"Dead"</h4>
                         <input type="hidden" name="lead_id" value=id/>
                         <input type="hidden" name="close[outcome]" value="dead"/>
                         <label>"Reason" <select name="close[reason]" data-testid="dead-reason">{reasons}</select></label>
                         <label class="check"><input type="checkbox" name="close[own_request]" value="yes"/>" They asked us to stop (do not contact)"</label>
                         <label>"Duplicate of (lead id)" <input type="text" name="close[duplicate_of]"/>
-                            {field_error(move || close.value().get(), "duplicate_of")}</label>
+                            {field_error(move || close.value(), "duplicate_of")}</label>
                         <label>"Note" <textarea name="note" rows="2" data-testid="close-note"></textarea></label>
                         <p class="hint">"If they asked us to stop, note how and when they asked."</p>
                         <button type="submit" class="danger" data-testid="close-dead">"Close as dead"</button>
-                    </ActionForm>
+                    </PostForm>
                 </div>
-                {failure(move || close.value().get(), "close-error")}
+                {failure(move || close.value(), "close-error")}
             </details>
         </section>
     }
@@ -403,7 +405,7 @@ fn PassToSales(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoV
         let id = id.clone();
         let options = rep_options(reps.clone());
         view! {
-                <ActionForm action=pass attr:class="stack">
+                <PostForm post=pass class="stack">
                     <input type="hidden" name="lead_id" value=id/>
                     <label>"To" <select name="to" data-testid="pass-to">
                         <option value="">"The next rep with room"</option>
@@ -411,14 +413,14 @@ fn PassToSales(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoV
                     </select></label>
                     <label>"Note for the rep" <input type="text" name="note" required data-testid="pass-note" placeholder="Budget approved, wants a demo this week"/></label>
                     <button type="submit" class="primary hot" data-testid="pass">"Pass to sales (hot)"</button>
-                </ActionForm>
+                </PostForm>
         }
     };
     view! {
         <section class="card">
             <h3>"Sales-ready? Pass it to a rep"</h3>
             {form()}
-            {move || match pass.value().get() {
+            {move || match pass.value() {
                 Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="pass-error">{e.to_string()}</p> }),
                 _ => None,
             }}
@@ -445,7 +447,7 @@ fn Reassign(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView
         <section class="card">
             <details>
                 <summary><h3 class="inline">"Reassign"</h3></summary>
-                <ActionForm action=actions.reassign attr:class="stack">
+                <PostForm post=actions.reassign class="stack">
                     <input type="hidden" name="lead_ids" value=id/>
                     <label>"To" <select name="to" data-testid="reassign-to">
                         <option value="">"The next rep with room"</option>
@@ -453,10 +455,10 @@ fn Reassign(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView
                     </select></label>
                     <label>"Why" <input type="text" name="reason" required data-testid="reassign-reason" placeholder="Rita is on a course this week"/></label>
                     <button type="submit" class="primary" data-testid="reassign">"Reassign"</button>
-                </ActionForm>
+                </PostForm>
             </details>
             // Outside the fold: the page re-reads the lead, and the fold starts closed again.
-            {move || match actions.reassign.value().get() {
+            {move || match actions.reassign.value() {
                 Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="reassign-error">{e.to_string()}</p> }.into_any()),
                 Some(Ok(_)) => Some(view! { <p class="saved" role="status" data-testid="reassigned">"Reassigned."</p> }.into_any()),
                 None => None,
@@ -470,12 +472,12 @@ fn Reassign(id: String, reps: Vec<RepChoice>, actions: Actions) -> impl IntoView
 fn Reopen(id: String, actions: Actions) -> impl IntoView {
     view! {
         <section class="card">
-            <ActionForm action=actions.reopen attr:class="stack">
+            <PostForm post=actions.reopen class="stack">
                 <input type="hidden" name="lead_id" value=id/>
                 <label>"Why reopen" <input type="text" name="note"/></label>
                 <button type="submit" class="primary" data-testid="reopen">"Reverse the closure"</button>
-            </ActionForm>
-            {failure(move || actions.reopen.value().get(), "reopen-error")}
+            </PostForm>
+            {failure(move || actions.reopen.value(), "reopen-error")}
         </section>
     }
 }
@@ -484,14 +486,14 @@ fn Reopen(id: String, actions: Actions) -> impl IntoView {
 fn ReturnToMarketing(id: String, actions: Actions) -> impl IntoView {
     view! {
         <section class="card">
-            <details open=move || matches!(actions.give_back.value().get(), Some(Err(_)))>
+            <details open=move || matches!(actions.give_back.value(), Some(Err(_)))>
                 <summary><h3 class="inline">"Return to marketing"</h3></summary>
-                <ActionForm action=actions.give_back attr:class="stack">
+                <PostForm post=actions.give_back class="stack">
                     <input type="hidden" name="lead_id" value=id/>
                     <label>"Reason" <input type="text" name="reason" required placeholder="Only wants information by email"/></label>
                     <button type="submit" class="primary">"Return to marketing"</button>
-                </ActionForm>
-                {failure(move || actions.give_back.value().get(), "return-error")}
+                </PostForm>
+                {failure(move || actions.give_back.value(), "return-error")}
             </details>
         </section>
     }
@@ -507,21 +509,21 @@ fn NurtureControls(id: String, actions: Actions) -> impl IntoView {
     view! {
         <section class="card">
             <h3>"Nurture"</h3>
-            <ActionForm action=actions.nurture attr:class="stack">
+            <PostForm post=actions.nurture class="stack">
                 <input type="hidden" name="lead_ids" value=touch_id/>
                 <label>"Touch" <select name="kind">{kinds}</select></label>
                 <label>"What was sent" <input type="text" name="note"/></label>
                 <button type="submit" class="primary" data-testid="log-nurture-one">"Log nurture touch"</button>
-            </ActionForm>
-            {move || actions.nurture.value().get().and_then(Result::err).map(|e| view! {
+            </PostForm>
+            {move || actions.nurture.value().and_then(Result::err).map(|e| view! {
                 <p class="error" role="alert">{e.to_string()}</p>
             })}
-            <ActionForm action=actions.hand_back attr:class="stack">
+            <PostForm post=actions.hand_back class="stack">
                 <input type="hidden" name="lead_id" value=id/>
                 <label>"Why now" <input type="text" name="note" data-testid="hand-back-note" placeholder="Replied: budget approved for Q3"/></label>
                 <button type="submit" class="primary hot" data-testid="hand-back">"Hand back to sales (hot)"</button>
-            </ActionForm>
-            {failure(move || actions.hand_back.value().get(), "hand-back-error")}
+            </PostForm>
+            {failure(move || actions.hand_back.value(), "hand-back-error")}
         </section>
     }
 }

@@ -1,15 +1,16 @@
 //! `/login`: email and password. Works as a plain HTML form before the WebAssembly loads.
 
 use crate::api::auth::Login;
+use crate::ui::components::post_form::{FormPost, PostForm};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
+    let login = FormPost::new(Login::url());
     let error = move || {
         login
-            .value()
-            .get()
+            .outcome()
             .and_then(Result::err)
             .map(|e| view! { <p class="error" role="alert" data-testid="login-error">{e.to_string()}</p> })
     };
@@ -18,7 +19,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="login-page">
             <h1 class="brand-big">"Leadline"</h1>
             <p class="tagline">"Every lead followed up until it buys or dies."</p>
-            <ActionForm action=login attr:class="card login-form">
+            <PostForm post=login class="card login-form">
                 <label>
                     "Email"
                     <input type="email" name="email" required autocomplete="username"
@@ -34,7 +35,7 @@ pub fn LoginPage() -> impl IntoView {
                     "Sign in"
                 </button>
                 {error}
-            </ActionForm>
+            </PostForm>
         </main>
     }
 }

@@ -7,14 +7,15 @@ use crate::api::queue::{AddMetLead, MetLead};
 use crate::api::ApiError;
 use crate::ui::components::frame::{field_error, refusal, TopBar};
 use crate::ui::components::load::load;
-use leptos::form::ActionForm;
+use crate::ui::components::post_form::{FormPost, PostForm};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn MetPage() -> impl IntoView {
     let me = load(|| (), |_| current_user());
-    let add = ServerAction::<AddMetLead>::new();
-    let last = move || add.value().get();
+    let add = FormPost::new(AddMetLead::url());
+    let last = move || add.answer::<MetLead>();
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -37,7 +38,7 @@ pub fn MetPage() -> impl IntoView {
                                 view! { <p class="error" role="alert" data-testid="met-error">{why}</p> }.into_any()
                             }
                         })}
-                        <ActionForm action=add attr:class="stack">
+                        <PostForm post=add class="stack">
                             <label>"Name"
                                 <input type="text" name="name" required maxlength="200" autocomplete="off" data-testid="met-name"/>
                                 {field_error(last, "name")}
@@ -62,7 +63,7 @@ pub fn MetPage() -> impl IntoView {
                                 disabled=move || add.pending().get()>
                                 "Add to my queue"
                             </button>
-                        </ActionForm>
+                        </PostForm>
                         <p><a class="button" href="/queue">"Back to my queue"</a></p>
                     </main>
                 }
