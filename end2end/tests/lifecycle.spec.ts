@@ -54,6 +54,41 @@ test.describe('the follow-up engine, as a rep on a phone sees it', () => {
     expect(problems).toEqual([]);
   });
 
+  test('a lead worked to a sale from its page: notes, a text, a refused and an accepted close', async ({ page, request }) => {
+    const problems = watchConsole(page, 422);
+    const wyn = person('Wyn');
+    const lead = await postLead(request, { ...wyn, phone: '+1 415 555 0166' });
+    await signInAsOwnerOf(page, lead);
+    const leadPage = new LeadPage(page);
+    await leadPage.open(wyn.name);
+    await leadPage.logCall('connected');
+    await expect(page.getByTestId('touch-line')).toHaveCount(1);
+
+    // Qualification notes are kept, hostile-looking text and all.
+    await page.getByText('Qualification (BANT)').click();
+    await page.getByTestId('bant-budget').fill('4,800 <b>approved</b> & signed');
+    await page.getByRole('button', { name: 'Save notes' }).click();
+    await page.reload();
+    await expect(page.getByTestId('bant-budget')).toHaveValue('4,800 <b>approved</b> & signed');
+
+    // A text message is recorded as a touch.
+    await page.getByText('Log a meeting, text or email').click();
+    await page.getByTestId('touch-kind').selectOption('sms');
+    await page.getByTestId('log-other').click();
+    await expect(page.getByTestId('touch-line')).toHaveCount(2);
+
+    // Won without a sale date: refused beside the field, in words; then with one, it is won.
+    await page.getByTestId('close-dialog').locator('summary').click();
+    await page.getByLabel('Amount').fill('4,800');
+    await page.getByTestId('close-won').click();
+    await expect(page.getByTestId('error-sold_on')).toHaveText('Sale date is required for a won lead');
+    await expect(page.getByLabel('Amount'), 'what was typed is kept').toHaveValue('4,800');
+    await page.getByLabel('Sale date').fill('2026-11-20');
+    await page.getByTestId('close-won').click();
+    await expect(page.getByTestId('lead-stage')).toHaveText('Won');
+    expect(problems).toEqual([]);
+  });
+
   test('six unanswered attempts across ten days move the lead to nurture', async ({ page, request }) => {
     const problems = watchConsole(page);
     const di = person('Di');

@@ -11,11 +11,12 @@ use crate::api::ApiError;
 use leptos::prelude::*;
 
 /// One form's action: its last answer (the server function's JSON reply, or its refusal), a
-/// version that moves each time an answer arrives, and whether a post is on its way.
+/// count of the posts that were saved, and whether a post is on its way.
 #[derive(Clone, Copy)]
 pub struct FormPost {
     path: &'static str,
     action: Action<String, Result<String, ApiError>>,
+    saved: RwSignal<usize>,
 }
 
 impl FormPost {
@@ -26,10 +27,28 @@ impl FormPost {
         let refused = use_context::<leptos::server::ServerActionError>()
             .filter(|refusal| refusal.path() == path)
             .map(|refusal| Err(refusal_in_address(refusal.err())));
+        let saved = RwSignal::new(0);
+        let action = Action::new_with_value(refused, move |body: &String| {
+            let body = body.clone();
+            async move {
+                let answer = send(path, body).await;
+                if answer.is_ok() {
+                    saved.update(|n| *n += 1);
+                }
+                answer
+            }
+        });
         Self {
             path,
-            action: Action::new_with_value(refused, move |body: &String| send(path, body.clone())),
+            action,
+            saved,
         }
+    }
+
+    /// How many posts were saved: a page re-reads what it shows when this moves. (Not on a
+    /// refusal: re-reading would redraw the form and lose what was typed in it.)
+    pub fn saved(&self) -> usize {
+        self.saved.get()
     }
 
     /// The last answer: the reply's JSON text, or why it was refused.
@@ -48,10 +67,6 @@ impl FormPost {
     /// The last answer without the reply's content: done, or refused.
     pub fn outcome(&self) -> Option<Result<(), ApiError>> {
         self.value().map(|answer| answer.map(|_| ()))
-    }
-
-    pub fn version(&self) -> RwSignal<usize> {
-        self.action.version()
     }
 
     pub fn pending(&self) -> Memo<bool> {

@@ -54,16 +54,17 @@ pub fn LeadPage() -> impl IntoView {
             pass_refused.update(|n| *n += 1);
         }
     });
+    // What was saved changes the lead; a refusal leaves the forms as typed, beside its reason.
     let changes = move || {
-        log.version().get()
-            + qualify.version().get()
-            + not_ready.version().get()
-            + close.version().get()
-            + reopen.version().get()
-            + give_back.version().get()
-            + nurture.version().get()
-            + hand_back.version().get()
-            + reassign.version().get()
+        log.saved()
+            + qualify.saved()
+            + not_ready.saved()
+            + close.saved()
+            + reopen.saved()
+            + give_back.saved()
+            + nurture.saved()
+            + hand_back.saved()
+            + reassign.saved()
             + pass_refused.get()
     };
     let me = load(|| (), |_| current_user());
