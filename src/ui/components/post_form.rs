@@ -20,10 +20,10 @@ pub struct FormPost {
 }
 
 impl FormPost {
-    /// For the server function at `path` (its `ServerFn::url()`). A refusal of this form's
-    /// post made before the page worked (the server sent the browser back here with it in the
-    /// address) is its first answer.
-    pub fn new(path: &'static str) -> Self {
+    /// For the server function `S`. A refusal of this form's post made before the page worked
+    /// (the server sent the browser back here with it in the address) is its first answer.
+    pub fn to<S: leptos::server_fn::ServerFn>() -> Self {
+        let path = S::PATH;
         let refused = use_context::<leptos::server::ServerActionError>()
             .filter(|refusal| refusal.path() == path)
             .map(|refusal| Err(refusal_in_address(refusal.err())));
@@ -62,11 +62,6 @@ impl FormPost {
         self.value().map(|answer| {
             answer.and_then(|json| serde_json::from_str(&json).map_err(|_| ApiError::Internal))
         })
-    }
-
-    /// The last answer without the reply's content: done, or refused.
-    pub fn outcome(&self) -> Option<Result<(), ApiError>> {
-        self.value().map(|answer| answer.map(|_| ()))
     }
 
     pub fn pending(&self) -> Memo<bool> {

@@ -17,7 +17,6 @@ use crate::ui::components::load::load;
 use crate::ui::components::post_form::{FormPost, PostForm};
 use crate::ui::components::text_box::TextBox;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 /// Shows an action's refusal, if its last run was refused.
 fn failure(
@@ -36,16 +35,16 @@ fn failure(
 pub fn LeadPage() -> impl IntoView {
     let params = use_params_map();
     let lead_id = move || params.read().get("id").unwrap_or_default();
-    let log = FormPost::new(LogTouch::url());
-    let qualify = FormPost::new(SaveQualification::url());
-    let not_ready = FormPost::new(MarkNotReady::url());
-    let close = FormPost::new(CloseLead::url());
-    let reopen = FormPost::new(ReopenLead::url());
-    let give_back = FormPost::new(ReturnLead::url());
-    let nurture = FormPost::new(LogNurtureTouches::url());
-    let hand_back = FormPost::new(HandBackLead::url());
-    let reassign = FormPost::new(ReassignLeads::url());
-    let pass = FormPost::new(PassToSales::url());
+    let log = FormPost::to::<LogTouch>();
+    let qualify = FormPost::to::<SaveQualification>();
+    let not_ready = FormPost::to::<MarkNotReady>();
+    let close = FormPost::to::<CloseLead>();
+    let reopen = FormPost::to::<ReopenLead>();
+    let give_back = FormPost::to::<ReturnLead>();
+    let nurture = FormPost::to::<LogNurtureTouches>();
+    let hand_back = FormPost::to::<HandBackLead>();
+    let reassign = FormPost::to::<ReassignLeads>();
+    let pass = FormPost::to::<PassToSales>();
     // A refused pass re-reads the lead (who can take it may have changed); a pass that went
     // through does not: the lead has left the qualifier's sight.
     let pass_refused = RwSignal::new(0_usize);

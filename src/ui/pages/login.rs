@@ -3,14 +3,13 @@
 use crate::api::auth::Login;
 use crate::ui::components::post_form::{FormPost, PostForm};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = FormPost::new(Login::url());
+    let login = FormPost::to::<Login>();
     let error = move || {
         login
-            .outcome()
+            .value()
             .and_then(Result::err)
             .map(|e| view! { <p class="error" role="alert" data-testid="login-error">{e.to_string()}</p> })
     };

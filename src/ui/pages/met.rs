@@ -9,12 +9,11 @@ use crate::ui::components::frame::{field_error, refusal, TopBar};
 use crate::ui::components::load::load;
 use crate::ui::components::post_form::{FormPost, PostForm};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn MetPage() -> impl IntoView {
     let me = load(|| (), |_| current_user());
-    let add = FormPost::new(AddMetLead::url());
+    let add = FormPost::to::<AddMetLead>();
     let last = move || add.answer::<MetLead>();
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading…"</p> }>
