@@ -49,6 +49,20 @@ where
     Resource::new_with_options(source, fetcher, false)
 }
 
+/// Redraws the view being built whenever any of these resources is read again. Call it in the
+/// closure that makes a screen's `Suspend`, before the `Suspend`, naming every resource it awaits
+/// that can be re-read.
+///
+/// A `Suspend` starts listening to the resources it awaited only once its whole future is done.
+/// While it still waits for one resource, a fresh value of another one it already read is not
+/// heard, and the screen keeps the stale value. A rep's queue missed a new lead that way: it came
+/// while the alerts were being read. Listening here, outside the `Suspend`, hears every re-read.
+pub fn redraw_on(resources: &[&dyn Track]) {
+    for resource in resources {
+        resource.track();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Json;

@@ -13,7 +13,7 @@ use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::lead_list::{scroll_to, LeadList, ListActions};
 use crate::ui::components::live::refresh_on_changes;
-use crate::ui::components::load::load;
+use crate::ui::components::load::{load, redraw_on};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -198,7 +198,9 @@ pub fn BoardPage() -> impl IntoView {
     });
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading the board…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+            redraw_on(&[&board, &cell, &closures, &alerts]);
+            Suspend::new(async move {
                 let user = match me.await {
                     Ok(Some(user)) => user,
                     Ok(None) => return refusal(ApiError::Unauthenticated),
@@ -266,7 +268,8 @@ pub fn BoardPage() -> impl IntoView {
                     </main>
                 }
                     .into_any()
-            })}
+            })
+            }}
         </Transition>
     }
 }

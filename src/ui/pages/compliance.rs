@@ -11,7 +11,7 @@ use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::lead_list::{scroll_to, LeadList, ListActions};
 use crate::ui::components::live::refresh_on_changes;
-use crate::ui::components::load::load;
+use crate::ui::components::load::{load, redraw_on};
 use crate::ui::pages::board::BoardTabs;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -224,7 +224,9 @@ pub fn CompliancePage() -> impl IntoView {
     });
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading compliance…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+            redraw_on(&[&data, &leads]);
+            Suspend::new(async move {
                 let user = match me.await {
                     Ok(Some(user)) => user,
                     Ok(None) => return refusal(ApiError::Unauthenticated),
@@ -297,7 +299,8 @@ pub fn CompliancePage() -> impl IntoView {
                     </main>
                 }
                     .into_any()
-            })}
+            })
+            }}
         </Transition>
     }
 }

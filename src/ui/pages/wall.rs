@@ -6,7 +6,7 @@ use crate::api::ApiError;
 use crate::ui::components::chart::Bars;
 use crate::ui::components::frame::refusal;
 use crate::ui::components::live::refresh_on_changes;
-use crate::ui::components::load::load;
+use crate::ui::components::load::{load, redraw_on};
 use crate::ui::pages::board::{age_chart, aging_kpis, aging_table};
 use crate::ui::pages::compliance::{band_chart, compliance_table};
 use leptos::prelude::*;
@@ -22,7 +22,9 @@ pub fn WallPage() -> impl IntoView {
     });
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+            redraw_on(&[&board, &compliance]);
+            Suspend::new(async move {
                 match me.await {
                     Ok(Some(_)) => {}
                     Ok(None) => return refusal(ApiError::Unauthenticated),
@@ -58,7 +60,8 @@ pub fn WallPage() -> impl IntoView {
                     </main>
                 }
                     .into_any()
-            })}
+            })
+            }}
         </Transition>
     }
 }

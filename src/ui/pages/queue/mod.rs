@@ -14,7 +14,7 @@ use crate::ui::components::alerts::{AlertActions, AlertList};
 use crate::ui::components::flags::flags;
 use crate::ui::components::frame::{refusal, TopBar};
 use crate::ui::components::live::refresh_on_changes;
-use crate::ui::components::load::load;
+use crate::ui::components::load::{load, redraw_on};
 use crate::ui::components::outbox;
 use crate::ui::components::settle::Settle;
 use crate::ui::components::signal::{new_lead_signal, NewLead, SignalSwitch};
@@ -73,7 +73,9 @@ pub fn QueuePage() -> impl IntoView {
     let last_read = StoredValue::new(None::<Vec<LeadCard>>);
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading your queue…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+            redraw_on(&[&queue, &alerts]);
+            Suspend::new(async move {
                 let user = match me.await {
                     Ok(Some(user)) => user,
                     Ok(None) => return refusal(ApiError::Unauthenticated),
@@ -152,7 +154,8 @@ pub fn QueuePage() -> impl IntoView {
                     </main>
                 }
                     .into_any()
-            })}
+            })
+            }}
         </Transition>
     }
 }
