@@ -8,7 +8,7 @@ export default defineConfig({
   testDir: './bench',
   testMatch: '*.bench.ts',
   timeout: 180_000,
-  use: { ...base.use, baseURL: 'http://127.0.0.1:3200' },
+  use: { ...base.use, baseURL: 'http://127.0.0.1:3200', trace: 'off' },
   webServer: {
     command: 'PORT=3200 RUN_DIR=.run-bench bash serve.sh',
     url: 'http://127.0.0.1:3200/healthz',
