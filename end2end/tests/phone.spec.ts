@@ -352,6 +352,44 @@ test('a note being typed on one card keeps its words and the keyboard while anot
   await rep.api.dispose();
 });
 
+test('a change to one lead redraws its card alone: the other cards stay the very same on the screen', async ({ page, request }) => {
+  const problems = watchConsole(page);
+  const rep = await repWithoutHotLeads();
+  const lead = await leadFor(request, rep, 'Redrawn', '+1 415 555 0248');
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const card = page.getByTestId('lead-card').filter({ hasText: lead.name });
+  const next = await card.getByTestId('next-action').innerText();
+  // Each card on the screen, marked, with what it says.
+  const before: Record<string, string> = await page.$$eval('[data-testid=lead-card]', (cards) =>
+    Object.fromEntries(
+      cards.map((c) => {
+        (c as HTMLElement & { seen?: boolean }).seen = true;
+        return [c.getAttribute('data-lead-id'), (c as HTMLElement).innerText];
+      }),
+    ),
+  );
+  // The call is logged elsewhere (the rep's other phone): the queue hears of it and re-reads.
+  const logged = await rep.api.post('/api/queue/log-call', { form: { lead_id: lead.id, outcome: 'no_answer' } });
+  expect(logged.ok(), await logged.text()).toBe(true);
+  await expect(card.getByTestId('next-action')).not.toHaveText(next, { timeout: 10_000 });
+  const after = await page.$$eval('[data-testid=lead-card]', (cards) =>
+    cards.map((c) => ({
+      id: c.getAttribute('data-lead-id')!,
+      text: (c as HTMLElement).innerText,
+      same: Boolean((c as HTMLElement & { seen?: boolean }).seen),
+    })),
+  );
+  // Every card that says what it said is the same element: not rebuilt, so nothing on it moved.
+  const unchanged = after.filter((c) => c.id !== lead.id && before[c.id] === c.text);
+  expect(unchanged.length).toBeGreaterThan(1);
+  expect(unchanged.filter((c) => !c.same).map((c) => c.id)).toEqual([]);
+  expect(after.find((c) => c.id === lead.id)?.same).toBe(false);
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});
+
 test('a search that finds nothing says so; a surname first still finds; a long message stays short on the card', async ({ page, request }) => {
   const problems = watchConsole(page);
   const rep = await repWithoutHotLeads();

@@ -19,6 +19,8 @@ use crate::ui::components::outbox;
 use crate::ui::components::settle::Settle;
 use crate::ui::components::signal::{new_lead_signal, NewLead, SignalSwitch};
 use leptos::prelude::*;
+use leptos::tachys::reactive_graph::OwnedView;
+use leptos::tachys::view::keyed::keyed;
 
 mod calls;
 
@@ -69,12 +71,18 @@ pub fn QueuePage() -> impl IntoView {
     });
     // Each card as the list last keyed it.
     let shown = StoredValue::new(Vec::<LeadCard>::new());
+    // The cards live as long as the page, not as one reading of the queue: a refresh redraws
+    // the page's parts, and a `<For>` in them would be built afresh, every card with it. The
+    // keyed list below is compared with the last one instead, so a refresh rebuilds only the
+    // cards that changed.
+    let cards_owner = Owner::new();
     // The queue as last read, shown (marked offline) when the server cannot be reached.
     let last_read = StoredValue::new(None::<Vec<LeadCard>>);
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading your queue…"</p> }>
             {move || {
             redraw_on(&[&queue, &alerts]);
+            let cards_owner = cards_owner.clone();
             Suspend::new(async move {
                 let user = match me.await {
                     Ok(Some(user)) => user,
@@ -144,9 +152,15 @@ pub fn QueuePage() -> impl IntoView {
                                 // moved, so it stays as it is (the note being typed, the
                                 // keyboard up); it catches up once closed.
                                 <ol class="cards">
-                                    <For each=move || cards.clone()
-                                        key=move |card| shown_as(shown, calls, card)
-                                        children=move |card| view! { <LeadCardView card calls find/> }/>
+                                    {keyed(
+                                        cards.clone(),
+                                        move |card| shown_as(shown, calls, card),
+                                        move |_, card| {
+                                            let owner = cards_owner.with(Owner::new);
+                                            let view = owner.with(|| view! { <LeadCardView card calls find/> });
+                                            (drop::<usize>, OwnedView::new_with_owner(view, owner))
+                                        },
+                                    )}
                                 </ol>
                             }
                                 .into_any()
