@@ -17,8 +17,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute};
 use leptos_router::{ParamSegment, StaticSegment};
 
-/// The document every page is rendered into. Its inline scripts carry the response's
-/// Content-Security-Policy nonce; the stylesheet's name carries the build's content hash.
+/// The document every page is rendered into. Its inline scripts and styles carry the response's
+/// Content-Security-Policy nonce. A release build's stylesheet is written into the head (a
+/// phone paints as soon as it has read the page: see `server::preload`); otherwise it is
+/// linked, its name carrying the build's content hash.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(nonce) = use_context::<http::request::Parts>().and_then(|parts| {
@@ -29,6 +31,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }) {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
+    #[cfg(feature = "ssr")]
+    let inline_css = crate::server::preload::Preloads::of(&options).inline_css();
+    #[cfg(not(feature = "ssr"))]
+    let inline_css: Option<&'static str> = None;
+    // After the nonce is provided: the inline styles carry it.
+    let style = match inline_css {
+        Some(css) => {
+            view! { <style id="leptos" nonce=leptos::nonce::use_nonce() inner_html=css></style> }
+                .into_any()
+        }
+        None => view! { <HashedStylesheet options=options.clone() id="leptos"/> }.into_any(),
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -43,7 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // before the app's own module script, which calls into it.
                 <script src="/phone.js" defer nonce=leptos::nonce::use_nonce()></script>
                 <AutoReload options=options.clone()/>
-                <HashedStylesheet options=options.clone() id="leptos"/>
+                {style}
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

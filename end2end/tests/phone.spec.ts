@@ -192,6 +192,12 @@ test('the lead page on a phone: readable, reachable, titled, and the app can be 
   await page.goto(`/lead/${queue[0].id}`);
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
   await expect(page).toHaveTitle('Lead · Leadline');
+  // Its styles came inside the page (a phone paints without fetching a stylesheet first), and
+  // the page's policy let them apply: the top bar has its colour.
+  expect(await page.locator('link[rel="stylesheet"]').count()).toBe(0);
+  expect(await page.locator('head style#leptos').count()).toBe(1);
+  const bar = await page.locator('header.topbar').evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(bar).not.toBe('rgba(0, 0, 0, 0)');
   expect(await layoutProblems(page)).toEqual([]);
   expect(await seriousProblems(page)).toEqual([]);
   // The web app manifest: valid JSON, opens full screen on the queue, icons that exist.

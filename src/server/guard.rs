@@ -434,12 +434,12 @@ pub async fn secure_headers(
     response
 }
 
-/// The policy: only this site's scripts (the page's inline ones by nonce), its WebAssembly,
-/// styles and images; no plugins, no framing, no posting elsewhere.
+/// The policy: only this site's scripts and styles (the page's inline ones by nonce), its
+/// WebAssembly and images; no plugins, no framing, no posting elsewhere.
 pub fn content_security_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
          manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     )
@@ -563,6 +563,7 @@ mod tests {
     fn the_policy_lets_only_the_nonced_scripts_and_the_wasm_run() {
         let policy = content_security_policy("abc123");
         assert!(policy.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"));
+        assert!(policy.contains("style-src 'self' 'nonce-abc123';"));
         assert!(policy.contains("frame-ancestors 'none'"));
         assert!(!policy.contains("unsafe-inline"));
     }
