@@ -60,6 +60,15 @@ async function leadFor(
   return { id: lead.id, name: who.name };
 }
 
+/** Every card of the queue on the screen, not only the first twenty. */
+async function showAllCards(page: Page): Promise<void> {
+  const more = page.getByTestId('show-more');
+  for (let tries = 0; tries < 10 && (await more.count()) > 0; tries++) {
+    // The list may redraw meanwhile (the button then goes, or says another count).
+    await more.click({ timeout: 2_000 }).catch(() => {});
+  }
+}
+
 /** How many touches a lead of the rep's queue has. */
 async function touches(api: APIRequestContext, leadId: string): Promise<number> {
   const queue = await (await api.post('/api/queue/mine')).json();
@@ -179,6 +188,8 @@ test('a second tap after logging lands on nothing, undo takes the call back, and
   mine = queue.find((c: { id: string }) => c.id === first.id);
   expect(mine.touch_count).toBe(1);
   expect(mine.last_touch).toContain('No answer');
+  // Due later now, the lead may have moved below the first twenty cards.
+  await showAllCards(page);
   await expect(page.getByTestId('lead-card').filter({ hasText: first.name }).getByTestId('last-touch')).toContainText('No answer', { timeout: 10_000 });
   expect(problems).toEqual([]);
   await rep.api.dispose();
@@ -365,6 +376,8 @@ test('a change to one lead redraws its card alone: the other cards stay the very
   await new LoginPage(page).signIn(rep.email, demo().password);
   await page.goto('/queue');
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  // Every card on the screen (a call can move a lead below the first twenty).
+  await showAllCards(page);
   const card = page.getByTestId('lead-card').filter({ hasText: lead.name });
   const next = await card.getByTestId('next-action').innerText();
   // Each card on the screen, marked, with what it says.
@@ -419,6 +432,42 @@ test('a search that finds nothing says so; a surname first still finds; a long m
   await page.getByTestId('queue-search').fill('zzqx nobody');
   await expect(page.getByTestId('lead-card').filter({ visible: true })).toHaveCount(0);
   await expect(page.getByTestId('no-match')).toHaveText('No lead in your queue matches “zzqx nobody”.');
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});
+
+test('a full queue shows its first twenty cards and more on a tap; a search finds a lead beyond them', async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const problems = watchConsole(page);
+  const rep = await repWithoutHotLeads();
+  // More leads than the queue shows at once.
+  let held = (await (await rep.api.post('/api/queue/mine')).json()).length;
+  for (let n = 0; held < 24; n++, held++) {
+    await leadFor(request, rep, 'Queued', `+1 415 555 ${String(251 + n).padStart(4, '0')}`);
+  }
+  const queue: { name: string }[] = await (await rep.api.post('/api/queue/mine')).json();
+  const left = queue.length - 20;
+  expect(left).toBeGreaterThan(3);
+  const beyond = queue[queue.length - 1];
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const cards = page.getByTestId('lead-card');
+  await expect(cards).toHaveCount(20);
+  await expect(page.getByTestId('queue-summary')).toContainText(`${queue.length} open`);
+  await expect(page.getByTestId('show-more')).toHaveText(`Show ${Math.min(20, left)} more (${left} not shown)`);
+  await expect(cards.filter({ hasText: beyond.name })).toHaveCount(0);
+  // The search looks through every lead, not only the cards on the screen.
+  await page.getByTestId('queue-search').fill(beyond.name);
+  await expect(cards.filter({ hasText: beyond.name })).toBeVisible();
+  await expect(page.getByTestId('show-more')).toHaveCount(0);
+  await expect(page.getByTestId('queue-search')).toBeFocused();
+  await page.getByTestId('queue-search').fill('');
+  await expect(cards).toHaveCount(20);
+  await page.getByTestId('show-more').click();
+  await expect(cards).toHaveCount(Math.min(queue.length, 40));
+  await expect(cards.filter({ hasText: beyond.name })).toBeVisible();
+  expect(await layoutProblems(page)).toEqual([]);
   expect(problems).toEqual([]);
   await rep.api.dispose();
 });

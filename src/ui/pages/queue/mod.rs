@@ -58,6 +58,8 @@ pub fn QueuePage() -> impl IntoView {
     });
     // What the rep typed to find a lead in their queue.
     let find = RwSignal::new(String::new());
+    // How many cards the list shows while nothing is searched (see `FIRST_CARDS`).
+    let show_up_to = RwSignal::new(FIRST_CARDS);
     let (signal_on, signalled) = new_lead_signal(move || {
         queue.get().and_then(Result::ok).map(|cards| {
             cards
@@ -82,6 +84,10 @@ pub fn QueuePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="page">"Loading your queue…"</p> }>
             {move || {
             redraw_on(&[&queue, &alerts]);
+            // Which cards show depends on the search and on how far the rep has asked to see:
+            // the list is redrawn for each (a keyed list: only cards that come or go are built).
+            let typed = find.with(|typed| typed.trim().to_string());
+            let up_to = show_up_to.get();
             let cards_owner = cards_owner.clone();
             Suspend::new(async move {
                 let user = match me.await {
@@ -111,12 +117,19 @@ pub fn QueuePage() -> impl IntoView {
                 let alert_list = alerts.await.unwrap_or_default();
                 let overdue = cards.iter().filter(|c| c.overdue).count();
                 let open = cards.len();
-                let haystacks: Vec<Haystack> = cards.iter().map(haystack).collect();
-                let nothing_found = move || {
-                    find.with(|typed| {
-                        !typed.trim().is_empty() && !haystacks.iter().any(|h| h.finds_lowered(&lower(typed.trim())))
-                    })
+                let searching = !typed.is_empty();
+                let (shown_cards, not_shown) = if searching {
+                    let wanted = lower(&typed);
+                    let found: Vec<LeadCard> = cards
+                        .iter()
+                        .filter(|card| haystack(card).finds_lowered(&wanted))
+                        .cloned()
+                        .collect();
+                    (found, 0)
+                } else {
+                    first_cards(&cards, up_to, |card| calls.is_open_now(&card.id))
                 };
+                let nothing_found = searching && shown_cards.is_empty();
                 view! {
                     <TopBar user title="My queue"/>
                     <main class="page queue" on:pointerdown=move |_| settle.touched()
@@ -137,9 +150,9 @@ pub fn QueuePage() -> impl IntoView {
                                 on:input=move |ev| find.set(event_target_value(&ev))/>
                         </label>
                         <a class="button add-met" href="/met" data-testid="add-met">"Add a lead you met"</a>
-                        {move || nothing_found().then(|| view! {
+                        {nothing_found.then(|| view! {
                             <p class="empty" role="status" data-testid="no-match">
-                                {format!("No lead in your queue matches “{}”.", find.get().trim())}
+                                {format!("No lead in your queue matches “{typed}”.")}
                             </p>
                         })}
                         {if cards.is_empty() {
@@ -153,15 +166,24 @@ pub fn QueuePage() -> impl IntoView {
                                 // keyboard up); it catches up once closed.
                                 <ol class="cards">
                                     {keyed(
-                                        cards.clone(),
+                                        shown_cards,
                                         move |card| shown_as(shown, calls, card),
                                         move |_, card| {
                                             let owner = cards_owner.with(Owner::new);
-                                            let view = owner.with(|| view! { <LeadCardView card calls find/> });
+                                            let view = owner.with(|| view! { <LeadCardView card calls/> });
                                             (drop::<usize>, OwnedView::new_with_owner(view, owner))
                                         },
                                     )}
                                 </ol>
+                                {(not_shown > 0).then(|| {
+                                    let next = not_shown.min(FIRST_CARDS);
+                                    view! {
+                                        <button type="button" class="button more" data-testid="show-more"
+                                            on:click=move |_| show_up_to.update(|n| *n += FIRST_CARDS)>
+                                            {format!("Show {next} more ({not_shown} not shown)")}
+                                        </button>
+                                    }
+                                })}
                             }
                                 .into_any()
                         }}
@@ -172,6 +194,30 @@ pub fn QueuePage() -> impl IntoView {
             }}
         </Transition>
     }
+}
+
+/// How many cards the queue shows before "Show more". A phone builds every card it shows, and a
+/// full rep holds up to 150 open leads (the default capacity): at about 25 ms a card on a
+/// slow phone, 150 cards would keep the queue dead for seconds. The first twenty are what can
+/// be worked next; the search looks through all of them.
+const FIRST_CARDS: usize = 20;
+
+/// The first `up_to` cards in working order, and how many are left out. A card whose "Log
+/// call" panel is open stays, wherever a refresh moved it: it never vanishes from under the
+/// rep's finger.
+fn first_cards<Card: Clone>(
+    cards: &[Card],
+    up_to: usize,
+    is_open: impl Fn(&Card) -> bool,
+) -> (Vec<Card>, usize) {
+    let shown: Vec<Card> = cards
+        .iter()
+        .enumerate()
+        .filter(|(at, card)| *at < up_to || is_open(card))
+        .map(|(_, card)| card.clone())
+        .collect();
+    let not_shown = cards.len() - shown.len();
+    (shown, not_shown)
 }
 
 /// Enter in a card's field: not a tap on the first outcome.
@@ -278,9 +324,7 @@ fn steady(card: &LeadCard) -> LeadCard {
 }
 
 #[component]
-fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl IntoView {
-    let haystack = haystack(&card);
-    let shown = move || find.with(|typed| haystack.finds_lowered(&lower(typed.trim())));
+fn LeadCardView(card: LeadCard, calls: CallLog) -> impl IntoView {
     let hot = card.stage == Stage::Hot;
     let class = match (hot, card.overdue) {
         // Hot first: a hot lead is also the most urgent.
@@ -392,8 +436,7 @@ fn LeadCardView(card: LeadCard, calls: CallLog, find: RwSignal<String>) -> impl 
         card.free_mail,
     );
     view! {
-        <li class=class data-testid="lead-card" data-lead-id=card.id.clone()
-            hidden=move || !shown()>
+        <li class=class data-testid="lead-card" data-lead-id=card.id.clone()>
             <div class="lead-head">
                 <a class="name" href=format!("/lead/{}", card.id) data-testid="lead-link">{card.name.clone()}</a>
                 <span class="age" title="since inquiry">{card.age.clone()}</span>
@@ -524,5 +567,29 @@ mod freshness {
         }
         #[cfg(not(feature = "hydrate"))]
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_cards;
+
+    #[test]
+    fn a_long_queue_shows_its_first_cards_and_counts_the_rest() {
+        let cards: Vec<u32> = (1..=25).collect();
+        let (shown, left) = first_cards(&cards, 20, |_| false);
+        assert_eq!(shown, (1..=20).collect::<Vec<_>>());
+        assert_eq!(left, 5);
+        let (shown, left) = first_cards(&cards[..7], 20, |_| false);
+        assert_eq!((shown.len(), left), (7, 0));
+    }
+
+    #[test]
+    fn a_card_with_its_panel_open_stays_wherever_a_refresh_moved_it() {
+        let cards: Vec<u32> = (1..=25).collect();
+        let (shown, left) = first_cards(&cards, 20, |card| *card == 23);
+        assert_eq!(shown.len(), 21);
+        assert_eq!(shown.last(), Some(&23));
+        assert_eq!(left, 4);
     }
 }
