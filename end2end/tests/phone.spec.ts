@@ -472,6 +472,34 @@ test('a full queue shows its first twenty cards and more on a tap; a search find
   await rep.api.dispose();
 });
 
+test('a lead reassigned away while a note is typed on it: the rep is told, with the words of the note', async ({ page, request }) => {
+  test.setTimeout(60_000);
+  const problems = watchConsole(page);
+  const rep = await repWithoutHotLeads();
+  const lead = await leadFor(request, rep, 'Moved', '+1 415 555 0250');
+  await new LoginPage(page).signIn(rep.email, demo().password);
+  await page.goto('/queue');
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const card = page.getByTestId('lead-card').filter({ hasText: lead.name });
+  await card.getByTestId('log-call').click();
+  await card.getByTestId('call-note').fill('Promised a quote by Friday');
+  await page.getByTestId('queue-summary').click();
+  // A manager gives the lead to another rep meanwhile.
+  const max = await signedIn(demo().logins.find((l) => l.role === 'manager')!.email);
+  const detail = await (await max.post('/api/lead/detail', { form: { lead_id: lead.id } })).json();
+  const other = detail.reps.find((r: { label: string }) => !r.label.startsWith(rep.name));
+  const moved = await max.post('/api/lead/reassign', { form: { lead_ids: lead.id, to: other.id, reason: 'Covering' } });
+  expect(moved.ok(), await moved.text()).toBe(true);
+  await max.dispose();
+  await expect(page.getByTestId('call-notice')).toContainText(
+    `${lead.name} is no longer in your queue (reassigned or closed), so nothing was logged. Your note: “Promised a quote by Friday”`,
+    { timeout: 30_000 },
+  );
+  await expect(card).toHaveCount(0);
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});
+
 test('a rep adds a person met at a fair: a bad phone is refused beside its field, then the lead is theirs with the meeting logged', async ({ page }) => {
   const problems = watchConsole(page, 422);
   const rep = await repWithoutHotLeads();

@@ -2,7 +2,7 @@
 //! window, the phone's outbox (kept through reloads and dead signals), retries, refusals told
 //! plainly, and the open panels and typed drafts that keep the list still.
 
-use crate::api::queue::log_call;
+use crate::api::queue::{log_call, LeadCard};
 use crate::api::ApiError;
 use crate::domain::touch::CallOutcome;
 use crate::ui::components::outbox::{self, Parcel};
@@ -365,6 +365,38 @@ impl CallLog {
         self.open.set(focused_lead().into_iter().collect());
         self.settle
             .deciding(self.open.with_untracked(|open| !open.is_empty()));
+    }
+
+    /// Drops what was typed on leads that have left the queue (reassigned or closed elsewhere)
+    /// and tells the rep, in their own words: nothing of it was logged. `before` is the queue as
+    /// last read (for the lead's name), `now` as just read.
+    pub(super) fn let_go_of_gone(&self, before: &[LeadCard], now: &[LeadCard]) {
+        let gone: Vec<(String, Draft)> = self.drafts.with_untracked(|drafts| {
+            drafts
+                .iter()
+                .filter(|(id, draft)| {
+                    **draft != Draft::default() && !now.iter().any(|card| &card.id == *id)
+                })
+                .map(|(id, draft)| (id.clone(), draft.clone()))
+                .collect()
+        });
+        for (lead_id, draft) in gone {
+            let name = before
+                .iter()
+                .find(|card| card.id == lead_id)
+                .map_or_else(|| "A lead".to_string(), |card| card.name.clone());
+            let mut text = format!(
+                "{name} is no longer in your queue (reassigned or closed), so nothing was logged."
+            );
+            if !draft.note.trim().is_empty() {
+                text.push_str(&format!(" Your note: “{}”", draft.note.trim()));
+            }
+            self.tell(text);
+            self.drafts.update(|drafts| {
+                drafts.remove(&lead_id);
+            });
+            self.open.update(|open| open.retain(|id| id != &lead_id));
+        }
     }
 
     /// Something the rep should read about a call (shown until they dismiss it).

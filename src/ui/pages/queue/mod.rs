@@ -103,7 +103,8 @@ pub fn QueuePage() -> impl IntoView {
                     leptos::task::spawn_local(calls.restore());
                 }
                 let cards = match (queue.await, last_read.get_value()) {
-                    (Ok(cards), _) => {
+                    (Ok(cards), before) => {
+                        calls.let_go_of_gone(&before.unwrap_or_default(), &cards);
                         last_read.set_value(Some(cards.clone()));
                         freshness::read_now(calls.offline);
                         cards
