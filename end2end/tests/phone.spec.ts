@@ -432,6 +432,14 @@ test('a search that finds nothing says so; a surname first still finds; a long m
   await page.getByTestId('queue-search').fill('zzqx nobody');
   await expect(page.getByTestId('lead-card').filter({ visible: true })).toHaveCount(0);
   await expect(page.getByTestId('no-match')).toHaveText('No lead in your queue matches “zzqx nobody”.');
+  // A word mended in the middle stays where it is typed (the list redraws on each keystroke).
+  await page.getByTestId('queue-search').press('Home');
+  await page.getByTestId('queue-search').pressSequentially('ab');
+  await expect(page.getByTestId('queue-search')).toHaveValue('abzzqx nobody');
+  // A long unbroken search wraps in its message: the page never scrolls sideways.
+  await page.getByTestId('queue-search').fill('x'.repeat(300));
+  await expect(page.getByTestId('no-match')).toBeVisible();
+  expect(await layoutProblems(page)).toEqual([]);
   expect(problems).toEqual([]);
   await rep.api.dispose();
 });

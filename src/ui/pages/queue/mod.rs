@@ -147,7 +147,10 @@ pub fn QueuePage() -> impl IntoView {
                             <span class="visually-hidden">"Find in my queue"</span>
                             <input type="search" placeholder="Name, company or phone"
                                 data-testid="queue-search" autocomplete="off"
-                                prop:value=move || find.get()
+                                // Its own value, not bound: the list is redrawn on each
+                                // keystroke, and setting the value again would put the caret
+                                // at the end. (An attribute only sets a fresh box's text.)
+                                value=find.get_untracked()
                                 on:input=move |ev| find.set(event_target_value(&ev))/>
                         </label>
                         <a class="button add-met" href="/met" data-testid="add-met">"Add a lead you met"</a>
