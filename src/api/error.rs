@@ -192,13 +192,7 @@ impl ApiError {
     /// redirect back to the form.
     pub fn respond(self) -> Self {
         use leptos::prelude::use_context;
-        let html_form = use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
+        let html_form = is_plain_form_post();
         if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
             if !html_form {
                 options.set_status(self.status());
@@ -267,4 +261,17 @@ impl From<crate::server::services::ServiceError> for ApiError {
         };
         err.respond()
     }
+}
+
+/// Whether the server function was called by a plain HTML form (posted by the browser itself,
+/// before the page's app works): the browser then wants a page back, not JSON.
+#[cfg(feature = "ssr")]
+pub fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }

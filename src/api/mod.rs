@@ -30,6 +30,11 @@ pub mod webhooks;
 
 pub use error::ApiError;
 
+/// The query parameter a plain form post (sent before the page's app works) is sent back to
+/// its page with when it was saved, saying what was saved. Signed like a form error, so a page
+/// shows only what Leadline itself saved for the person looking at it.
+pub const FORM_SAVED: &str = "__saved";
+
 /// The server's shared state, as every server function reads it. Missing context is a bug in
 /// how a page loads its data; it is logged and answered with a generic error, never a panic.
 #[cfg(feature = "ssr")]

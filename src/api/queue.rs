@@ -158,7 +158,8 @@ pub async fn log_call(
     let logged = touches::Logged {
         touch: Touch::Call(outcome),
         note: note.as_deref().unwrap_or(""),
-        key: key.as_deref(),
+        // A card drawn by the app has no key of its own in its form: it never posts itself.
+        key: key.as_deref().filter(|key| !key.is_empty()),
         callback,
     };
     touches::log(
@@ -171,7 +172,54 @@ pub async fn log_call(
         &state.live,
     )
     .await?;
+    if crate::api::error::is_plain_form_post() {
+        // The card's own form posted it, before the app worked on the phone: back to the
+        // queue, which says what was saved.
+        leptos_axum::redirect(&saved_address(&lead_id, outcome));
+    }
     Ok(())
+}
+
+/// The queue's address after a plain form post of a call: what was saved, as
+/// "outcome:lead id" (signed on the way out, see [`crate::api::FORM_SAVED`]).
+#[cfg(feature = "ssr")]
+fn saved_address(lead_id: &str, outcome: crate::domain::touch::CallOutcome) -> String {
+    use leptos::server_fn::ServerFn;
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("__path", LogCall::PATH)
+        .append_pair(
+            crate::api::FORM_SAVED,
+            &format!("{}:{lead_id}", outcome.as_str()),
+        )
+        .finish();
+    format!("/queue?{query}")
+}
+
+/// What a card's call form did when the browser posted it itself (before the app worked): the
+/// server sent it back to the queue with this in the address.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostedCall {
+    Saved {
+        outcome: crate::domain::touch::CallOutcome,
+        lead_id: String,
+    },
+    Refused(ApiError),
+}
+
+impl PostedCall {
+    /// Read from the queue's address: `saved` is [`crate::api::FORM_SAVED`]'s value, `refused`
+    /// the error Leptos read for this server function. Only ever signed by the server (a page
+    /// asked for with an unsigned one is sent to the queue without it).
+    pub fn read(saved: Option<&str>, refused: Option<ApiError>) -> Option<Self> {
+        if let Some(why) = refused {
+            return Some(Self::Refused(why));
+        }
+        let (outcome, lead_id) = saved?.split_once(':')?;
+        Some(Self::Saved {
+            outcome: outcome.parse().ok()?,
+            lead_id: lead_id.to_string(),
+        })
+    }
 }
 
 /// A lead a rep added after meeting the person, as the screen shows it.
@@ -236,4 +284,34 @@ pub async fn add_met_lead(
         owner: accepted.owner.name,
         repeat: accepted.repeat,
     })
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::{saved_address, PostedCall};
+    use crate::api::ApiError;
+    use crate::domain::touch::CallOutcome;
+
+    #[test]
+    fn the_queue_reads_back_the_call_its_address_says_was_saved() {
+        let address = saved_address("lead:with:colons", CallOutcome::Voicemail);
+        let query = url::Url::parse(&format!("http://x{address}")).unwrap();
+        let saved = query
+            .query_pairs()
+            .find(|(name, _)| name == crate::api::FORM_SAVED)
+            .map(|(_, value)| value.into_owned());
+        assert_eq!(
+            PostedCall::read(saved.as_deref(), None),
+            Some(PostedCall::Saved {
+                outcome: CallOutcome::Voicemail,
+                lead_id: "lead:with:colons".to_string(),
+            })
+        );
+        assert_eq!(PostedCall::read(Some("shouted:abc"), None), None);
+        assert_eq!(PostedCall::read(Some("busy"), None), None);
+        assert_eq!(
+            PostedCall::read(saved.as_deref(), Some(ApiError::Malformed)),
+            Some(PostedCall::Refused(ApiError::Malformed))
+        );
+    }
 }

@@ -139,14 +139,20 @@ pub async fn bounded_bodies(request: Request, next: Next) -> Response {
 
 /// The header `server_fn` marks an error reply with.
 const SERVER_FN_ERROR: &str = "serverfnerror";
-/// Query parameters a plain (no JavaScript) form post is sent back with when it failed: the
-/// server function's path and its error (Leptos's), and Leadline's own: until when the error
-/// may be shown, and its signature.
+/// Query parameters a plain (no JavaScript) form post is sent back with: the server function's
+/// path and its error (Leptos's) or what it saved ([`crate::api::FORM_SAVED`]), and Leadline's
+/// own: until when the page may show it, and its signature.
 const ERROR_PATH: &str = "__path";
 const ERROR_TEXT: &str = "__err";
 const ERROR_UNTIL: &str = "__until";
 const ERROR_SIGNATURE: &str = "__sig";
-const ERROR_PARAMS: [&str; 4] = [ERROR_PATH, ERROR_TEXT, ERROR_UNTIL, ERROR_SIGNATURE];
+const ERROR_PARAMS: [&str; 5] = [
+    ERROR_PATH,
+    ERROR_TEXT,
+    crate::api::FORM_SAVED,
+    ERROR_UNTIL,
+    ERROR_SIGNATURE,
+];
 
 /// How long the page a failed plain form post returns to may show the error.
 const FORM_ERROR_LIFETIME: i64 = 300;
@@ -258,9 +264,9 @@ fn one_leading_slash(path: &str) -> String {
     format!("/{}", path.trim_start_matches(['/', '\\']))
 }
 
-/// The keyed hash that makes a form error genuine: over the page it is shown on, the session it
-/// is shown to, until when, and the server function's path and error. `None` when the query
-/// carries no form error.
+/// The keyed hash that makes a form error (or a form's "saved") genuine: over the page it is
+/// shown on, the session it is shown to, until when, and the server function's path, error and
+/// what it saved. `None` when the query carries neither an error nor a "saved".
 fn form_error_mac(
     page: &str,
     session: Option<&str>,
@@ -275,9 +281,22 @@ fn form_error_mac(
             .find(|(name, _)| name == wanted)
             .map(|(_, value)| value.as_str())
     };
-    let (function, error) = (find(ERROR_PATH)?, find(ERROR_TEXT)?);
+    let function = find(ERROR_PATH)?;
+    let (error, saved) = (find(ERROR_TEXT), find(crate::api::FORM_SAVED));
+    if error.is_none() && saved.is_none() {
+        return None;
+    }
+    // Whether each is there at all is signed too: an empty error is not an absent one.
+    let given = |part: Option<&str>| part.map_or_else(|| "-".to_string(), |p| format!("+{p}"));
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
-    for part in [page, session.unwrap_or(""), until, function, error] {
+    for part in [
+        page,
+        session.unwrap_or(""),
+        until,
+        function,
+        &given(error),
+        &given(saved),
+    ] {
         mac.update(part.as_bytes());
         mac.update(b"\0");
     }
@@ -557,6 +576,35 @@ mod tests {
             &proxied,
             None
         ));
+    }
+
+    #[test]
+    fn what_a_form_saved_is_signed_like_an_error_and_an_empty_error_is_not_an_absent_one() {
+        let key = [7u8; 32];
+        let pair = |name: &str, value: &str| (name.to_string(), value.to_string());
+        let signed = |pairs: &[(String, String)]| {
+            form_error_mac("/queue", Some("s1"), "1000", pairs, &key)
+                .map(|mac| hmac::Mac::finalize(mac).into_bytes().to_vec())
+        };
+        let saved = [
+            pair(ERROR_PATH, "/api/queue/log-call"),
+            pair(crate::api::FORM_SAVED, "busy:abc"),
+        ];
+        let with_empty_error = [saved.to_vec(), vec![pair(ERROR_TEXT, "")]].concat();
+        assert!(signed(&saved).is_some());
+        assert_ne!(signed(&saved), signed(&with_empty_error));
+        assert_eq!(signed(&[pair(ERROR_PATH, "/api/queue/log-call")]), None);
+        let viewer = Viewer {
+            session: Some("s1"),
+            now: 1000,
+        };
+        let location = safe_location(
+            "/queue?__path=%2Fapi%2Fqueue%2Flog-call&__saved=busy%3Aabc",
+            Some("crm.acme.com"),
+            &viewer,
+            &key,
+        );
+        assert!(location.contains("__sig="), "{location}");
     }
 
     #[test]

@@ -393,3 +393,107 @@ async fn a_person_met_by_a_full_rep_goes_to_the_queue_with_what_was_said() {
         .unwrap();
     assert_eq!(leads, 1);
 }
+
+/// Posts a card's call form the way a browser does before the page's app works.
+async fn post_card_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(format!("{}/api/queue/log-call", app.url))
+        .header("Accept", "text/html")
+        .header("Origin", app.url.as_str())
+        .header("Referer", format!("{}/queue", app.url))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_call_the_card_form_posts_before_the_app_works_comes_back_saved_and_counts_once() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let rita = app.signed_in("rita@acme.test").await;
+    let id = lead(&app, "Ann <b>Lee</b>", "+1 415 555 2671").await;
+    let form = [
+        ("lead_id", id.as_str()),
+        ("key", "0191f3a2b4c5d6e7f8091a2b3c4d5e6f"),
+        ("note", "Out till Friday"),
+        ("outcome", "no_answer"),
+    ];
+    // A second tap while the first post is on its way: the same form, the same key.
+    let first = post_card_form(&app, &rita, &form).await;
+    let second = post_card_form(&app, &rita, &form).await;
+    assert_eq!(touches_on(&app, &id).await, 1, "logged once");
+    for response in [&first, &second] {
+        assert_eq!(response.status(), StatusCode::FOUND);
+    }
+    let location = first.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/queue?"), "{location}");
+    assert!(location.contains("__sig="), "{location}");
+    let page = rita
+        .get(format!("{}{location}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "{location}");
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("Saved: No answer on Ann &lt;b&gt;Lee&lt;/b&gt;."),
+        "the queue says what was saved, the name as text"
+    );
+    // The same words in a link someone made are not shown: the queue opens without them.
+    let forged = rita
+        .get(format!(
+            "{}/queue?__path=%2Fapi%2Fqueue%2Flog-call&__saved=connected%3A{id}",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::SEE_OTHER);
+    assert_eq!(forged.headers()["location"], "/queue");
+    // Nor does a genuine one show to anyone else.
+    app.add_user(Role::Rep, "raj@acme.test").await;
+    let raj = app.signed_in("raj@acme.test").await;
+    let borrowed = raj
+        .get(format!("{}{location}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(borrowed.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_call_the_card_form_posts_that_is_refused_is_told_on_the_queue() {
+    let app = spawn_app().await;
+    app.add_user(Role::Rep, "rita@acme.test").await;
+    let id = lead(&app, "Ann Lee", "+1 415 555 2671").await;
+    app.add_user(Role::Rep, "raj@acme.test").await;
+    let raj = app.signed_in("raj@acme.test").await;
+    // Raj's phone posts a call on a lead that is not his.
+    let response = post_card_form(
+        &app,
+        &raj,
+        &[
+            ("lead_id", id.as_str()),
+            ("key", "0191f3a2b4c5d6e7f8091a2b3c4d5e70"),
+            ("outcome", "busy"),
+        ],
+    )
+    .await;
+    assert!(response.status().is_redirection());
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let page = raj
+        .get(format!("{}{location}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "{location}");
+    let page = page.text().await.unwrap();
+    assert!(page.contains("The call was not logged: "), "{location}");
+    assert!(!page.contains("Saved:"));
+    assert_eq!(touches_on(&app, &id).await, 0);
+}

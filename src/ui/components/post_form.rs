@@ -91,7 +91,7 @@ pub fn PostForm(
 /// The refusal the server wrote into the address (URL-safe base64 of its JSON). The browser's
 /// own decoder reads it, so no decoder comes with the download.
 #[cfg(feature = "hydrate")]
-fn refusal_in_address(encoded: &str) -> ApiError {
+pub(crate) fn refusal_in_address(encoded: &str) -> ApiError {
     let standard: String = encoded
         .chars()
         .map(|c| match c {
@@ -111,7 +111,7 @@ fn refusal_in_address(encoded: &str) -> ApiError {
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn refusal_in_address(encoded: &str) -> ApiError {
+pub(crate) fn refusal_in_address(encoded: &str) -> ApiError {
     leptos::server_fn::error::ServerFnUrlError::<ApiError>::decode_err(encoded)
 }
 

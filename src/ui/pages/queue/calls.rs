@@ -2,7 +2,7 @@
 //! window, the phone's outbox (kept through reloads and dead signals), retries, refusals told
 //! plainly, and the open panels and typed drafts that keep the list still.
 
-use crate::api::queue::{log_call, LeadCard};
+use crate::api::queue::{log_call, LeadCard, PostedCall};
 use crate::api::ApiError;
 use crate::domain::touch::CallOutcome;
 use crate::ui::components::outbox::{self, Parcel};
@@ -399,6 +399,68 @@ impl CallLog {
         }
     }
 
+    /// Says what a card's own form did when the browser posted it before the app worked: the
+    /// server sent the browser back to the queue with it in the address. `cards` is the queue
+    /// as read now (for the lead's name).
+    pub(super) fn tell_posted(&self, posted: PostedCall, cards: &[LeadCard]) {
+        let text = match posted {
+            PostedCall::Saved { outcome, lead_id } => {
+                match cards.iter().find(|card| card.id == lead_id) {
+                    Some(card) => format!("Saved: {} on {}.", outcome.label(), card.name),
+                    None => format!("Saved: {}. The lead has left your queue.", outcome.label()),
+                }
+            }
+            PostedCall::Refused(why) => format!("The call was not logged: {why}"),
+        };
+        self.tell(text);
+    }
+
+    /// Takes over what the rep did on the queue before the app worked (the page can be used as
+    /// it arrives): the panels they opened and what they typed in them. Read from the page as
+    /// the app takes it over, so that a panel does not shut and a note does not vanish under
+    /// their fingers.
+    pub(super) fn adopt_page(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Ok(cards) = document().query_selector_all("main.queue li[data-lead-id]") else {
+                return;
+            };
+            for at in 0..cards.length() {
+                let Some(card) = cards
+                    .item(at)
+                    .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
+                else {
+                    continue;
+                };
+                let Some(lead_id) = card.get_attribute("data-lead-id") else {
+                    continue;
+                };
+                let typed = |name: &str| {
+                    card.query_selector(&format!("input[name={name}]"))
+                        .ok()
+                        .flatten()
+                        .and_then(|field| field.dyn_into::<web_sys::HtmlInputElement>().ok())
+                        .map(|field| field.value())
+                        .unwrap_or_default()
+                };
+                let (note, callback) = (typed("note"), typed("callback"));
+                if !note.is_empty() || !callback.is_empty() {
+                    self.edit_draft(&lead_id, |draft| {
+                        draft.note = note;
+                        draft.callback = callback;
+                    });
+                }
+                if let Ok(Some(_)) = card.query_selector("details.log-call[open]") {
+                    self.set_open(&lead_id, true);
+                }
+            }
+            if focused_lead().is_some() {
+                self.settle.typing(true);
+            }
+        }
+    }
+
     /// Something the rep should read about a call (shown until they dismiss it).
     fn tell(&self, text: String) {
         self.notices.try_update(|notices| notices.push(text));
@@ -615,4 +677,16 @@ fn focused_lead() -> Option<String> {
     {
         None
     }
+}
+
+/// What a card's call form did if the browser posted it itself (before the app worked), as the
+/// server wrote it into the queue's address.
+pub(super) fn posted_before() -> Option<PostedCall> {
+    use leptos::server_fn::ServerFn;
+    let refused = use_context::<leptos::server::ServerActionError>()
+        .filter(|refusal| refusal.path() == crate::api::queue::LogCall::PATH)
+        .map(|refusal| crate::ui::components::post_form::refusal_in_address(refusal.err()));
+    let saved = leptos_router::hooks::use_query_map()
+        .with_untracked(|query| query.get(crate::api::FORM_SAVED));
+    PostedCall::read(saved.as_deref(), refused)
 }

@@ -24,7 +24,7 @@ use leptos::tachys::view::keyed::keyed;
 
 mod calls;
 
-use calls::{call_status, watch_connection, CallLog, LogState, Logged, OutboxLine};
+use calls::{call_status, posted_before, watch_connection, CallLog, LogState, Logged, OutboxLine};
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
@@ -80,6 +80,11 @@ pub fn QueuePage() -> impl IntoView {
     let cards_owner = Owner::new();
     // The queue as last read, shown (marked offline) when the server cannot be reached.
     let last_read = StoredValue::new(None::<Vec<LeadCard>>);
+    // A call a card's form posted before the app worked: told once, when the queue is first
+    // drawn (by the server, and again as the app takes the page over).
+    let posted = StoredValue::new(posted_before());
+    // What the rep did on the page before the app worked is taken over once.
+    let adopted = StoredValue::new(false);
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading your queue…"</p> }>
             {move || {
@@ -115,7 +120,15 @@ pub fn QueuePage() -> impl IntoView {
                     }
                     (Err(e), _) => return refusal(e),
                 };
+                if let Some(posted) = posted.try_update_value(Option::take).flatten() {
+                    calls.tell_posted(posted, &cards);
+                }
                 let alert_list = alerts.await.unwrap_or_default();
+                // Nothing waits between this and the cards taking over the page.
+                if !adopted.get_value() {
+                    adopted.set_value(true);
+                    calls.adopt_page();
+                }
                 let overdue = cards.iter().filter(|c| c.overdue).count();
                 let open = cards.len();
                 let searching = !typed.is_empty();
@@ -487,9 +500,12 @@ fn LeadCardView(card: LeadCard, calls: CallLog) -> impl IntoView {
                     }
                     <span role="status" data-testid="call-status">{status}</span>
                 </summary>
-                // Without JavaScript the form posts the call straight away.
+                // Until the app works (a slow signal) the browser posts the call straight away,
+                // with a key of the page's own: a second tap while the first is on its way
+                // logs it once.
                 <form method="post" action="/api/queue/log-call" class="outcomes">
                     <input type="hidden" name="lead_id" value=lead_id.clone()/>
+                    <input type="hidden" name="key" value=form_key()/>
                     <label class="call-field">
                         "Note (optional)"
                         // Enter would tap the form's first outcome: it does nothing here.
@@ -529,6 +545,19 @@ fn LeadCardView(card: LeadCard, calls: CallLog) -> impl IntoView {
                 {refused}
             </details>
         </li>
+    }
+}
+
+/// The key a card's form posts its call with when the browser sends it itself: made by the
+/// server for the page it draws. (A card the app draws has none: the app sends its calls.)
+fn form_key() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        Some(uuid::Uuid::now_v7().simple().to_string())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 
