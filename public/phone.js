@@ -192,4 +192,35 @@
       return `${then.getDate()}/${then.getMonth() + 1}/${then.getFullYear()}, ${time}`;
     },
   };
+
+  // The queue works before the app does (its cards are plain forms): what happened there before
+  // the app took the page over (src/ui/pages/queue/calls.rs). Fields are sent ending with a NUL,
+  // so a field's own NULs (nothing a person types) are taken out.
+  const bare = (text) => String(text).replace(/\0/g, '');
+  window.leadlineBeforeApp = {
+    /** The notices the queue shows (what a call posted before the app did, in the server's
+     * words), for the app to keep as it takes the page over: each ends with a NUL. */
+    notices() {
+      const shown = document.querySelectorAll('main.queue [data-testid="call-notice"] .notice-text');
+      return Array.from(shown, (text) => `${bare(text.textContent)}\0`).join('');
+    },
+    /** The cards a rep started on, four fields each, each ending with a NUL: lead id, '1' if
+     * its "Log call" panel is open, the note typed, the callback time picked. */
+    cards() {
+      let started = '';
+      for (const card of document.querySelectorAll('main.queue li[data-lead-id]')) {
+        const panel = card.querySelector('details.log-call');
+        const open = panel && panel.open ? '1' : '';
+        const typed = (name) => {
+          const field = card.querySelector(`input[name="${name}"]`);
+          return field ? bare(field.value) : '';
+        };
+        const [note, callback] = [typed('note'), typed('callback')];
+        if (open || note || callback) {
+          started += [card.dataset.leadId, open, note, callback].map((f) => `${bare(f)}\0`).join('');
+        }
+      }
+      return started;
+    },
+  };
 })();

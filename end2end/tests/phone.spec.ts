@@ -583,3 +583,99 @@ test('a callback the rules refuse does not lose the call: it is saved without it
   expect(problems).toEqual([]);
   await rep.api.dispose();
 });
+
+/** A demo rep holding no hot lead and a short queue (a new lead is among their first cards,
+ * which matters before the app works: "Show more" and the search need it). */
+async function repWithShortQueue(): Promise<{ email: string; name: string; api: APIRequestContext }> {
+  for (const login of demo().logins.filter((l) => l.role === 'rep')) {
+    const api = await signedIn(login.email);
+    const queue = await (await api.post('/api/queue/mine')).json();
+    const hot = queue.some((card: { stage: string }) => card.stage === 'hot');
+    if (!hot && queue.length < 15) return { ...login, api };
+    await api.dispose();
+  }
+  throw new Error('every demo rep holds a hot lead or a long queue');
+}
+
+/** Signs the page's browser in without loading a page (so nothing of the app is cached yet). */
+async function signInQuietly(page: Page, email: string): Promise<void> {
+  const answer = await page.request.post('/api/auth/login', {
+    form: { email, password: demo().password },
+    headers: { Origin: BASE },
+  });
+  expect(answer.ok()).toBe(true);
+}
+
+/** A lead's touches (calls, meetings …) with their notes, as its page lists them. */
+async function touchesOf(api: APIRequestContext, leadId: string): Promise<{ what: string; detail: string }[]> {
+  const detail = await (await api.post('/api/lead/detail', { form: { lead_id: leadId } })).json();
+  return detail.touches;
+}
+
+test.describe('with no app at all', () => {
+// The service worker would fetch the app around the weak signal: this phone has none.
+test.use({ serviceWorkers: 'block' });
+
+test('before the app arrives (it never does here), a call logged on a card is saved once and the queue says so', async ({ page, request }) => {
+  const rep = await repWithShortQueue();
+  const lead = await leadFor(request, rep, 'Early', '+1 415 555 0280');
+  // A signal too weak for the app's download: the page stays as the server drew it.
+  await page.route(/\.wasm$/, (route) => route.abort());
+  await signInQuietly(page, rep.email);
+  await page.goto('/queue');
+  const card = page.getByTestId('lead-card').filter({ hasText: lead.name });
+  await card.getByTestId('log-call').tap();
+  await card.getByTestId('call-note').fill('Asked for a quote <b>today</b>');
+  await card.getByTestId('outcome-no_answer').tap();
+  await expect(page.getByTestId('call-notice')).toContainText(`Saved: No answer on ${lead.name}.`);
+  await expect(page).toHaveURL(/\/queue/);
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
+  expect(await touches(rep.api, lead.id)).toBe(1);
+  const calls = (await touchesOf(rep.api, lead.id)).filter((line) => line.detail.includes('Asked for a quote'));
+  expect(calls).toHaveLength(1);
+  expect(calls[0].what).toContain('No answer');
+  expect(calls[0].detail).toContain('<b>today</b>');
+  // The signal comes back: the app takes the page over and keeps the notice (its OK now works).
+  await page.unroute(/\.wasm$/);
+  await page.reload();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  const notice = page.getByTestId('call-notice');
+  await expect(notice).toContainText(`Saved: No answer on ${lead.name}.`);
+  await notice.getByRole('button', { name: 'OK' }).tap();
+  await expect(notice).toHaveCount(0);
+  expect(await touches(rep.api, lead.id)).toBe(1);
+  await rep.api.dispose();
+});
+});
+
+test('a panel opened and a note typed before the app arrives stay open and typed as it takes over', async ({ page, request }) => {
+  const problems = watchConsole(page);
+  const rep = await repWithShortQueue();
+  const lead = await leadFor(request, rep, 'Held', '+1 415 555 0281');
+  // The app's download is held back until the rep has started on a card.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\.wasm$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  await signInQuietly(page, rep.email);
+  await page.goto('/queue', { waitUntil: 'commit' });
+  const card = page.getByTestId('lead-card').filter({ hasText: lead.name });
+  await card.getByTestId('log-call').tap();
+  await card.getByTestId('call-note').fill('Call after the school run');
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
+  release();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  // The panel is still open, the note still there: the app took the card over as it was.
+  await expect(card.getByTestId('outcome-busy')).toBeVisible();
+  await expect(card.getByTestId('call-note')).toHaveValue('Call after the school run');
+  await card.getByTestId('outcome-busy').tap();
+  // The app logs it now: with its few seconds to undo, then saved.
+  await expect(card.getByTestId('call-status')).toContainText('Logged: Busy');
+  await expect(card.getByTestId('call-status')).toHaveText(/^Saved: Busy/, { timeout: 15_000 });
+  const calls = (await touchesOf(rep.api, lead.id)).filter((line) => line.detail.includes('school run'));
+  expect(calls).toHaveLength(1);
+  expect(problems).toEqual([]);
+  await rep.api.dispose();
+});

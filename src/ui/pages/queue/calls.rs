@@ -399,60 +399,35 @@ impl CallLog {
         }
     }
 
-    /// Says what a card's own form did when the browser posted it before the app worked: the
-    /// server sent the browser back to the queue with it in the address. `cards` is the queue
-    /// as read now (for the lead's name).
-    pub(super) fn tell_posted(&self, posted: PostedCall, cards: &[LeadCard]) {
-        let text = match posted {
-            PostedCall::Saved { outcome, lead_id } => {
-                match cards.iter().find(|card| card.id == lead_id) {
-                    Some(card) => format!("Saved: {} on {}.", outcome.label(), card.name),
-                    None => format!("Saved: {}. The lead has left your queue.", outcome.label()),
-                }
-            }
-            PostedCall::Refused(why) => format!("The call was not logged: {why}"),
-        };
-        self.tell(text);
-    }
-
-    /// Takes over what the rep did on the queue before the app worked (the page can be used as
-    /// it arrives): the panels they opened and what they typed in them. Read from the page as
-    /// the app takes it over, so that a panel does not shut and a note does not vanish under
-    /// their fingers.
-    pub(super) fn adopt_page(&self) {
-        #[cfg(feature = "hydrate")]
+    /// The queue's first drawing. The server says what a card's own form did if the browser
+    /// posted it before the app worked (`posted`, from the address; `cards` is the queue as read
+    /// now, for the lead's name). The app, taking the page over, keeps what the page shows: the
+    /// server's words, the panels the rep opened and what they typed in them, so that a panel
+    /// does not shut and a note does not vanish under their fingers.
+    pub(super) fn take_over(&self, posted: Option<PostedCall>, cards: &[LeadCard]) {
+        #[cfg(feature = "ssr")]
+        if let Some(posted) = posted {
+            self.tell(posted_text(posted, cards));
+        }
+        #[cfg(not(feature = "ssr"))]
         {
-            use wasm_bindgen::JsCast;
-            let Ok(cards) = document().query_selector_all("main.queue li[data-lead-id]") else {
-                return;
-            };
-            for at in 0..cards.length() {
-                let Some(card) = cards
-                    .item(at)
-                    .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
-                else {
-                    continue;
-                };
-                let Some(lead_id) = card.get_attribute("data-lead-id") else {
-                    continue;
-                };
-                let typed = |name: &str| {
-                    card.query_selector(&format!("input[name={name}]"))
-                        .ok()
-                        .flatten()
-                        .and_then(|field| field.dyn_into::<web_sys::HtmlInputElement>().ok())
-                        .map(|field| field.value())
-                        .unwrap_or_default()
-                };
-                let (note, callback) = (typed("note"), typed("callback"));
-                if !note.is_empty() || !callback.is_empty() {
-                    self.edit_draft(&lead_id, |draft| {
-                        draft.note = note;
-                        draft.callback = callback;
+            let _ = (posted, cards);
+            let (notices, started) = before_app::page();
+            for text in notices.split('\0').filter(|text| !text.is_empty()) {
+                self.tell(text.to_string());
+            }
+            // Four fields a card: lead id, "1" if its panel is open, note, callback time.
+            let fields: Vec<&str> = started.split('\0').collect();
+            for card in fields.chunks_exact(4) {
+                let lead_id = card[0];
+                if !card[2].is_empty() || !card[3].is_empty() {
+                    self.edit_draft(lead_id, |draft| {
+                        draft.note = card[2].to_string();
+                        draft.callback = card[3].to_string();
                     });
                 }
-                if let Ok(Some(_)) = card.query_selector("details.log-call[open]") {
-                    self.set_open(&lead_id, true);
+                if !card[1].is_empty() {
+                    self.set_open(lead_id, true);
                 }
             }
             if focused_lead().is_some() {
@@ -610,7 +585,7 @@ pub(super) fn OutboxLine(calls: CallLog) -> impl IntoView {
             .map(|(at, text)| {
                 view! {
                     <li class="notice" role="status" data-testid="call-notice">
-                        {text}
+                        <span class="notice-text">{text}</span>
                         " "
                         <button type="button" class="link dark" on:click=move |_| {
                             calls.notices.update(|all| {
@@ -680,13 +655,66 @@ fn focused_lead() -> Option<String> {
 }
 
 /// What a card's call form did if the browser posted it itself (before the app worked), as the
-/// server wrote it into the queue's address.
+/// server wrote it into the queue's address (read by the server as it draws the page).
 pub(super) fn posted_before() -> Option<PostedCall> {
-    use leptos::server_fn::ServerFn;
-    let refused = use_context::<leptos::server::ServerActionError>()
-        .filter(|refusal| refusal.path() == crate::api::queue::LogCall::PATH)
-        .map(|refusal| crate::ui::components::post_form::refusal_in_address(refusal.err()));
-    let saved = leptos_router::hooks::use_query_map()
-        .with_untracked(|query| query.get(crate::api::FORM_SAVED));
-    PostedCall::read(saved.as_deref(), refused)
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::server_fn::ServerFn;
+        let refused = use_context::<leptos::server::ServerActionError>()
+            .filter(|refusal| refusal.path() == crate::api::queue::LogCall::PATH)
+            .map(|refusal| crate::ui::components::post_form::refusal_in_address(refusal.err()));
+        let saved = leptos_router::hooks::use_query_map()
+            .with_untracked(|query| query.get(crate::api::FORM_SAVED));
+        PostedCall::read(saved.as_deref(), refused)
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
+/// "Saved: No answer on Ann Lee." or "The call was not logged: …".
+#[cfg(feature = "ssr")]
+fn posted_text(posted: PostedCall, cards: &[LeadCard]) -> String {
+    match posted {
+        PostedCall::Saved { outcome, lead_id } => {
+            match cards.iter().find(|card| card.id == lead_id) {
+                Some(card) => format!("Saved: {} on {}.", outcome.label(), card.name),
+                None => format!("Saved: {}. The lead has left your queue.", outcome.label()),
+            }
+        }
+        PostedCall::Refused(why) => format!("The call was not logged: {why}"),
+    }
+}
+
+/// What happened on the queue before the app took the page over, as the page's own script reads
+/// it (`leadlineBeforeApp` in `public/phone.js`: a few lines there, far more in the download).
+#[cfg(not(feature = "ssr"))]
+mod before_app {
+    #[cfg(feature = "hydrate")]
+    mod js {
+        use wasm_bindgen::prelude::*;
+
+        #[wasm_bindgen]
+        extern "C" {
+            #[wasm_bindgen(catch, js_namespace = leadlineBeforeApp)]
+            pub fn notices() -> Result<String, JsValue>;
+            #[wasm_bindgen(catch, js_namespace = leadlineBeforeApp)]
+            pub fn cards() -> Result<String, JsValue>;
+        }
+    }
+
+    /// The notices the page shows (the server's words for a call posted before the app
+    /// worked), and the cards the rep started on, four fields each (lead id, "1" if its panel
+    /// is open, the note typed, the callback time picked): each field ends with a NUL (typed
+    /// text has none: the page's script takes them out).
+    pub fn page() -> (String, String) {
+        #[cfg(feature = "hydrate")]
+        {
+            (
+                js::notices().unwrap_or_default(),
+                js::cards().unwrap_or_default(),
+            )
+        }
+        #[cfg(not(feature = "hydrate"))]
+        (String::new(), String::new())
+    }
 }

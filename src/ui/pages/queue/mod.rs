@@ -80,11 +80,9 @@ pub fn QueuePage() -> impl IntoView {
     let cards_owner = Owner::new();
     // The queue as last read, shown (marked offline) when the server cannot be reached.
     let last_read = StoredValue::new(None::<Vec<LeadCard>>);
-    // A call a card's form posted before the app worked: told once, when the queue is first
-    // drawn (by the server, and again as the app takes the page over).
-    let posted = StoredValue::new(posted_before());
-    // What the rep did on the page before the app worked is taken over once.
-    let adopted = StoredValue::new(false);
+    // Until the queue is first drawn: what a card's form posted before the app worked (told
+    // by the server as it draws the page, and kept as the app takes the page over).
+    let first_draw = StoredValue::new(Some(posted_before()));
     view! {
         <Transition fallback=|| view! { <p class="page">"Loading your queue…"</p> }>
             {move || {
@@ -120,14 +118,10 @@ pub fn QueuePage() -> impl IntoView {
                     }
                     (Err(e), _) => return refusal(e),
                 };
-                if let Some(posted) = posted.try_update_value(Option::take).flatten() {
-                    calls.tell_posted(posted, &cards);
-                }
                 let alert_list = alerts.await.unwrap_or_default();
                 // Nothing waits between this and the cards taking over the page.
-                if !adopted.get_value() {
-                    adopted.set_value(true);
-                    calls.adopt_page();
+                if let Some(posted) = first_draw.try_update_value(Option::take).flatten() {
+                    calls.take_over(posted, &cards);
                 }
                 let overdue = cards.iter().filter(|c| c.overdue).count();
                 let open = cards.len();
@@ -550,14 +544,14 @@ fn LeadCardView(card: LeadCard, calls: CallLog) -> impl IntoView {
 
 /// The key a card's form posts its call with when the browser sends it itself: made by the
 /// server for the page it draws. (A card the app draws has none: the app sends its calls.)
-fn form_key() -> Option<String> {
+fn form_key() -> String {
     #[cfg(feature = "ssr")]
     {
-        Some(uuid::Uuid::now_v7().simple().to_string())
+        uuid::Uuid::now_v7().simple().to_string()
     }
     #[cfg(not(feature = "ssr"))]
     {
-        None
+        String::new()
     }
 }
 
