@@ -236,11 +236,12 @@ fn safe_location(location: &str, host: Option<&str>, viewer: &Viewer, key: &[u8;
         return "/".to_string();
     }
     let page = one_leading_slash(target.path());
-    let mut pairs: Vec<(String, String)> = target
+    let pairs: Vec<(String, String)> = target
         .query_pairs()
         .filter(|(name, _)| name != ERROR_UNTIL && name != ERROR_SIGNATURE)
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
+    let mut pairs = latest_answer(pairs);
     let until = (viewer.now + FORM_ERROR_LIFETIME).to_string();
     if let Some(mac) = form_error_mac(&page, viewer.session, &until, &pairs, key) {
         pairs.push((ERROR_UNTIL.to_string(), until));
@@ -256,6 +257,31 @@ fn safe_location(location: &str, host: Option<&str>, viewer: &Viewer, key: &[u8;
         .extend_pairs(&pairs)
         .finish();
     format!("{page}?{query}")
+}
+
+/// The address's form answer as the latest post left it. A form posted from a page that was
+/// itself an answer (the queue after "Saved", a lead page after a refusal) is sent back to that
+/// address with its own answer added after the old one: only the last of each part is kept,
+/// and an error replaces an earlier "saved". (Kept whole, the doubled names would make the page
+/// drop the answer, and the rep would never hear that the call was refused.)
+fn latest_answer(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let answer = [ERROR_PATH, ERROR_TEXT, crate::api::FORM_SAVED];
+    let refused = pairs.iter().any(|(name, _)| name == ERROR_TEXT);
+    let last_at = |name: &str| pairs.iter().rposition(|(n, _)| n == name);
+    pairs
+        .iter()
+        .enumerate()
+        .filter(|(at, (name, _))| {
+            if !answer.contains(&name.as_str()) {
+                return true;
+            }
+            if refused && name == crate::api::FORM_SAVED {
+                return false;
+            }
+            last_at(name) == Some(*at)
+        })
+        .map(|(_, pair)| pair.clone())
+        .collect()
 }
 
 /// A path to send a browser to on this site: `//evil.example` or `/\evil.example` would be
@@ -604,6 +630,39 @@ mod tests {
             &viewer,
             &key,
         );
+        assert!(location.contains("__sig="), "{location}");
+    }
+
+    #[test]
+    fn a_form_posted_from_an_answer_page_is_sent_back_with_its_own_answer_only() {
+        let key = [7u8; 32];
+        let viewer = Viewer {
+            session: Some("s1"),
+            now: 1000,
+        };
+        // The queue after "Saved", then a call refused: Leptos adds its error to that address.
+        let location = safe_location(
+            "/queue?__path=%2Fapi%2Fqueue%2Flog-call&__saved=busy%3Aabc&__until=900&__sig=00\
+             &__path=%2Fapi%2Fqueue%2Flog-call&__err=eyJ4Ijoy",
+            Some("crm.acme.com"),
+            &viewer,
+            &key,
+        );
+        let url = url::Url::parse(&format!("http://crm.acme.com{location}")).unwrap();
+        let names: Vec<String> = url.query_pairs().map(|(n, _)| n.into_owned()).collect();
+        assert_eq!(names, ["__path", "__err", "__until", "__sig"], "{location}");
+        assert!(url
+            .query_pairs()
+            .any(|(n, v)| n == "__err" && v == "eyJ4Ijoy"));
+        // A lead page after one refusal, then another: the new error is the one kept.
+        let location = safe_location(
+            "/lead/7?__path=%2Fapi%2Flead%2Fclose&__err=b2xk&__path=%2Fapi%2Flead%2Fclose&__err=bmV3",
+            Some("crm.acme.com"),
+            &viewer,
+            &key,
+        );
+        assert!(location.contains("__err=bmV3"), "{location}");
+        assert!(!location.contains("b2xk"), "{location}");
         assert!(location.contains("__sig="), "{location}");
     }
 

@@ -444,6 +444,38 @@ async fn a_call_the_card_form_posts_before_the_app_works_comes_back_saved_and_co
         page.contains("Saved: No answer on Ann &lt;b&gt;Lee&lt;/b&gt;."),
         "the queue says what was saved, the name as text"
     );
+    // The next call, posted from that page, is refused (a callback time long past): the queue
+    // says so, not the earlier "Saved".
+    let other = lead(&app, "Bo Chan", "+1 415 555 2672").await;
+    let refused = rita
+        .post(format!("{}/api/queue/log-call", app.url))
+        .header("Accept", "text/html")
+        .header("Origin", app.url.as_str())
+        .header("Referer", format!("{}{location}", app.url))
+        .form(&[
+            ("lead_id", other.as_str()),
+            ("key", "0191f3a2b4c5d6e7f8091a2b3c4d5e71"),
+            ("outcome", "connected"),
+            ("callback", "2020-01-01T10:00"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.status().is_redirection());
+    let refused_at = refused.headers()["location"].to_str().unwrap().to_string();
+    let page_after = rita
+        .get(format!("{}{refused_at}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page_after.status(), StatusCode::OK, "{refused_at}");
+    let page_after = page_after.text().await.unwrap();
+    assert!(
+        page_after.contains("The call was not logged: "),
+        "{refused_at}"
+    );
+    assert!(!page_after.contains("Saved: "), "{refused_at}");
+    assert_eq!(touches_on(&app, &other).await, 0);
     // The same words in a link someone made are not shown: the queue opens without them.
     let forged = rita
         .get(format!(
