@@ -223,4 +223,76 @@
       return started;
     },
   };
+
+  // A call a queue card's form posts itself (before the app works) is kept for the page the
+  // server answers with: a refusal then gives the rep their words back, on the card (if the
+  // lead is still theirs) and in the notice, with the lead's name. (Once the app works it
+  // sends calls itself, and these forms are never submitted.)
+  const POSTED = 'leadline-posted-call';
+  const LOG_CALL = '/api/queue/log-call';
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.getAttribute('action') !== LOG_CALL) return;
+    const card = form.closest('li[data-lead-id]');
+    const data = new FormData(form);
+    const name = card && card.querySelector('[data-testid="lead-link"]');
+    const posted = {
+      lead: card ? card.dataset.leadId : '',
+      name: name ? name.textContent : '',
+      outcome: event.submitter ? event.submitter.textContent.trim() : '',
+      note: String(data.get('note') || ''),
+      callback: String(data.get('callback') || ''),
+    };
+    try {
+      sessionStorage.setItem(POSTED, JSON.stringify(posted));
+    } catch (e) {
+      // No storage: the refusal is still told, without the words.
+    }
+  });
+
+  function answerPostedCall() {
+    let posted = null;
+    try {
+      posted = JSON.parse(sessionStorage.getItem(POSTED) || 'null');
+      sessionStorage.removeItem(POSTED);
+    } catch (e) {
+      posted = null;
+    }
+    const query = new URLSearchParams(location.search);
+    if (location.pathname !== '/queue' || query.get('__path') !== LOG_CALL) return;
+    if (posted && query.has('__err')) {
+      const card = Array.from(document.querySelectorAll('main.queue li[data-lead-id]')).find(
+        (li) => li.dataset.leadId === posted.lead,
+      );
+      if (card) {
+        const put = (name, value) => {
+          const field = card.querySelector(`input[name="${name}"]`);
+          if (field && value) field.value = value;
+        };
+        put('note', posted.note);
+        put('callback', posted.callback);
+        const panel = card.querySelector('details.log-call');
+        if (panel) panel.open = true;
+      }
+      const notice = document.querySelector('main.queue [data-testid="call-notice"] .notice-text');
+      if (notice) {
+        let more = posted.name ? ` (${posted.outcome} for ${posted.name})` : '';
+        if (posted.note.trim()) more += ` Your note: “${posted.note.trim()}”`;
+        notice.textContent += more;
+      }
+    }
+    // Told once: a reload shows the queue as it is, not the answer again.
+    for (const name of ['__path', '__err', '__saved', '__until', '__sig']) query.delete(name);
+    const rest = query.toString();
+    history.replaceState(history.state, '', `/queue${rest ? `?${rest}` : ''}${location.hash}`);
+  }
+  answerPostedCall();
+
+  // Before the app works, "OK" on a notice takes it away all the same (the app, taking the
+  // page over, keeps the notices it finds).
+  document.addEventListener('click', (event) => {
+    if (document.body.dataset.hydrated) return;
+    const ok = event.target instanceof Element && event.target.closest('main.queue [data-testid="call-notice"] button');
+    if (ok) ok.closest('li').remove();
+  });
 })();
