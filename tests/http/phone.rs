@@ -394,17 +394,19 @@ async fn a_person_met_by_a_full_rep_goes_to_the_queue_with_what_was_said() {
     assert_eq!(leads, 1);
 }
 
-/// Posts a card's call form the way a browser does before the page's app works.
+/// Posts a card's call form the way a browser does before the page's app works, from the
+/// queue at `page` (its address, answer and all).
 async fn post_card_form(
     app: &TestApp,
     client: &reqwest::Client,
+    page: &str,
     form: &[(&str, &str)],
 ) -> reqwest::Response {
     client
         .post(format!("{}/api/queue/log-call", app.url))
         .header("Accept", "text/html")
         .header("Origin", app.url.as_str())
-        .header("Referer", format!("{}/queue", app.url))
+        .header("Referer", format!("{}{page}", app.url))
         .form(form)
         .send()
         .await
@@ -424,8 +426,8 @@ async fn a_call_the_card_form_posts_before_the_app_works_comes_back_saved_and_co
         ("outcome", "no_answer"),
     ];
     // A second tap while the first post is on its way: the same form, the same key.
-    let first = post_card_form(&app, &rita, &form).await;
-    let second = post_card_form(&app, &rita, &form).await;
+    let first = post_card_form(&app, &rita, "/queue", &form).await;
+    let second = post_card_form(&app, &rita, "/queue", &form).await;
     assert_eq!(touches_on(&app, &id).await, 1, "logged once");
     for response in [&first, &second] {
         assert_eq!(response.status(), StatusCode::FOUND);
@@ -447,20 +449,18 @@ async fn a_call_the_card_form_posts_before_the_app_works_comes_back_saved_and_co
     // The next call, posted from that page, is refused (a callback time long past): the queue
     // says so, not the earlier "Saved".
     let other = lead(&app, "Bo Chan", "+1 415 555 2672").await;
-    let refused = rita
-        .post(format!("{}/api/queue/log-call", app.url))
-        .header("Accept", "text/html")
-        .header("Origin", app.url.as_str())
-        .header("Referer", format!("{}{location}", app.url))
-        .form(&[
+    let refused = post_card_form(
+        &app,
+        &rita,
+        &location,
+        &[
             ("lead_id", other.as_str()),
             ("key", "0191f3a2b4c5d6e7f8091a2b3c4d5e71"),
             ("outcome", "connected"),
             ("callback", "2020-01-01T10:00"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert!(refused.status().is_redirection());
     let refused_at = refused.headers()["location"].to_str().unwrap().to_string();
     let page_after = rita
@@ -509,6 +509,7 @@ async fn a_call_the_card_form_posts_that_is_refused_is_told_on_the_queue() {
     let response = post_card_form(
         &app,
         &raj,
+        "/queue",
         &[
             ("lead_id", id.as_str()),
             ("key", "0191f3a2b4c5d6e7f8091a2b3c4d5e70"),
